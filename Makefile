@@ -1,0 +1,55 @@
+# dankheo — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run serve install translations test test-sqlite test-postgres lint bench extract clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f >/dev/null
+
+## Create the venv, install, migrate the SQLite database, load the demo if empty, serve.
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## The whole suite on SQLite, then again on PostgreSQL when DANKHEO_TEST_DATABASE_URL is set.
+test: translations
+	env -u DANKHEO_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	@if [ -n "$$DANKHEO_TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL =="; \
+	  $(BIN)/pytest -q -p no:cacheprovider -m "not browser"; \
+	fi
+
+test-postgres: translations
+	DANKHEO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+
+lint: install
+	$(BIN)/ruff check dankheo tests bench
+	$(BIN)/mypy dankheo/domain
+
+## Extract the Vietnamese source strings and merge them into the English catalogue.
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
+
+bench: translations
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

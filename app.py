@@ -1,0 +1,3 @@
+from dankheo import create_app
+
+app = create_app()

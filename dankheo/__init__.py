@@ -1,0 +1,146 @@
+"""dankheo: the registry of the "Dân vận khéo" emulation movement."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from . import db as dbmod
+from .config import ENV_KEYS, DefaultConfig, load_secret_key
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: defaults, instance/config.py, DANKHEO_* env, then ``test_config``."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+        Path(app.instance_path) / "dankheo.sqlite3"
+    )
+    app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    app.config.from_pyfile("config.py", silent=True)
+    for env, key in ENV_KEYS.items():
+        if os.environ.get(env):
+            app.config[key] = os.environ[env]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            dbmod.configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    from . import models  # noqa: F401  (register every mapper)
+    from .auth.views import load_user
+
+    login_manager.user_loader(load_user)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import flash, redirect, url_for
+        from flask_babel import gettext
+
+        if request.path.startswith("/api/"):
+            return jsonify(error="unauthorized"), 401
+        flash(gettext("Vui lòng đăng nhập để mở trang này."), "warning")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def _mark_read_only():
+        # GET/HEAD never write: let SQLite start them as deferred transactions.
+        dbmod.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _select_locale() -> str:
+    lang = request.args.get("lang") if request else None
+    if lang not in ("vi", "en"):
+        lang = session.get("lang")
+    return lang if lang in ("vi", "en") else "vi"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .appraisal.views import bp as appraisal_bp
+    from .auth.views import bp as auth_bp
+    from .registry.views import bp as registry_bp
+    from .showcase.views import bp as showcase_bp
+    from .api.views import bp as api_bp
+
+    app.register_blueprint(showcase_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(appraisal_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return jsonify(error=exc.name, message=exc.description), exc.code
+        template = f"errors/{exc.code}.html"
+        try:
+            return render_template(template, error=exc), exc.code
+        except Exception:  # no page for this code: use the generic one
+            return render_template("errors/generic.html", error=exc), exc.code
+
+    @app.errorhandler(500)
+    def _server_error(exc):
+        log.exception("server error on %s", request.path)
+        if request.path.startswith("/api/"):
+            return jsonify(error="Internal Server Error"), 500
+        return render_template("errors/500.html"), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from . import formatting
+
+    formatting.register(app)
+
+    @app.context_processor
+    def _inject():
+        return {"current_lang": _select_locale()}
+
+    @app.before_request
+    def _remember_lang():
+        lang = request.args.get("lang")
+        if lang in ("vi", "en") and session.get("lang") != lang:
+            session["lang"] = lang
+        g.lang = lang

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import DomainError
+from ..extensions import db, limiter
+from .forms import ChangePasswordForm, LoginForm
+from .models import User
+from .operations import authenticate, change_password, end_sessions
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the session token, so old sessions fail."""
+    uid, _sep, token = user_id.partition(":")
+    if not uid.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.session_token != token or not user.active:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("registry.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.login.data, form.password.data)
+        if user is None:
+            flash(_("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."), "danger")
+            return render_template("auth/login.html", form=form), 401
+        db.session.commit()
+        login_user(user)
+        flash(_("Xin chào, %(name)s.", name=user.name), "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("showcase.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except DomainError:
+            form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
+            return render_template("auth/password.html", form=form), 400
+        db.session.commit()
+        login_user(current_user)  # keep this session, with the new token
+        flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
+        return redirect(url_for("registry.index"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200

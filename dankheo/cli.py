@@ -1,0 +1,100 @@
+"""Command-line interface: ``flask --app app <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .domain.enums import Role, UnitKind, UnitTier
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_if_empty)
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--name", prompt="Họ và tên")
+@click.option("--email", default=None)
+@click.password_option()
+def create_admin(username: str, name: str, email: str | None, password: str) -> None:
+    """Create an administrator over the root unit (created if the tree is empty)."""
+    from .auth.operations import MIN_PASSWORD_LENGTH, create_user
+    from .errors import DomainError
+    from .units.models import Unit
+    from .units.operations import create_unit
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"ít nhất {MIN_PASSWORD_LENGTH} ký tự", param_hint="password")
+    root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+    if root is None:
+        root = create_unit(
+            code="TW", name="Trung ương", tier=UnitTier.CENTRAL, kind=UnitKind.PARTY
+        )
+    try:
+        user = create_user(
+            username=username,
+            name=name,
+            email=email,
+            password=password,
+            unit=root,
+            roles=[(Role.ADMIN, root), (Role.SECRETARIAT, root)],
+        )
+    except DomainError as exc:
+        raise click.ClickException(f"Không tạo được tài khoản: {exc.message}") from exc
+    db.session.commit()
+    click.echo(f"Đã tạo quản trị viên {user.username} ({root.name}).")
+
+
+@click.command("seed-demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option(
+    "--preset",
+    type=click.Choice(["province", "quang-ninh"]),
+    default="province",
+    show_default=True,
+)
+@click.option("--reset", is_flag=True, help="Empty the database first.")
+def seed_demo(seed: int, preset: str, reset: bool) -> None:
+    """Build a realistic demo province (deterministic for a given seed)."""
+    from .demo import run_preset
+
+    if reset:
+        from .schema import create_schema, drop_extra
+
+        drop_extra(db.engine)
+        db.drop_all()
+        create_schema(db.engine)
+    elif _has_units():
+        raise click.ClickException(
+            "Cơ sở dữ liệu đã có dữ liệu; dùng --reset để xóa và tạo lại dữ liệu mẫu."
+        )
+    report = run_preset(preset, seed=seed, echo=click.echo)
+    db.session.commit()
+    for line in report:
+        click.echo(line)
+
+
+@click.command("seed-if-empty")
+@click.option("--seed", default=2026, show_default=True)
+def seed_if_empty(seed: int) -> None:
+    """Load the demo province only when the database holds no units (used by make run)."""
+    if _has_units():
+        click.echo("Cơ sở dữ liệu đã có dữ liệu, bỏ qua dữ liệu mẫu.")
+        return
+    from .demo import run_preset
+
+    report = run_preset("province", seed=seed, echo=click.echo)
+    db.session.commit()
+    for line in report:
+        click.echo(line)
+
+
+def _has_units() -> bool:
+    from .units.models import Unit
+
+    return bool(db.session.scalar(select(func.count(Unit.id))))

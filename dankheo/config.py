@@ -1,0 +1,50 @@
+"""Configuration layers: defaults here, then instance/config.py, then DANKHEO_* env vars."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "dankheo_session"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # scrypt with N = 2**17, r = 8, p = 1 (about 128 MiB and a few hundred ms per hash).
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    PAGE_SIZE = 25
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return the instance secret key, generating it on first run (never committed)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+ENV_KEYS = {
+    "DANKHEO_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "DANKHEO_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "DANKHEO_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+    "DANKHEO_SECRET_KEY": "SECRET_KEY",
+}

@@ -1,0 +1,41 @@
+"""Vietnamese text folding, the same at index time and at query time.
+
+``fold`` strips every combining mark (tones and vowel marks, stacked ones such as
+"ườ" or "ễ"), maps đ/Đ to d (Unicode does not decompose it), and casefolds, so
+"Đoàn" -> "doan" and "đường" -> "duong". Both backends search the folded column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_D = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+_SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str | None) -> str:
+    """Return ``text`` without diacritics, đ folded to d, lower case, spaces collapsed."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACE.sub(" ", stripped.casefold().translate(_D)).strip()
+
+
+def slugify(text: str | None, max_length: int = 80) -> str:
+    """URL slug from a Vietnamese name: folded, words joined by hyphens."""
+    slug = _NON_WORD.sub("-", fold(text)).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug or "x"
+
+
+def search_terms(query: str | None, max_terms: int = 12) -> list[str]:
+    """Split a user query into folded word terms (punctuation dropped, order kept)."""
+    words = [w for w in _NON_WORD.split(fold(query)) if w]
+    seen: dict[str, None] = {}
+    for w in words:
+        seen.setdefault(w, None)
+    return list(seen)[:max_terms]

@@ -1,0 +1,62 @@
+"""Locale-aware number and date formatting for templates (2.705 and 22/11/2026 in Vietnamese)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date as babel_date
+from flask_babel import format_datetime as babel_datetime
+from flask_babel import format_decimal, get_locale, gettext
+
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+
+
+def _lang() -> str:
+    loc = get_locale()
+    return loc.language if loc else "vi"
+
+
+def number(value, decimals: int = 0) -> str:
+    if value is None or value == "":
+        return ""
+    fmt = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
+    return format_decimal(value, format=fmt)
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    pattern = DATE_PATTERNS.get(_lang(), DATE_PATTERNS["vi"])
+    if isinstance(value, datetime):
+        return babel_datetime(value, pattern)
+    return babel_date(value, pattern)
+
+
+def moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return babel_datetime(value, DATETIME_PATTERNS.get(_lang(), DATETIME_PATTERNS["vi"]))
+
+
+def percent(part: int, whole: int) -> str:
+    if not whole:
+        return "0%"
+    return format_decimal(100 * part / whole, format="#,##0.#") + "%"
+
+
+def label(value) -> str:
+    """Translate a domain label (enum member or marked string)."""
+    if value is None:
+        return ""
+    text = getattr(value, "label", value)
+    return gettext(text)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(number, "number")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_filter(label, "label")
+    app.add_template_global(percent, "percent")

@@ -1,0 +1,84 @@
+"""Form fields and validators shared by every area, with Vietnamese messages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, IntegerField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.widgets import TextInput
+
+REQUIRED = _l("Vui lòng nhập mục này.")
+
+
+def required(message=REQUIRED):
+    return DataRequired(message=message)
+
+
+def max_length(n: int):
+    return Length(max=n, message=_l("Tối đa %(max)d ký tự.", max=n))
+
+
+def non_negative():
+    return NumberRange(min=0, message=_l("Không được là số âm."))
+
+
+class LocaleDecimalField(Field):
+    """A number typed the local way: "15.590,5" in Vietnamese, "15,590.5" in English."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        from flask_babel import format_decimal
+
+        return format_decimal(self.data, format="#,##0.###")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        text = valuelist[0].strip().replace(" ", "").replace("\u00a0", "")
+        try:
+            self.data = float(parse_decimal(text, locale=str(get_locale() or "vi"), strict=False))
+        except (NumberFormatError, ValueError) as exc:
+            self.data = None
+            raise ValueError(_l("Không phải là số hợp lệ.")) from exc
+        if Decimal(str(self.data)).is_nan():
+            raise ValueError(_l("Không phải là số hợp lệ."))
+
+
+class LocaleIntegerField(IntegerField):
+    """An integer that tolerates the thousands separator ("2.705")."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        text = valuelist[0].strip().replace(" ", "").replace(".", "").replace(",", "")
+        if not text.lstrip("-").isdigit() or len(text) > 12:
+            raise ValueError(_l("Phải là số nguyên."))
+        self.data = int(text)
+
+
+class OptionalNumber(Optional):
+    """Optional, but a value that failed to parse still reports its error."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation(field.process_errors[0])
+        super().__call__(form, field)

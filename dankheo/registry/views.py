@@ -1,0 +1,347 @@
+"""The unit workspace: register exemplars, attach evidence, submit and follow them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..domain import N_
+from ..domain.enums import ExemplarKind
+from ..domain.metrics import METRICS
+from ..domain.workflow import EDITABLE_STATES, State
+from ..errors import Conflict, DomainError
+from ..extensions import db
+from ..units.models import Unit
+from . import permissions, queries
+from .forms import AttachmentForm, NoteForm, exemplar_form
+from .models import Attachment, Exemplar
+from .operations import (
+    add_attachment,
+    create_exemplar,
+    missing_for_submit,
+    remove_attachment,
+    resubmit_exemplar,
+    submit_exemplar,
+    update_exemplar,
+    withdraw_exemplar,
+)
+from .uploads import UploadError, path_for
+
+bp = Blueprint("registry", __name__, url_prefix="/registry")
+
+UPLOAD_MESSAGES = {
+    "too_large": lambda: _("Tệp quá lớn (tối đa %(mb)d MB).", mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+    "empty": lambda: _("Tệp rỗng."),
+    "no_name": lambda: _("Tệp không có tên."),
+    "bad_type": lambda: _("Chỉ nhận tệp PDF, DOC/DOCX, XLS/XLSX, JPG hoặc PNG."),
+    "ext_mismatch": lambda: _("Nội dung tệp không khớp với phần mở rộng của tên tệp."),
+}
+
+REQUIRED_LABELS = {
+    "name": N_("1. Tên mô hình, điển hình"),
+    "field_id": N_("Lĩnh vực"),
+    "situation": N_("2. Thực trạng, lý do xây dựng"),
+    "goals": N_("3. Mục tiêu, tiêu chí"),
+    "content": N_("4. Nội dung, cách thức thực hiện"),
+    "outputs": N_("9. Sản phẩm, kết quả đầu ra"),
+}
+
+
+def _scopes() -> list[str]:
+    scopes = permissions.officer_scopes(current_user)
+    if not scopes:
+        abort(403)
+    return scopes
+
+
+def _load(exemplar_id: int) -> Exemplar:
+    """Load an exemplar the current user may see; anything else is a 404 (no data leaks)."""
+    exemplar = db.session.get(Exemplar, exemplar_id)
+    if exemplar is None or not permissions.can_view(current_user, exemplar):
+        abort(404)
+    return exemplar
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/")
+@login_required
+def index():
+    scopes = _scopes()
+    campaigns = queries.campaigns_for(scopes)
+    f = queries.WorkspaceFilters(
+        campaign_id=_int_arg("campaign"),
+        state=request.args.get("state") if request.args.get("state") in State.values() else None,
+        field_id=_int_arg("field"),
+        kind=request.args.get("kind") if request.args.get("kind") in ExemplarKind.values() else None,
+        q=request.args.get("q", "")[:200],
+    )
+    if f.campaign_id is None and campaigns and "campaign" not in request.args:
+        f.campaign_id = campaigns[0].id
+    page = db.paginate(
+        queries.workspace_exemplars(scopes, f),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    campaign = next((c for c in campaigns if c.id == f.campaign_id), None)
+    return render_template(
+        "registry/index.html",
+        page=page,
+        filters=f,
+        campaigns=campaigns,
+        campaign=campaign,
+        counts=queries.state_counts(scopes, f.campaign_id),
+        states=list(State),
+        kinds=list(ExemplarKind),
+        can_register=bool(queries.open_campaigns_for(scopes, date.today())),
+    )
+
+
+def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
+    if exemplar is None:
+        campaigns = queries.open_campaigns_for(scopes, date.today())
+        units = queries.registrable_units(scopes)
+    else:
+        campaigns = [exemplar.campaign]
+        units = [exemplar.unit]
+    form.campaign_id.choices = [(c.id, f"{c.name} ({c.year})") for c in campaigns]
+    form.unit_id.choices = [(u.id, ("· " * u.depth) + u.name) for u in units]
+    chosen = next((c for c in campaigns if c.id == form.campaign_id.data), campaigns[0] if campaigns else None)
+    form.field_id.choices = [(fl.id, fl.name) for fl in (chosen.fields if chosen else [])]
+    return campaigns, units
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    scopes = _scopes()
+    form = exemplar_form()
+    campaigns, units = _prepare_form(form, scopes)
+    if not campaigns:
+        flash(_("Hiện không có đợt nào đang nhận đăng ký."), "warning")
+        return redirect(url_for(".index"))
+    if request.method == "GET" and current_user.unit_id in {u.id for u in units}:
+        form.unit_id.data = current_user.unit_id
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        campaign = next(c for c in campaigns if c.id == form.campaign_id.data)
+        if unit is None or not permissions.can_register_for(current_user, unit):
+            abort(403)
+        try:
+            exemplar = create_exemplar(
+                campaign=campaign, unit=unit, actor=current_user, data=form.data_for_model()
+            )
+        except DomainError as exc:
+            flash(_("Không lưu được: %(reason)s", reason=exc.message), "danger")
+            return render_template("registry/form.html", form=form, exemplar=None), 400
+        db.session.commit()
+        flash(_("Đã lưu bản nháp “%(name)s”.", name=exemplar.name), "success")
+        return redirect(url_for(".detail", exemplar_id=exemplar.id))
+    return render_template("registry/form.html", form=form, exemplar=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:exemplar_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(exemplar_id: int):
+    exemplar = _load(exemplar_id)
+    if not permissions.can_edit(current_user, exemplar):
+        flash(_("Hồ sơ đã gửi đăng ký nên không sửa được."), "warning")
+        return redirect(url_for(".detail", exemplar_id=exemplar.id))
+    form = exemplar_form(obj=exemplar)
+    if request.method == "GET":
+        form.version.data = exemplar.version
+        form.campaign_id.data = exemplar.campaign_id
+        form.unit_id.data = exemplar.unit_id
+    _prepare_form(form, _scopes(), exemplar)
+    if form.validate_on_submit():
+        try:
+            update_exemplar(
+                exemplar,
+                actor=current_user,
+                data=form.data_for_model(),
+                expected_version=int(form.version.data or 0),
+            )
+        except Conflict:
+            db.session.rollback()
+            flash(
+                _("Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; hãy đối chiếu rồi lưu lại."),
+                "danger",
+            )
+            form.version.data = db.session.get(Exemplar, exemplar_id).version
+            return render_template("registry/form.html", form=form, exemplar=exemplar), 409
+        except DomainError as exc:
+            db.session.rollback()
+            flash(_("Không lưu được: %(reason)s", reason=exc.message), "danger")
+            return render_template("registry/form.html", form=form, exemplar=exemplar), 400
+        db.session.commit()
+        flash(_("Đã lưu thay đổi."), "success")
+        return redirect(url_for(".detail", exemplar_id=exemplar.id))
+    return render_template("registry/form.html", form=form, exemplar=exemplar), 400 if form.errors else 200
+
+
+@bp.get("/<int:exemplar_id>")
+@login_required
+def detail(exemplar_id: int):
+    exemplar = _load(exemplar_id)
+    missing = missing_for_submit(exemplar) if exemplar.state in EDITABLE_STATES else []
+    return render_template(
+        "registry/detail.html",
+        exemplar=exemplar,
+        history=queries.exemplar_history(exemplar.id),
+        metrics=METRICS,
+        missing=[_(REQUIRED_LABELS[m]) for m in missing],
+        can_edit=permissions.can_edit(current_user, exemplar),
+        can_act=permissions.can_act(current_user, exemplar),
+        upload_form=AttachmentForm(),
+        note_form=NoteForm(),
+        max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+    )
+
+
+def _state_change(exemplar_id: int, operation, success: str):
+    exemplar = _load(exemplar_id)
+    if not permissions.can_act(current_user, exemplar):
+        abort(403)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        flash(_("Ghi chú không hợp lệ."), "danger")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id))
+    try:
+        operation(exemplar, form.note.data or "")
+    except Conflict:
+        db.session.rollback()
+        flash(_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."), "warning")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_describe(exc), "danger")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id))
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for(".detail", exemplar_id=exemplar_id))
+
+
+def _describe(exc: DomainError) -> str:
+    if exc.message.startswith("incomplete"):
+        return _("Hồ sơ chưa đủ các mục bắt buộc; hãy bổ sung trước khi gửi.")
+    if exc.message == "already forwarded":
+        return _("Hồ sơ đã được chuyển lên vòng sau nên không rút lại được.")
+    return _("Không thực hiện được thao tác này ở trạng thái hiện tại.")
+
+
+@bp.post("/<int:exemplar_id>/submit")
+@login_required
+def submit(exemplar_id: int):
+    return _state_change(
+        exemplar_id,
+        lambda e, note: submit_exemplar(e, actor=current_user),
+        _("Đã gửi đăng ký. Hồ sơ được khóa trong khi thẩm định."),
+    )
+
+
+@bp.post("/<int:exemplar_id>/withdraw")
+@login_required
+def withdraw(exemplar_id: int):
+    return _state_change(
+        exemplar_id,
+        lambda e, note: withdraw_exemplar(e, actor=current_user, note=note),
+        _("Đã rút lại hồ sơ về bản nháp."),
+    )
+
+
+@bp.post("/<int:exemplar_id>/resubmit")
+@login_required
+def resubmit(exemplar_id: int):
+    return _state_change(
+        exemplar_id,
+        lambda e, note: resubmit_exemplar(e, actor=current_user, note=note),
+        _("Đã gửi lại hồ sơ sau khi bổ sung."),
+    )
+
+
+@bp.post("/<int:exemplar_id>/attachments")
+@login_required
+def upload(exemplar_id: int):
+    exemplar = _load(exemplar_id)
+    if not permissions.can_edit(current_user, exemplar):
+        abort(403)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+    try:
+        attachment = add_attachment(
+            exemplar,
+            actor=current_user,
+            stream=form.file.data.stream,
+            filename=form.file.data.filename,
+            kind=form.kind.data,
+            is_public=form.is_public.data,
+        )
+    except UploadError as exc:
+        db.session.rollback()
+        flash(UPLOAD_MESSAGES[exc.message](), "danger")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+    db.session.commit()
+    flash(_("Đã tải lên “%(name)s”.", name=attachment.original_name), "success")
+    return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+
+
+def _load_attachment(exemplar_id: int, attachment_id: int) -> Attachment:
+    exemplar = _load(exemplar_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.exemplar_id != exemplar.id:
+        abort(404)
+    return attachment
+
+
+@bp.post("/<int:exemplar_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def delete_attachment(exemplar_id: int, attachment_id: int):
+    attachment = _load_attachment(exemplar_id, attachment_id)
+    if not permissions.can_edit(current_user, attachment.exemplar):
+        abort(403)
+    name = attachment.original_name
+    remove_attachment(attachment, actor=current_user)
+    db.session.commit()
+    flash(_("Đã xóa tệp “%(name)s”.", name=name), "info")
+    return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+
+
+@bp.get("/<int:exemplar_id>/attachments/<int:attachment_id>")
+@login_required
+def download(exemplar_id: int, attachment_id: int):
+    attachment = _load_attachment(exemplar_id, attachment_id)
+    path = path_for(attachment)
+    if not path.exists():
+        abort(404)
+    inline = attachment.content_type in ("application/pdf", "image/png", "image/jpeg")
+    resp = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=not inline,
+        download_name=attachment.original_name,
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.enums import UnitKind, UnitTier
+from ..extensions import db
+from ..models_base import check_in
+
+
+class Unit(db.Model):
+    """A node of the administrative tree (central -> province -> ... -> grassroots).
+
+    ``path`` is the materialised path of ids ("/1/7/42/"), so a subtree is one indexed
+    prefix match on both backends; it is set by :func:`dankheo.units.operations.create_unit`.
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (
+        check_in("tier", UnitTier.values(), "tier"),
+        check_in("kind", UnitKind.values(), "kind"),
+        Index("ix_units_path", "path"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(400), default="")
+    depth: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(
+        back_populates="parent", order_by="Unit.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.code} {self.tier}>"
+
+    @property
+    def tier_label(self) -> str:
+        return UnitTier(self.tier).label
+
+    @property
+    def kind_label(self) -> str:
+        return UnitKind(self.kind).label
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit (inclusive)."""
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is ``other`` or one of its descendants."""
+        return self.path.startswith(other.path)

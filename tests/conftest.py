@@ -1,0 +1,111 @@
+"""Shared fixtures. The suite runs on SQLite, and on PostgreSQL too when
+DANKHEO_TEST_DATABASE_URL is set (``make test`` runs both)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from dankheo import create_app
+from dankheo.extensions import db as _db
+from dankheo.schema import create_schema
+
+from . import factories
+
+PG_URL = os.environ.get("DANKHEO_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"dankheo database: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if PG_URL:
+        return PG_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        _db.drop_all()
+        _drop_extra(app)
+        create_schema(_db.engine)
+    yield app
+
+
+def _drop_extra(app):
+    from dankheo.schema import drop_extra
+
+    drop_extra(_db.engine)
+
+
+@pytest.fixture
+def db(app):
+    """An app context and a clean database (every table emptied after the test)."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        _truncate_all()
+
+
+def _truncate_all():
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+    from dankheo.schema import after_truncate
+
+    after_truncate(_db.engine)
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    """Callable factories: ``make.unit()``, ``make.user(role=...)``, ``make.exemplar()``..."""
+    return factories.Factory(db)
+
+
+@pytest.fixture
+def login_as(client):
+    """Log ``user`` in through the real login form; returns the client."""
+
+    def _login(user, password: str = factories.PASSWORD):
+        client.post("/auth/logout")
+        resp = client.post(
+            "/auth/login", data={"login": user.username, "password": password}
+        )
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
