@@ -1,0 +1,472 @@
+"""Read-only open data: the public exemplars as JSON, and the OpenAPI document.
+
+Only public entries are served, through the showcase queries; the JSON carries the
+public story and results, never contacts, votes, scores of members or private files.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, request, url_for
+
+from ..domain.enums import ExemplarKind
+from ..domain.metrics import METRICS
+from ..domain.workflow import PUBLIC_STATES
+from ..showcase import queries, story
+from ..showcase.queries import Filters
+from .views import bp
+
+STORY_FIELDS = (
+    "situation",
+    "goals",
+    "content",
+    "area",
+    "forces",
+    "resources",
+    "outputs",
+    "sustainability",
+)
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+def exemplar_summary(e) -> dict:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "slug": e.slug,
+        "url": url_for("showcase.detail", id=e.id, slug=e.slug, _external=True),
+        "kind": e.kind,
+        "state": e.state,
+        "campaign": {
+            "id": e.campaign.id,
+            "name": e.campaign.name,
+            "year": e.campaign.year,
+        },
+        "field": e.field.name if e.field else None,
+        "unit": {"id": e.unit.id, "name": e.unit.name},
+        "address": e.address or None,
+        "published_at": _date(e.published_at),
+        "metrics": {
+            m.key: getattr(e, m.key) for m in METRICS if getattr(e, m.key) is not None
+        },
+    }
+
+
+def exemplar_detail(e) -> dict:
+    data = exemplar_summary(e)
+    data.update({k: getattr(e, k) or "" for k in STORY_FIELDS})
+    data["tags"] = e.tag_list
+    data["start_date"] = _date(e.start_date)
+    data["lead"] = (
+        {"name": e.lead_name, "position": e.lead_position or None}
+        if e.lead_name
+        else None
+    )
+    data["stages"] = [
+        {"name": s.name, "label": s.label, "passed_at": _date(s.at)}
+        for s in story.passed_stages(e)
+    ]
+    c = story.commendation_of(e)
+    data["commendation"] = (
+        {
+            "form": c.form.name,
+            "issuing_body": c.issuing_body,
+            "decision_number": c.decision_number,
+            "decision_date": _date(c.decision_date),
+        }
+        if c is not None
+        else None
+    )
+    data["photos"] = [
+        {
+            "id": p.id,
+            "url": url_for("showcase.photo", attachment_id=p.id, _external=True),
+        }
+        for p in queries.public_photos(e)
+    ]
+    return data
+
+
+@bp.get("/v1/exemplars")
+def exemplars():
+    f = Filters.from_args(request.args)
+    if request.args.get("kind") and f.kind is None:
+        return jsonify(error="Bad Request", message="unknown kind"), 400
+    cursor = request.args.get("cursor")
+    if cursor and queries.decode_cursor(f.sort, cursor) is None:
+        return jsonify(error="Bad Request", message="invalid cursor"), 400
+    size = request.args.get("limit", type=int) or current_app.config.get(
+        "PAGE_SIZE", 25
+    )
+    page = queries.public_page(f, cursor, min(max(size, 1), queries.MAX_PAGE_SIZE))
+    next_url = (
+        url_for(".exemplars", cursor=page.next_cursor, _external=True, **f.to_args())
+        if page.next_cursor
+        else None
+    )
+    return jsonify(
+        items=[exemplar_summary(e) for e in page.items],
+        total=queries.count_public(f),
+        next=page.next_cursor,
+        next_url=next_url,
+    )
+
+
+@bp.get("/v1/exemplars/<int:exemplar_id>")
+def exemplar(exemplar_id: int):
+    e = queries.get_public(exemplar_id)
+    if e is None:
+        abort(404)
+    return jsonify(exemplar_detail(e))
+
+
+# -- OpenAPI -------------------------------------------------------------------------
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+NUMBER = {"type": "number", "minimum": 0}
+
+
+def openapi_document() -> dict:
+    """OpenAPI 3.1 description of the public API; a test validates real responses
+    against these schemas, so they must match what the views return."""
+    metrics = {m.key: NUMBER for m in METRICS}
+    summary = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "id",
+            "name",
+            "slug",
+            "url",
+            "kind",
+            "state",
+            "campaign",
+            "field",
+            "unit",
+            "address",
+            "published_at",
+            "metrics",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "kind": {"type": "string", "enum": ExemplarKind.values()},
+            "state": {"type": "string", "enum": sorted(s.value for s in PUBLIC_STATES)},
+            "campaign": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name", "year"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "year": {"type": "integer"},
+                },
+            },
+            "field": _nullable({"type": "string"}),
+            "unit": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
+            "address": _nullable({"type": "string"}),
+            "published_at": DATETIME,
+            "metrics": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": metrics,
+                "description": "Kết quả định lượng (chỉ các chỉ số có số liệu).",
+            },
+        },
+    }
+    detail = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            *summary["required"],
+            *STORY_FIELDS,
+            "tags",
+            "start_date",
+            "lead",
+            "stages",
+            "commendation",
+            "photos",
+        ],
+        "properties": {
+            **summary["properties"],
+            **{k: {"type": "string"} for k in STORY_FIELDS},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "start_date": _nullable(DATE),
+            "lead": _nullable(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "position"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "position": _nullable({"type": "string"}),
+                    },
+                }
+            ),
+            "stages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "label", "passed_at"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "label": {"type": "string"},
+                        "passed_at": DATETIME,
+                    },
+                },
+            },
+            "commendation": _nullable(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "form",
+                        "issuing_body",
+                        "decision_number",
+                        "decision_date",
+                    ],
+                    "properties": {
+                        "form": {"type": "string"},
+                        "issuing_body": {"type": "string"},
+                        "decision_number": {"type": "string"},
+                        "decision_date": DATE,
+                    },
+                }
+            ),
+            "photos": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["id", "url"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "url": {"type": "string", "format": "uri"},
+                    },
+                },
+            },
+        },
+    }
+    page = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["items", "total", "next", "next_url"],
+        "properties": {
+            "items": {"type": "array", "items": _ref("ExemplarSummary")},
+            "total": {"type": "integer", "minimum": 0},
+            "next": _nullable({"type": "string"}),
+            "next_url": _nullable({"type": "string", "format": "uri"}),
+        },
+    }
+    campaign = {
+        "type": "object",
+        "required": ["id", "name", "year", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "year": {"type": "integer"},
+            "status": {"type": "string"},
+            "period_label": _nullable({"type": "string"}),
+            "unit": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
+            "funnel_url": {"type": "string"},
+        },
+    }
+    funnel = {
+        "type": "object",
+        "required": ["registered", "stages", "recommended", "commended"],
+        "properties": {
+            "campaign": {"type": "object"},
+            "registered": {"type": "integer", "minimum": 0},
+            "stages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "passed"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "pass_label": {"type": "string"},
+                        "passed": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "recommended": {"type": "integer", "minimum": 0},
+            "commended": {"type": "integer", "minimum": 0},
+            "replicated": {"type": "integer", "minimum": 0},
+        },
+    }
+
+    def param(name: str, schema: dict, description: str, where: str = "query") -> dict:
+        return {
+            "name": name,
+            "in": where,
+            "required": where == "path",
+            "schema": schema,
+            "description": description,
+        }
+
+    errors = {"404": _json(_ref("Error"), "Không có (hoặc không công khai)")}
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "Dân vận khéo — dữ liệu mở",
+            "version": "1.0.0",
+            "description": (
+                "API chỉ đọc về các mô hình, điển hình “Dân vận khéo” được đề nghị khen "
+                "thưởng, được khen thưởng và nhân rộng, và phễu thi đua của từng đợt. "
+                "Không cần đăng nhập. Tìm kiếm không phân biệt dấu (đ = d)."
+            ),
+        },
+        "servers": [{"url": request.host_url.rstrip("/")}],
+        "paths": {
+            "/api/v1/exemplars": {
+                "get": {
+                    "operationId": "listExemplars",
+                    "summary": "Danh sách mô hình, điển hình công khai (phân trang theo con trỏ)",
+                    "parameters": [
+                        param(
+                            "q", {"type": "string"}, "Từ khóa, có dấu hoặc không dấu"
+                        ),
+                        param("field", {"type": "string"}, "Tên lĩnh vực"),
+                        param("campaign", {"type": "integer"}, "Mã đợt thi đua"),
+                        param("year", {"type": "integer"}, "Năm"),
+                        param(
+                            "unit",
+                            {"type": "integer"},
+                            "Mã đơn vị: cả đơn vị và các đơn vị trực thuộc",
+                        ),
+                        param(
+                            "kind",
+                            {"type": "string", "enum": ExemplarKind.values()},
+                            "Loại",
+                        ),
+                        param("form", {"type": "string"}, "Tên hình thức khen thưởng"),
+                        param(
+                            "sort",
+                            {
+                                "type": "string",
+                                "enum": list(queries.SORTS),
+                                "default": "newest",
+                            },
+                            "Thứ tự",
+                        ),
+                        param(
+                            "cursor",
+                            {"type": "string"},
+                            "Giá trị `next` của trang trước",
+                        ),
+                        param(
+                            "limit",
+                            {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": queries.MAX_PAGE_SIZE,
+                            },
+                            "Số mục mỗi trang",
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(_ref("ExemplarPage"), "Một trang kết quả"),
+                        "400": _json(_ref("Error"), "Tham số không hợp lệ"),
+                    },
+                }
+            },
+            "/api/v1/exemplars/{id}": {
+                "get": {
+                    "operationId": "getExemplar",
+                    "summary": "Một mô hình, điển hình công khai",
+                    "parameters": [param("id", {"type": "integer"}, "Mã", "path")],
+                    "responses": {
+                        "200": _json(_ref("ExemplarDetail"), "Mô hình, điển hình"),
+                        **errors,
+                    },
+                }
+            },
+            "/api/v1/campaigns": {
+                "get": {
+                    "operationId": "listCampaigns",
+                    "summary": "Các đợt thi đua",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["items"],
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": _ref("Campaign"),
+                                    }
+                                },
+                            },
+                            "Danh sách đợt thi đua",
+                        )
+                    },
+                }
+            },
+            "/api/v1/campaigns/{id}/funnel": {
+                "get": {
+                    "operationId": "getCampaignFunnel",
+                    "summary": "Phễu thi đua của một đợt: đăng ký, từng vòng, đề nghị, khen thưởng",
+                    "parameters": [
+                        param("id", {"type": "integer"}, "Mã đợt thi đua", "path")
+                    ],
+                    "responses": {
+                        "200": _json(_ref("Funnel"), "Phễu thi đua"),
+                        **errors,
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "ExemplarSummary": summary,
+                "ExemplarDetail": detail,
+                "ExemplarPage": page,
+                "Campaign": campaign,
+                "Funnel": funnel,
+                "Error": ERROR,
+            }
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

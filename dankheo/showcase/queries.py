@@ -1,0 +1,664 @@
+"""Queries of the public showcase. Every one of them starts from :func:`public_exemplars`
+or :func:`public_condition`, so only recommended, commended and replicated entries are
+ever listed, counted or exported.
+
+Pagination is keyset ("after this sort key and id"), walking the partial indexes that
+:mod:`dankheo.showcase.search` creates, so page 40,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy.orm import selectinload
+
+from ..campaigns.models import Campaign, CommendationForm, Field
+from ..domain.enums import ExemplarKind, UnitKind
+from ..domain.workflow import State
+from ..extensions import db
+from ..registry.models import Attachment, Exemplar
+from ..units.models import Unit
+from . import search
+
+SORTS = ("newest", "oldest", "name", "score")
+MAX_PAGE_SIZE = 100
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def public_condition():
+    return search.public_condition()
+
+
+# -- filters -------------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the visitor asked for; lives in the URL (shareable, the back button works)."""
+
+    q: str = ""
+    campaign: int | None = None
+    year: int | None = None
+    field: str | None = None  # a field's name: the same field across campaigns
+    unit: int | None = None  # a locality: the unit and its whole subtree
+    kind: str | None = None
+    form: str | None = None  # a commendation form's name
+    sort: str = "newest"
+
+    FACETS = ("campaign", "year", "field", "unit", "kind", "form")
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        kind = args.get("kind") or None
+        sort = args.get("sort") or "newest"
+        return cls(
+            q=(args.get("q") or "").strip()[:200],
+            campaign=_int(args.get("campaign")),
+            year=_int(args.get("year")),
+            field=(args.get("field") or "").strip()[:200] or None,
+            unit=_int(args.get("unit")),
+            kind=kind if kind in ExemplarKind.values() else None,
+            form=(args.get("form") or "").strip()[:200] or None,
+            sort=sort if sort in SORTS else "newest",
+        )
+
+    def to_args(self, **changes) -> dict:
+        """Query-string arguments for ``url_for`` (defaults left out), with ``changes``."""
+        values = replace(self, **changes)
+        out = {}
+        for name in ("q", "campaign", "year", "field", "unit", "kind", "form"):
+            value = getattr(values, name)
+            if value not in (None, ""):
+                out[name] = value
+        if values.sort != "newest":
+            out["sort"] = values.sort
+        return out
+
+    def without(self, facet: str) -> Filters:
+        return replace(self, **{facet: None})
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_args(sort="newest"))
+
+
+def filter_conditions(f: Filters) -> list:
+    """SQL conditions for ``f`` on top of the public condition."""
+    conds = [public_condition()]
+    if f.q:
+        conds.append(search.match_condition(_dialect(), f.q))
+    if f.campaign:
+        conds.append(Exemplar.campaign_id == f.campaign)
+    if f.year:
+        conds.append(
+            Exemplar.campaign_id.in_(select(Campaign.id).where(Campaign.year == f.year))
+        )
+    if f.field:
+        conds.append(
+            Exemplar.field_id.in_(select(Field.id).where(Field.name == f.field))
+        )
+    if f.unit:
+        unit_path = select(Unit.path).where(Unit.id == f.unit).scalar_subquery()
+        conds.append(
+            Exemplar.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit_path)))
+        )
+    if f.kind:
+        conds.append(Exemplar.kind == f.kind)
+    if f.form:
+        conds.append(_form_condition(f.form))
+    return conds
+
+
+def _form_condition(form_name: str):
+    from ..appraisal.models import Commendation
+
+    return Exemplar.id.in_(
+        select(Commendation.exemplar_id)
+        .join(CommendationForm, CommendationForm.id == Commendation.form_id)
+        .where(CommendationForm.name == form_name)
+    )
+
+
+# -- the list ------------------------------------------------------------------------
+
+
+def _score_column():
+    """The council's average score of the stage that recommended the entry (the best
+    passed stage result); individual members' scores are never read here."""
+    from ..appraisal.models import StageResult
+    from ..domain.tally import Outcome
+
+    best = (
+        select(func.max(StageResult.average_score))
+        .where(
+            StageResult.exemplar_id == Exemplar.id,
+            StageResult.outcome == Outcome.PASSED.value,
+        )
+        .correlate(Exemplar)
+        .scalar_subquery()
+    )
+    return func.coalesce(best, -1.0)
+
+
+def _sort_columns(sort: str):
+    """((sort key, id), descending) for ``sort``; every order ends on the id (unique)."""
+    if sort == "name":
+        slug = (
+            Exemplar.slug.collate("C") if _dialect() == "postgresql" else Exemplar.slug
+        )
+        return (slug, Exemplar.id), False
+    if sort == "score":
+        return (_score_column(), Exemplar.id), True
+    return (Exemplar.published_at, Exemplar.id), sort == "newest"
+
+
+def encode_cursor(sort: str, key, ident: int) -> str:
+    if isinstance(key, datetime):
+        key = key.isoformat()
+    raw = json.dumps([sort, key, ident], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str | None):
+    """(key, id) from an opaque cursor, or None when absent, malformed or of another sort."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, key, ident = json.loads(raw)
+        if cursor_sort != sort or not isinstance(ident, int) or isinstance(ident, bool):
+            return None
+        if sort == "score":
+            if not isinstance(key, int | float) or isinstance(key, bool):
+                return None
+            key = float(key)
+        elif not isinstance(key, str):
+            return None
+        elif sort != "name":
+            key = datetime.fromisoformat(key)
+            if key.tzinfo is None:
+                return None
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    return key, ident
+
+
+def public_exemplars(f: Filters) -> Select:
+    """Public exemplars matching ``f`` in the requested order, with what cards show."""
+    (key, ident), descending = _sort_columns(f.sort)
+    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+    return (
+        select(Exemplar)
+        .where(*filter_conditions(f))
+        .options(
+            selectinload(Exemplar.unit),
+            selectinload(Exemplar.campaign),
+            selectinload(Exemplar.field),
+        )
+        .order_by(*order)
+    )
+
+
+@dataclass
+class Page:
+    items: list[Exemplar]
+    next_cursor: str | None
+    size: int
+
+
+def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
+    """One page after ``cursor`` (keyset on (sort key, id)): no gaps and no repeats, even
+    while new entries are published."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    (key, ident), descending = _sort_columns(f.sort)
+    stmt = public_exemplars(f).add_columns(key.label("sort_key"))
+    after = decode_cursor(f.sort, cursor)
+    if after is not None:
+        bound = tuple_(literal(after[0], key.type), literal(after[1]))
+        # A row-value comparison: both backends walk the (key, id) index for it.
+        stmt = stmt.where(
+            tuple_(key, ident) < bound if descending else tuple_(key, ident) > bound
+        )
+    rows = db.session.execute(stmt.limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = (
+        encode_cursor(f.sort, rows[-1].sort_key, rows[-1][0].id) if more else None
+    )
+    return Page([r[0] for r in rows], next_cursor, size)
+
+
+def count_public(f: Filters) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Exemplar).where(*filter_conditions(f))
+    )
+
+
+def get_public(exemplar_id: int) -> Exemplar | None:
+    """The exemplar when it is public, with what the detail page shows."""
+    return db.session.scalar(
+        select(Exemplar)
+        .where(Exemplar.id == exemplar_id, public_condition())
+        .options(
+            selectinload(Exemplar.unit),
+            selectinload(Exemplar.campaign),
+            selectinload(Exemplar.field),
+        )
+    )
+
+
+def public_photos(exemplar: Exemplar) -> list[Attachment]:
+    """Photos marked public of a public exemplar (nothing else is ever shown)."""
+    if not exemplar.is_public:
+        return []
+    return list(
+        db.session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.exemplar_id == exemplar.id,
+                Attachment.is_public.is_(True),
+                Attachment.content_type.in_(PUBLIC_IMAGE_TYPES),
+            )
+            .order_by(Attachment.id)
+        )
+    )
+
+
+PUBLIC_IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+def public_photo(attachment_id: int) -> Attachment | None:
+    """A photo that may be served: public, an image, and its exemplar public."""
+    return db.session.scalar(
+        select(Attachment)
+        .join(Exemplar, Exemplar.id == Attachment.exemplar_id)
+        .where(
+            Attachment.id == attachment_id,
+            Attachment.is_public.is_(True),
+            Attachment.content_type.in_(PUBLIC_IMAGE_TYPES),
+            public_condition(),
+        )
+    )
+
+
+# -- facets --------------------------------------------------------------------------
+
+
+@dataclass
+class FacetValue:
+    value: object  # None: the "not set" bucket
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    values: list[FacetValue] = field(default_factory=list)
+    # For the locality facet: the chosen unit's ancestors, root first.
+    trail: list[Unit] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(v.count for v in self.values)
+
+
+def _grouped(f: Filters, facet: str, column, *joins) -> list[tuple]:
+    """Counts per ``column`` over the public list filtered by everything but ``facet``."""
+    stmt = select(column, func.count()).select_from(Exemplar)
+    for target, on in joins:
+        stmt = stmt.outerjoin(target, on)
+    stmt = stmt.where(*filter_conditions(f.without(facet))).group_by(column)
+    return list(db.session.execute(stmt).all())
+
+
+def facet_counts(f: Filters) -> dict[str, Facet]:
+    """Counts per value of every facet. Each facet is counted with all the other filters
+    applied and its own left out, so its counts (the "not set" bucket included) add up to
+    the list's total when it is not chosen, and the chosen value's count equals it."""
+    from ..appraisal.models import Commendation
+
+    facets: dict[str, Facet] = {}
+
+    rows = _grouped(f, "campaign", Exemplar.campaign_id)
+    campaigns = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Campaign).where(Campaign.id.in_([r[0] for r in rows]))
+        )
+    }
+    values = [
+        FacetValue(cid, f"{campaigns[cid].name}", n, cid == f.campaign)
+        for cid, n in rows
+    ]
+    values.sort(key=lambda v: (-campaigns[v.value].year, campaigns[v.value].name))
+    facets["campaign"] = Facet("campaign", values)
+
+    rows = _grouped(
+        f, "year", Campaign.year, (Campaign, Campaign.id == Exemplar.campaign_id)
+    )
+    facets["year"] = Facet(
+        "year",
+        [FacetValue(y, str(y), n, y == f.year) for y, n in sorted(rows, reverse=True)],
+    )
+
+    rows = _grouped(f, "field", Field.name, (Field, Field.id == Exemplar.field_id))
+    facets["field"] = Facet(
+        "field",
+        sorted(
+            (
+                FacetValue(name, name, n, name is not None and name == f.field)
+                for name, n in rows
+            ),
+            key=lambda v: (v.value is None, -v.count, v.label or ""),
+        ),
+    )
+
+    rows = _grouped(f, "kind", Exemplar.kind)
+    order = {k: i for i, k in enumerate(ExemplarKind.values())}
+    facets["kind"] = Facet(
+        "kind",
+        sorted(
+            (FacetValue(k, ExemplarKind(k).label, n, k == f.kind) for k, n in rows),
+            key=lambda v: order[v.value],
+        ),
+    )
+
+    rows = _grouped(
+        f,
+        "form",
+        CommendationForm.name,
+        (Commendation, Commendation.exemplar_id == Exemplar.id),
+        (CommendationForm, CommendationForm.id == Commendation.form_id),
+    )
+    facets["form"] = Facet(
+        "form",
+        sorted(
+            (
+                FacetValue(name, name, n, name is not None and name == f.form)
+                for name, n in rows
+            ),
+            key=lambda v: (v.value is None, -v.count, v.label or ""),
+        ),
+    )
+
+    facets["unit"] = locality_facet(f)
+    return facets
+
+
+def locality_facet(f: Filters, auto_descend: bool = True) -> Facet:
+    """Counts per child locality of the chosen unit (or of the top of the tree).
+
+    Exemplars are counted per registering unit in SQL, then rolled up to the child
+    subtree they belong to from the units' materialised paths. With no locality chosen
+    and a single top bucket (one province), the facet opens that bucket's children.
+    """
+    per_unit = dict(_grouped(f, "unit", Exemplar.unit_id))
+    paths = dict(
+        db.session.execute(
+            select(Unit.id, Unit.path).where(Unit.id.in_(list(per_unit)))
+        ).all()
+    )
+    chosen = db.session.get(Unit, f.unit) if f.unit else None
+    trail = (
+        list(db.session.scalars(select(Unit).where(Unit.id.in_(chosen.ancestor_ids()))))
+        if chosen
+        else []
+    )
+    trail.sort(key=lambda u: u.depth)
+    level = chosen
+    while True:
+        buckets, here = _roll_up(per_unit, paths, level)
+        if not (auto_descend and chosen is None and not here and len(buckets) == 1):
+            break
+        only = db.session.get(Unit, next(iter(buckets)))
+        if only is None or only.id == (level.id if level else None):
+            break
+        level = only
+    units = {
+        u.id: u
+        for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(buckets))))
+    }
+    values = sorted(
+        (FacetValue(uid, units[uid].name, n, False) for uid, n in buckets.items()),
+        key=lambda v: (-v.count, v.label),
+    )
+    if here:
+        label = level.name if level else ""
+        values.append(
+            FacetValue(level.id if level else None, label, here, chosen is not None)
+        )
+    facet = Facet("unit", values, trail)
+    facet.level = level  # type: ignore[attr-defined]
+    return facet
+
+
+def _roll_up(
+    per_unit: dict, paths: dict, level: Unit | None
+) -> tuple[dict[int, int], int]:
+    """Counts per child of ``level`` (None: the roots), and the count at ``level`` itself."""
+    depth = level.depth if level else -1
+    prefix = level.path if level else "/"
+    buckets: dict[int, int] = {}
+    here = 0
+    for uid, n in per_unit.items():
+        path = paths.get(uid, "")
+        if not path.startswith(prefix):
+            continue
+        ids = [int(p) for p in path.strip("/").split("/") if p]
+        if len(ids) <= depth + 1:
+            here += n
+        else:
+            child = ids[depth + 1]
+            buckets[child] = buckets.get(child, 0) + n
+    return buckets, here
+
+
+# -- featured, feed, exports ---------------------------------------------------------
+
+
+def recent_public(limit: int = 6) -> list[Exemplar]:
+    return list(db.session.scalars(public_exemplars(Filters()).limit(limit)))
+
+
+def export_rows(f: Filters, batch: int = 1000) -> Iterator:
+    """Flat rows of the public list for CSV/XLSX, streamed in batches (server-side
+    cursor on PostgreSQL) so the whole list is never held in memory."""
+    from ..appraisal.models import Commendation
+
+    (key, ident), descending = _sort_columns(f.sort)
+    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+    stmt = (
+        select(
+            Exemplar.id,
+            Exemplar.slug,
+            Exemplar.name,
+            Exemplar.kind,
+            Exemplar.state,
+            Campaign.name.label("campaign_name"),
+            Campaign.year,
+            Field.name.label("field_name"),
+            Unit.name.label("unit_name"),
+            Exemplar.address,
+            Exemplar.published_at,
+            CommendationForm.name.label("form_name"),
+            Commendation.decision_number,
+            Commendation.decision_date,
+            *[getattr(Exemplar, m) for m in _metric_keys()],
+        )
+        .select_from(Exemplar)
+        .join(Campaign, Campaign.id == Exemplar.campaign_id)
+        .join(Unit, Unit.id == Exemplar.unit_id)
+        .outerjoin(Field, Field.id == Exemplar.field_id)
+        .outerjoin(Commendation, Commendation.exemplar_id == Exemplar.id)
+        .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
+        .where(*filter_conditions(f))
+        .order_by(*order)
+        .execution_options(yield_per=batch)
+    )
+    yield from db.session.execute(stmt)
+
+
+def _metric_keys():
+    from ..domain.metrics import METRIC_KEYS
+
+    return METRIC_KEYS
+
+
+# -- statistics ----------------------------------------------------------------------
+
+#: States counted as "registered" in breakdowns: everything submitted at least once.
+REGISTERED_STATES = tuple(s.value for s in State if s != State.DRAFT)
+PUBLIC_VALUES = tuple(
+    sorted(s.value for s in (State.RECOMMENDED, State.COMMENDED, State.REPLICATED))
+)
+COMMENDED_VALUES = (State.COMMENDED.value, State.REPLICATED.value)
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    registered: int = 0
+    recommended: int = 0
+    commended: int = 0
+
+
+def _state_counts(campaign_id: int | None, column, *joins) -> dict:
+    stmt = select(column, Exemplar.state, func.count()).select_from(Exemplar)
+    for target, on in joins:
+        stmt = stmt.outerjoin(target, on)
+    stmt = stmt.where(Exemplar.state.in_(REGISTERED_STATES))
+    if campaign_id is not None:
+        stmt = stmt.where(Exemplar.campaign_id == campaign_id)
+    out: dict = {}
+    for key, state, n in db.session.execute(stmt.group_by(column, Exemplar.state)):
+        out.setdefault(key, {})[state] = n
+    return out
+
+
+def _rows(counts: dict, labels: dict) -> list[Row]:
+    rows = []
+    for key, per_state in counts.items():
+        rows.append(
+            Row(
+                key,
+                labels.get(key, ""),
+                sum(per_state.values()),
+                sum(n for s, n in per_state.items() if s in PUBLIC_VALUES),
+                sum(n for s, n in per_state.items() if s in COMMENDED_VALUES),
+            )
+        )
+    return rows
+
+
+def breakdown_by_field(campaign: Campaign) -> list[Row]:
+    counts = _state_counts(campaign.id, Exemplar.field_id)
+    labels = {fld.id: fld.name for fld in campaign.fields}
+    order = {fld.id: fld.position for fld in campaign.fields}
+    return sorted(
+        _rows(counts, labels), key=lambda r: (r.key is None, order.get(r.key, 0))
+    )
+
+
+def breakdown_by_kind(campaign: Campaign) -> list[Row]:
+    counts = _state_counts(campaign.id, Exemplar.kind)
+    labels = {k: ExemplarKind(k).label for k in ExemplarKind.values()}
+    order = {k: i for i, k in enumerate(ExemplarKind.values())}
+    return sorted(_rows(counts, labels), key=lambda r: order.get(r.key, 99))
+
+
+def breakdown_by_unit_kind(campaign: Campaign) -> list[Row]:
+    counts = _state_counts(campaign.id, Unit.kind, (Unit, Unit.id == Exemplar.unit_id))
+    labels = {k: UnitKind(k).label for k in UnitKind.values()}
+    return sorted(_rows(counts, labels), key=lambda r: (-r.registered, r.label))
+
+
+def breakdown_by_locality(campaign: Campaign) -> list[Row]:
+    """Per child locality of the campaign's unit (entries of the unit itself in a row
+    of their own)."""
+    per_unit = _state_counts(campaign.id, Exemplar.unit_id)
+    paths = dict(
+        db.session.execute(
+            select(Unit.id, Unit.path).where(Unit.id.in_(list(per_unit)))
+        ).all()
+    )
+    top = campaign.unit
+    rolled: dict[int, dict[str, int]] = {}
+    for uid, per_state in per_unit.items():
+        ids = [int(p) for p in paths.get(uid, "").strip("/").split("/") if p]
+        key = ids[top.depth + 1] if len(ids) > top.depth + 1 else top.id
+        bucket = rolled.setdefault(key, {})
+        for s, n in per_state.items():
+            bucket[s] = bucket.get(s, 0) + n
+    names = dict(
+        db.session.execute(
+            select(Unit.id, Unit.name).where(Unit.id.in_(list(rolled)))
+        ).all()
+    )
+    return sorted(
+        _rows(rolled, names), key=lambda r: (r.key == top.id, -r.registered, r.label)
+    )
+
+
+def trend_by_year() -> list[Row]:
+    counts = _state_counts(
+        None, Campaign.year, (Campaign, Campaign.id == Exemplar.campaign_id)
+    )
+    return sorted(_rows(counts, {y: str(y) for y in counts}), key=lambda r: r.key)
+
+
+def public_campaigns() -> list[Campaign]:
+    """Campaigns shown to the public: every campaign past its preparation, newest first."""
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.status != "draft")
+            .options(selectinload(Campaign.unit), selectinload(Campaign.fields))
+            .order_by(Campaign.year.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def current_campaign() -> Campaign | None:
+    """The campaign the home page shows: the newest one that has public entries, else
+    the newest one past its preparation."""
+    newest_public = db.session.scalar(
+        select(Campaign)
+        .where(
+            Campaign.status != "draft",
+            Campaign.id.in_(select(Exemplar.campaign_id).where(public_condition())),
+        )
+        .order_by(Campaign.year.desc(), Campaign.id.desc())
+        .limit(1)
+    )
+    if newest_public is not None:
+        return newest_public
+    campaigns = public_campaigns()
+    return campaigns[0] if campaigns else None
+
+
+def field_links(limit: int = 12) -> list[FacetValue]:
+    rows = _grouped(
+        Filters(), "field", Field.name, (Field, Field.id == Exemplar.field_id)
+    )
+    values = [FacetValue(name, name, n) for name, n in rows if name is not None]
+    return sorted(values, key=lambda v: -v.count)[:limit]

@@ -1,0 +1,166 @@
+"""What the public pages tell about a campaign and an exemplar, shaped for templates and
+exports: the funnel as steps, statistics tables, the stages an exemplar passed and its
+commendation. Only public facts: labels, dates, counts, decision numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..campaigns.models import Campaign, Stage
+from ..extensions import db
+from ..registry.models import Exemplar
+
+
+@dataclass
+class Step:
+    label: str
+    count: int
+    whole: int
+    note: str = ""
+
+    @property
+    def share(self) -> float:
+        return 100.0 * self.count / self.whole if self.whole else 0.0
+
+
+def funnel_steps(campaign: Campaign) -> list[Step]:
+    """Registered -> each stage -> recommended -> commended (-> replicated), from records."""
+    from ..appraisal.queries import campaign_funnel
+
+    data = campaign_funnel(campaign)
+    whole = data["registered"]
+    steps = [Step(_("Đăng ký"), whole, whole)]
+    for stage in data["stages"]:
+        steps.append(
+            Step(
+                stage["pass_label"] or stage["name"],
+                stage["passed"],
+                whole,
+                stage["name"],
+            )
+        )
+    steps.append(Step(_("Đề nghị khen thưởng"), data["recommended"], whole))
+    steps.append(Step(_("Được khen thưởng"), data["commended"], whole))
+    if data.get("replicated"):
+        steps.append(Step(_("Được nhân rộng"), data["replicated"], whole))
+    return steps
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    bars: list[tuple[str, int, int]] = field(default_factory=list)  # label, value, max
+
+
+def funnel_table(steps: list[Step]) -> Table:
+    t = Table(
+        "funnel",
+        _("Phễu thi đua"),
+        [_("Bước"), _("Vòng"), _("Số lượng"), _("Tỷ lệ so với đăng ký (%)")],
+    )
+    for s in steps:
+        t.rows.append([s.label, s.note, s.count, round(s.share, 1)])
+    return t
+
+
+STATS_TITLES = {
+    "field": "Theo lĩnh vực",
+    "locality": "Theo địa bàn",
+    "unit_kind": "Theo loại đơn vị",
+    "kind": "Theo loại mô hình, điển hình",
+    "years": "Qua các năm",
+}
+STATS_FIRST_COLUMN = {
+    "field": "Lĩnh vực",
+    "locality": "Địa bàn",
+    "unit_kind": "Loại đơn vị",
+    "kind": "Loại",
+    "years": "Năm",
+}
+
+
+def stats_table(key: str, rows) -> Table:
+    """A breakdown as a table: registered, recommended (public) and commended per row."""
+    t = Table(
+        key,
+        _(STATS_TITLES[key]),
+        [
+            _(STATS_FIRST_COLUMN[key]),
+            _("Đăng ký"),
+            _("Đề nghị khen thưởng"),
+            _("Được khen thưởng"),
+        ],
+    )
+    for r in rows:
+        label = r.label if r.key is not None else _("Chưa phân loại")
+        t.rows.append([label, r.registered, r.recommended, r.commended])
+    return t
+
+
+def stats_max(table: Table) -> int:
+    return max((row[1] for row in table.rows), default=0)
+
+
+@dataclass
+class PassedStage:
+    name: str
+    label: str
+    at: object  # date or datetime
+    average_score: float | None = None
+
+
+def passed_stages(exemplar: Exemplar) -> list[PassedStage]:
+    """The stages the exemplar passed, in order, with the label each earned and when
+    (the council's average score is shown, never a member's)."""
+    from ..appraisal.models import StageResult
+    from ..domain.tally import Outcome
+
+    results = db.session.scalars(
+        select(StageResult)
+        .join(Stage, Stage.id == StageResult.stage_id)
+        .where(
+            StageResult.exemplar_id == exemplar.id,
+            StageResult.outcome == Outcome.PASSED.value,
+        )
+        .options(selectinload(StageResult.stage))
+        .order_by(Stage.position, StageResult.decided_at)
+    )
+    seen: dict[int, PassedStage] = {}
+    for r in results:
+        seen.setdefault(
+            r.stage_id,
+            PassedStage(
+                r.stage.name, r.stage.pass_label, r.decided_at, r.average_score
+            ),
+        )
+    return list(seen.values())
+
+
+def commendation_of(exemplar: Exemplar):
+    """The commendation decision of a commended (or replicated) exemplar, else None."""
+    from ..appraisal.models import Commendation
+
+    return db.session.scalar(
+        select(Commendation)
+        .where(Commendation.exemplar_id == exemplar.id)
+        .options(selectinload(Commendation.form))
+        .order_by(Commendation.id.desc())
+        .limit(1)
+    )
+
+
+def summary(exemplar: Exemplar, length: int = 240) -> str:
+    """A short public description: the results first, else the situation."""
+    text = " ".join(
+        (exemplar.outputs or exemplar.situation or exemplar.content or "").split()
+    )
+    if len(text) > length:
+        text = text[:length].rsplit(" ", 1)[0] + "…"
+    return text or exemplar.name

@@ -1,0 +1,329 @@
+"""The public showcase: home, the searchable list, exemplar pages, statistics, open data.
+
+Nothing here needs an account, and nothing here reads a non-public row: every query
+goes through :mod:`dankheo.showcase.queries`, which starts from the public states.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from ..campaigns.models import Campaign
+from ..domain import N_
+from ..domain.enums import ExemplarKind
+from ..domain.metrics import METRICS
+from ..domain.workflow import State
+from ..registry.uploads import path_for
+from . import exports, queries, story
+from .queries import Filters
+
+bp = Blueprint("showcase", __name__)
+
+
+@bp.after_request
+def _cache_headers(resp: Response) -> Response:
+    # Public pages may be cached briefly by browsers and proxies; they hold no session data.
+    if (
+        request.method == "GET"
+        and resp.status_code == 200
+        and "Cache-Control" not in resp.headers
+    ):
+        resp.headers["Cache-Control"] = "public, max-age=60"
+    return resp
+
+
+@bp.get("/")
+def home():
+    campaign = queries.current_campaign()
+    funnel = story.funnel_steps(campaign) if campaign else []
+    localities = queries.locality_facet(Filters())
+    return render_template(
+        "showcase/home.html",
+        campaign=campaign,
+        funnel=funnel,
+        recent=queries.recent_public(6),
+        fields=queries.field_links(),
+        localities=localities,
+        total=queries.count_public(Filters()),
+    )
+
+
+@bp.get("/showcase")
+def index():
+    f = Filters.from_args(request.args)
+    size = current_app.config.get("PAGE_SIZE", 25)
+    cursor = request.args.get("cursor")
+    page = queries.public_page(f, cursor, size)
+    return render_template(
+        "showcase/index.html",
+        f=f,
+        page=page,
+        cursor=cursor,
+        total=queries.count_public(f),
+        facets=queries.facet_counts(f),
+        kinds=ExemplarKind,
+        sorts=SORT_LABELS,
+    )
+
+
+SORT_LABELS = {
+    "newest": N_("Mới công bố trước"),
+    "oldest": N_("Công bố sớm trước"),
+    "name": N_("Theo tên (A–Z)"),
+    "score": N_("Điểm bình quân của hội đồng"),
+}
+
+
+@bp.get("/showcase/<int:id>", defaults={"slug": ""})
+@bp.get("/showcase/<int:id>-<slug>")
+def detail(id: int, slug: str):
+    exemplar = queries.get_public(id)
+    if exemplar is None:
+        abort(404)
+    if slug != exemplar.slug:
+        return redirect(url_for(".detail", id=id, slug=exemplar.slug), 301)
+    return render_template(
+        "showcase/detail.html",
+        exemplar=exemplar,
+        stages=story.passed_stages(exemplar),
+        commendation=story.commendation_of(exemplar),
+        photos=queries.public_photos(exemplar),
+        metrics=exemplar.metric_values(),
+        description=story.summary(exemplar),
+    )
+
+
+@bp.get("/showcase/photos/<int:attachment_id>")
+def photo(attachment_id: int):
+    """A public photo of a public exemplar; publicness is checked again on every request,
+    and the bytes are only ever served as the sniffed image type, never as HTML."""
+    attachment = queries.public_photo(attachment_id)
+    if attachment is None:
+        abort(404)
+    path = path_for(attachment)
+    if not path.is_file():
+        abort(404)
+    resp = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=False,
+        download_name=f"anh-{attachment.id}." + attachment.content_type.split("/")[1],
+        max_age=3600,
+        conditional=True,
+        etag=attachment.sha256,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
+
+
+# -- open data -----------------------------------------------------------------------
+
+
+def _export_header() -> list[str]:
+    return [
+        _("Mã"),
+        _("Tên mô hình, điển hình"),
+        _("Loại"),
+        _("Kết quả"),
+        _("Đợt thi đua"),
+        _("Năm"),
+        _("Lĩnh vực"),
+        _("Đơn vị"),
+        _("Địa chỉ"),
+        _("Ngày công bố"),
+        _("Hình thức khen thưởng"),
+        _("Số quyết định"),
+        _("Ngày quyết định"),
+        *[f"{_(m.label)} ({_(m.unit)})" for m in METRICS],
+        _("Đường dẫn"),
+    ]
+
+
+def _export_rows(f: Filters):
+    kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
+    states = {s.value: _(s.label) for s in State}
+    for r in queries.export_rows(f):
+        yield [
+            r.id,
+            r.name,
+            kinds.get(r.kind, r.kind),
+            states.get(r.state, r.state),
+            r.campaign_name,
+            r.year,
+            r.field_name,
+            r.unit_name,
+            r.address,
+            r.published_at,
+            r.form_name,
+            r.decision_number,
+            r.decision_date,
+            *[getattr(r, m.key) for m in METRICS],
+            url_for(".detail", id=r.id, slug=r.slug, _external=True),
+        ]
+
+
+@bp.get("/showcase/export.csv")
+def export_csv():
+    f = Filters.from_args(request.args)
+    return exports.csv_response(
+        "mo-hinh-dien-hinh.csv", _export_header(), _export_rows(f)
+    )
+
+
+@bp.get("/showcase/export.xlsx")
+def export_xlsx():
+    f = Filters.from_args(request.args)
+    return exports.xlsx_response(
+        "mo-hinh-dien-hinh.xlsx",
+        [(_("Mô hình, điển hình"), _export_header(), _export_rows(f))],
+    )
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+@bp.get("/showcase/feed.atom")
+def feed():
+    """Atom feed of the newest recommended (published) exemplars."""
+    items = queries.recent_public(50)
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    host = request.host.split(":")[0]
+
+    def sub(parent, tag, text=None, **attrs):
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    sub(
+        root,
+        "title",
+        _("Mô hình, điển hình “Dân vận khéo” mới được đề nghị khen thưởng"),
+    )
+    sub(root, "id", url_for(".feed", _external=True))
+    sub(root, "link", rel="self", href=url_for(".feed", _external=True))
+    sub(root, "link", rel="alternate", href=url_for(".index", _external=True))
+    updated = max(
+        (e.published_at for e in items), default=datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    sub(root, "updated", updated.isoformat())
+    for e in items:
+        entry = sub(root, "entry")
+        sub(entry, "title", e.name)
+        sub(entry, "id", f"tag:{host},{e.published_at:%Y-%m-%d}:exemplar/{e.id}")
+        sub(
+            entry,
+            "link",
+            rel="alternate",
+            href=url_for(".detail", id=e.id, slug=e.slug, _external=True),
+        )
+        sub(entry, "updated", e.published_at.isoformat())
+        sub(entry, "published", e.published_at.isoformat())
+        author = sub(entry, "author")
+        sub(author, "name", e.unit.name)
+        if e.field:
+            sub(entry, "category", term=e.field.name)
+        sub(entry, "summary", story.summary(e))
+    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return Response(
+        body,
+        mimetype="application/atom+xml",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+# -- statistics ----------------------------------------------------------------------
+
+
+def _stats_campaign() -> tuple[list[Campaign], Campaign | None]:
+    campaigns = queries.public_campaigns()
+    wanted = request.args.get("campaign", type=int)
+    if wanted is not None:
+        chosen = next((c for c in campaigns if c.id == wanted), None)
+        if chosen is None:
+            abort(404)
+        return campaigns, chosen
+    current = queries.current_campaign()
+    return campaigns, current
+
+
+STATS_TABLES = ("funnel", "field", "locality", "unit_kind", "kind", "years")
+
+
+def _stats_tables(campaign: Campaign | None) -> dict:
+    tables = {"years": story.stats_table("years", queries.trend_by_year())}
+    if campaign is not None:
+        tables["funnel"] = story.funnel_table(story.funnel_steps(campaign))
+        tables["field"] = story.stats_table(
+            "field", queries.breakdown_by_field(campaign)
+        )
+        tables["locality"] = story.stats_table(
+            "locality", queries.breakdown_by_locality(campaign)
+        )
+        tables["unit_kind"] = story.stats_table(
+            "unit_kind", queries.breakdown_by_unit_kind(campaign)
+        )
+        tables["kind"] = story.stats_table("kind", queries.breakdown_by_kind(campaign))
+    return tables
+
+
+@bp.get("/stats")
+def stats():
+    campaigns, campaign = _stats_campaign()
+    return render_template(
+        "showcase/stats.html",
+        campaigns=campaigns,
+        campaign=campaign,
+        funnel=story.funnel_steps(campaign) if campaign else [],
+        tables=_stats_tables(campaign),
+    )
+
+
+@bp.get("/stats/<table>.csv")
+def stats_csv(table: str):
+    if table not in STATS_TABLES:
+        abort(404)
+    _campaigns, campaign = _stats_campaign()
+    tables = _stats_tables(campaign)
+    if table not in tables:
+        abort(404)
+    t = tables[table]
+    name = f"thong-ke-{table.replace('_', '-')}" + (
+        f"-{campaign.year}" if campaign and table != "years" else ""
+    )
+    return exports.csv_response(f"{name}.csv", t.header, t.rows)
+
+
+@bp.get("/stats/export.xlsx")
+def stats_xlsx():
+    _campaigns, campaign = _stats_campaign()
+    tables = _stats_tables(campaign)
+    sheets = [
+        (tables[k].title, tables[k].header, tables[k].rows)
+        for k in STATS_TABLES
+        if k in tables
+    ]
+    name = "thong-ke" + (f"-{campaign.year}" if campaign else "")
+    return exports.xlsx_response(f"{name}.xlsx", sheets)
+
+
+@bp.app_template_global()
+def showcase_url(f: Filters, **changes) -> str:
+    """URL of the showcase list with ``f`` changed by ``changes`` (cursor dropped)."""
+    return url_for("showcase.index", **f.to_args(**changes))
