@@ -60,6 +60,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    from .forms_common import install_wtforms_translations
+
+    install_wtforms_translations()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
@@ -83,7 +86,15 @@ def _init_extensions(app: Flask) -> None:
     @app.before_request
     def _mark_read_only():
         # GET/HEAD never write: let SQLite start them as deferred transactions.
-        dbmod.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        g._write_intent_token = dbmod.write_intent.set(
+            request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+
+    @app.teardown_request
+    def _reset_write_intent(_exc):
+        token = g.pop("_write_intent_token", None)
+        if token is not None:
+            dbmod.write_intent.reset(token)
 
 
 def _select_locale() -> str:

@@ -82,3 +82,45 @@ class OptionalNumber(Optional):
         if field.process_errors:
             raise StopValidation(field.process_errors[0])
         super().__call__(form, field)
+
+
+#: WTForms and Flask-WTF ship no Vietnamese catalogue: their built-in messages, in Vietnamese.
+WTFORMS_VI = {
+    "This field is required.": "Vui lòng nhập mục này.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Not a valid date value.": "Ngày không hợp lệ (định dạng ngày/tháng/năm).",
+    "Not a valid datetime value.": "Thời điểm không hợp lệ.",
+    "Not a valid integer value.": "Phải là số nguyên.",
+    "Not a valid decimal value.": "Không phải là số hợp lệ.",
+    "Not a valid float value.": "Không phải là số hợp lệ.",
+    "Invalid email address.": "Địa chỉ email không hợp lệ.",
+    "Invalid input.": "Dữ liệu không hợp lệ.",
+    "The CSRF token is missing.": "Thiếu mã bảo vệ biểu mẫu (CSRF); hãy tải lại trang.",
+    "The CSRF token is invalid.": "Mã bảo vệ biểu mẫu không hợp lệ; hãy tải lại trang.",
+    "The CSRF token has expired.": "Biểu mẫu đã hết hạn; hãy tải lại trang và gửi lại.",
+    "The CSRF tokens do not match.": "Mã bảo vệ biểu mẫu không khớp; hãy tải lại trang.",
+    "The CSRF session token is missing.": "Phiên làm việc đã hết hạn; hãy tải lại trang.",
+    "'%(selected)s' is not a valid choice for this field.": "Lựa chọn không hợp lệ.",
+}
+
+
+class WTFormsTranslations:
+    """Gettext object for WTForms' built-in messages: Vietnamese unless English is chosen."""
+
+    def gettext(self, string):
+        from flask_babel import get_locale
+
+        loc = get_locale()
+        if loc is not None and loc.language == "en":
+            return string
+        return WTFORMS_VI.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+def install_wtforms_translations() -> None:
+    # Flask-WTF hands this module-level object to every form (Meta.get_translations).
+    import flask_wtf.form
+
+    flask_wtf.form.translations = WTFormsTranslations()

@@ -3,13 +3,17 @@ DANKHEO_TEST_DATABASE_URL is set (``make test`` runs both)."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from dankheo import create_app
+from dankheo.db import write_intent
 from dankheo.extensions import db as _db
 from dankheo.schema import create_schema
 
@@ -20,6 +24,24 @@ PG_URL = os.environ.get("DANKHEO_TEST_DATABASE_URL")
 
 def pytest_report_header(config):
     return f"dankheo database: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would.
+
+    Flask reuses an app context that is already pushed (the ``db`` fixture's), which
+    would share ``g`` (Flask-Login's cached user) and the database session between the
+    test and its requests. An empty ``contextvars.Context`` gives each request its own.
+
+    Before each request the test's own session commits, so the request sees the test's
+    data, and the test's next read starts a fresh transaction that sees the request's
+    writes (SQLite WAL keeps a snapshot per transaction).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -38,11 +60,12 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "RATELIMIT_ENABLED": False,
+            "RATELIMIT_LOGIN": "100000 per minute",  # test_auth lowers it
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "SERVER_NAME": "localhost",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()
         _drop_extra(app)
@@ -58,11 +81,19 @@ def _drop_extra(app):
 
 @pytest.fixture
 def db(app):
-    """An app context and a clean database (every table emptied after the test)."""
+    """An app context and a clean database (every table emptied after the test).
+
+    The test's own session starts deferred (read) transactions on SQLite, so it never
+    holds the write lock while a request in the same thread writes; end its transaction
+    (commit or rollback) before reading what a request changed.
+    """
+    token = write_intent.set(False)
     with app.app_context():
         yield _db
         _db.session.remove()
+        write_intent.set(True)
         _truncate_all()
+    write_intent.reset(token)
 
 
 def _truncate_all():

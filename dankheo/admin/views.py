@@ -1,8 +1,313 @@
-"""The secretariat's pages: campaigns, units, users (stages, councils and commendations
-live in the appraisal blueprint and are linked from the dashboard)."""
+"""The secretariat's pages: dashboard, campaigns (fields, commendation forms), units and
+users. Stages, councils and commendations live in the appraisal blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.models import RoleAssignment, User
+from ..auth.operations import create_user, grant_role, reset_password, revoke_role, set_active
+from ..campaigns.models import Campaign
+from ..campaigns.operations import add_commendation_form, add_field, create_campaign, update_campaign
+from ..domain.enums import Role
+from ..errors import DomainError
+from ..extensions import db
+from ..units.models import Unit
+from ..units.operations import create_unit, update_unit
+from . import queries
+from .forms import CampaignForm, NameForm, RoleForm, UnitForm, UserForm
+from .permissions import can_grant, can_manage_unit, secretariat_scopes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _require_secretariat():
+    if not secretariat_scopes(current_user):
+        abort(403)
+
+
+def _scopes() -> list[str]:
+    return secretariat_scopes(current_user)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not can_manage_unit(current_user, campaign.unit):
+        abort(404)
+    return campaign
+
+
+def _unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not can_manage_unit(current_user, unit):
+        abort(404)
+    return unit
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.unit is None or not can_manage_unit(current_user, user.unit):
+        abort(404)
+    return user
+
+
+def _unit_choices(form_field):
+    form_field.choices = [(u.id, ("· " * u.depth) + u.name) for u in queries.units_for_select(_scopes())]
+
+
+@bp.get("/")
+def index():
+    campaigns = queries.campaigns_in(_scopes())
+    counts = queries.state_counts_by_campaign([c.id for c in campaigns])
+    return render_template("admin/index.html", campaigns=campaigns, counts=counts)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def campaign_new():
+    form = CampaignForm()
+    _unit_choices(form.unit_id)
+    if form.validate_on_submit():
+        unit = _unit(form.unit_id.data)
+        campaign = create_campaign(
+            name=form.name.data.strip(),
+            year=form.year.data,
+            unit=unit,
+            registration_opens=form.registration_opens.data,
+            registration_closes=form.registration_closes.data,
+            status=form.status.data,
+            period_label=form.period_label.data or None,
+            description=form.description.data or None,
+        )
+        db.session.commit()
+        flash(_("Đã tạo đợt “%(name)s” với 4 lĩnh vực chuẩn.", name=campaign.name), "success")
+        return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return render_template("admin/campaign_form.html", form=form, campaign=None), 400 if form.errors else 200
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+def campaign(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = CampaignForm(obj=campaign)
+    form.unit_id.choices = [(campaign.unit.id, campaign.unit.name)]
+    if request.method == "GET":
+        form.unit_id.data = campaign.unit_id
+    if form.validate_on_submit():
+        update_campaign(
+            campaign,
+            name=form.name.data.strip(),
+            year=form.year.data,
+            period_label=form.period_label.data or None,
+            registration_opens=form.registration_opens.data,
+            registration_closes=form.registration_closes.data,
+            status=form.status.data,
+            description=form.description.data or None,
+        )
+        db.session.commit()
+        flash(_("Đã lưu đợt."), "success")
+        return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return render_template(
+        "admin/campaign_form.html",
+        form=form,
+        campaign=campaign,
+        field_form=NameForm(prefix="field"),
+        cform=NameForm(prefix="cform"),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/campaigns/<int:campaign_id>/fields")
+def campaign_add_field(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = NameForm(prefix="field")
+    if form.validate_on_submit():
+        try:
+            add_field(campaign, form.name.data.strip())
+            db.session.commit()
+            flash(_("Đã thêm lĩnh vực."), "success")
+        except DomainError:
+            db.session.rollback()
+            flash(_("Lĩnh vực này đã có."), "warning")
+    else:
+        flash(_("Vui lòng nhập tên lĩnh vực."), "danger")
+    return redirect(url_for(".campaign", campaign_id=campaign.id, _anchor="fields"))
+
+
+@bp.post("/campaigns/<int:campaign_id>/commendation-forms")
+def campaign_add_form(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = NameForm(prefix="cform")
+    if form.validate_on_submit():
+        try:
+            add_commendation_form(campaign, form.name.data.strip(), form.issuing_body.data or None)
+            db.session.commit()
+            flash(_("Đã thêm hình thức khen thưởng."), "success")
+        except DomainError:
+            db.session.rollback()
+            flash(_("Hình thức này đã có."), "warning")
+    else:
+        flash(_("Vui lòng nhập tên hình thức khen thưởng."), "danger")
+    return redirect(url_for(".campaign", campaign_id=campaign.id, _anchor="forms"))
+
+
+@bp.get("/units")
+def units():
+    parent_id = request.args.get("parent", "")
+    parent = _unit(int(parent_id)) if parent_id.isdigit() else None
+    q = request.args.get("q", "")[:100]
+    page = db.paginate(queries.units_page(_scopes(), q, parent), per_page=50, error_out=False)
+    return render_template(
+        "admin/units.html",
+        page=page,
+        parent=parent,
+        q=q,
+        children=queries.child_counts([u.id for u in page.items]),
+        ancestors=_ancestors(parent) if parent else [],
+    )
+
+
+def _ancestors(unit: Unit) -> list[Unit]:
+    ids = unit.ancestor_ids()
+    found = {u.id: u for u in db.session.scalars(db.select(Unit).where(Unit.id.in_(ids)))}
+    return [found[i] for i in ids if i in found and can_manage_unit(current_user, found[i])]
+
+
+@bp.route("/units/<int:parent_id>/new", methods=["GET", "POST"])
+def unit_new(parent_id: int):
+    parent = _unit(parent_id)
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            unit = create_unit(code=form.code.data.strip(), name=form.name.data.strip(),
+                               tier=form.tier.data, kind=form.kind.data, parent=parent)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.code.errors.append(_("Mã đơn vị đã được dùng."))
+            return render_template("admin/unit_form.html", form=form, parent=parent, unit=None), 400
+        flash(_("Đã thêm đơn vị “%(name)s”.", name=unit.name), "success")
+        return redirect(url_for(".units", parent=parent.id))
+    return render_template("admin/unit_form.html", form=form, parent=parent, unit=None), 400 if form.errors else 200
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+def unit_edit(unit_id: int):
+    unit = _unit(unit_id)
+    form = UnitForm(obj=unit)
+    form.tier.choices = [(unit.tier, _(unit.tier_label))]
+    if form.validate_on_submit():
+        try:
+            update_unit(unit, name=form.name.data.strip(), code=form.code.data.strip(),
+                        kind=form.kind.data, active=form.active.data)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.code.errors.append(_("Mã đơn vị đã được dùng."))
+            return render_template("admin/unit_form.html", form=form, parent=unit.parent, unit=unit), 400
+        flash(_("Đã lưu đơn vị."), "success")
+        return redirect(url_for(".units", parent=unit.parent_id) if unit.parent_id else url_for(".units"))
+    return render_template("admin/unit_form.html", form=form, parent=unit.parent, unit=unit), 400 if form.errors else 200
+
+
+@bp.get("/users")
+def users():
+    q = request.args.get("q", "")[:100]
+    page = db.paginate(queries.users_page(_scopes(), q), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("admin/users.html", page=page, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserForm()
+    _unit_choices(form.unit_id)
+    if request.method == "GET" and request.args.get("unit", "").isdigit():
+        form.unit_id.data = int(request.args["unit"])
+    if form.validate_on_submit():
+        unit = _unit(form.unit_id.data)
+        roles = []
+        if form.role.data:
+            if not can_grant(current_user, form.role.data, unit):
+                abort(403)
+            roles = [(form.role.data, unit)]
+        try:
+            user = create_user(username=form.username.data, name=form.name.data.strip(),
+                               email=form.email.data or None, password=form.password.data,
+                               unit=unit, roles=roles, position=form.position.data or None)
+            db.session.commit()
+        except (DomainError, IntegrityError):
+            db.session.rollback()
+            form.username.errors.append(_("Tên đăng nhập hoặc email đã được dùng."))
+            return render_template("admin/user_form.html", form=form), 400
+        flash(_("Đã tạo tài khoản %(username)s.", username=user.username), "success")
+        return redirect(url_for(".user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    target = _user(user_id)
+    form = RoleForm()
+    _unit_choices(form.unit_id)
+    form.unit_id.data = target.unit_id
+    return render_template("admin/user.html", target=target, form=form)
+
+
+@bp.post("/users/<int:user_id>/roles")
+def user_grant(user_id: int):
+    target = _user(user_id)
+    form = RoleForm()
+    _unit_choices(form.unit_id)
+    if not form.validate_on_submit():
+        flash(_("Vai trò hoặc phạm vi không hợp lệ."), "danger")
+        return redirect(url_for(".user", user_id=target.id))
+    unit = _unit(form.unit_id.data)
+    if not can_grant(current_user, form.role.data, unit):
+        abort(403)
+    try:
+        grant_role(target, form.role.data, unit)
+        db.session.commit()
+        flash(_("Đã giao vai trò."), "success")
+    except DomainError:
+        db.session.rollback()
+        flash(_("Tài khoản đã có vai trò này ở đơn vị này."), "warning")
+    return redirect(url_for(".user", user_id=target.id))
+
+
+@bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
+def user_revoke(user_id: int, assignment_id: int):
+    target = _user(user_id)
+    assignment = db.session.get(RoleAssignment, assignment_id)
+    if assignment is None or assignment.user_id != target.id:
+        abort(404)
+    if not can_grant(current_user, assignment.role, assignment.unit):
+        abort(403)
+    if target.id == current_user.id and assignment.role in (Role.ADMIN, Role.SECRETARIAT):
+        flash(_("Bạn không thể tự thu hồi quyền quản trị của mình."), "warning")
+        return redirect(url_for(".user", user_id=target.id))
+    revoke_role(assignment)
+    db.session.commit()
+    flash(_("Đã thu hồi vai trò."), "info")
+    return redirect(url_for(".user", user_id=target.id))
+
+
+@bp.post("/users/<int:user_id>/active")
+def user_toggle(user_id: int):
+    target = _user(user_id)
+    if target.id == current_user.id:
+        flash(_("Bạn không thể tự khóa tài khoản của mình."), "warning")
+        return redirect(url_for(".user", user_id=target.id))
+    set_active(target, not target.active)
+    db.session.commit()
+    flash(_("Đã mở khóa tài khoản.") if target.active else _("Đã khóa tài khoản."), "info")
+    return redirect(url_for(".user", user_id=target.id))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def user_reset(user_id: int):
+    target = _user(user_id)
+    password = reset_password(target)
+    db.session.commit()
+    return render_template("admin/password_reset.html", target=target, password=password)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -86,3 +87,35 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     end_sessions(user)
     log.info("password changed for %s", user)
+
+
+def grant_role(user: User, role: str, unit: Unit) -> RoleAssignment:
+    if any(r.role == role and r.unit_id == unit.id for r in user.roles):
+        raise DomainError("duplicate role")
+    assignment = RoleAssignment(role=role, unit=unit)
+    user.roles.append(assignment)
+    db.session.flush()
+    log.info("granted %s over unit %s to %s", role, unit.id, user)
+    return assignment
+
+
+def revoke_role(assignment: RoleAssignment) -> None:
+    user = assignment.user
+    user.roles.remove(assignment)
+    db.session.flush()
+    log.info("revoked %s from %s", assignment.role, user)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Lock or unlock an account; locking also ends its sessions."""
+    user.active = active
+    if not active:
+        end_sessions(user)
+
+
+def reset_password(user: User) -> str:
+    """Give the user a fresh random password (shown once to the secretariat)."""
+    password = secrets.token_urlsafe(9)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    return password

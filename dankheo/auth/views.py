@@ -77,7 +77,7 @@ def password():
             form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
             return render_template("auth/password.html", form=form), 400
         db.session.commit()
-        login_user(current_user)  # keep this session, with the new token
+        login_user(current_user._get_current_object())  # keep this session, new token
         flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
         return redirect(url_for("registry.index"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

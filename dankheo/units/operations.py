@@ -19,3 +19,14 @@ def create_unit(
     unit.depth = parent.depth + 1 if parent else 0
     log.info("created unit %s", unit)
     return unit
+
+
+def update_unit(unit: Unit, *, name: str, code: str, kind: str, active: bool) -> Unit:
+    """Rename or deactivate a unit; its place in the tree (and so its tier) never changes."""
+    unit.name = name
+    unit.code = code
+    unit.kind = kind
+    unit.active = active
+    db.session.flush()
+    log.info("updated unit %s", unit)
+    return unit

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, NumberRange, Optional, Regexp, ValidationError
+
+from ..auth.operations import MIN_PASSWORD_LENGTH
+from ..domain.enums import CampaignStatus, Role, UnitKind, UnitTier
+from ..forms_common import max_length, required
+
+
+class CampaignForm(FlaskForm):
+    name = StringField(_l("Tên đợt"), validators=[required(), max_length(200)])
+    year = IntegerField(
+        _l("Năm"),
+        validators=[required(), NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ."))],
+    )
+    period_label = StringField(_l("Giai đoạn (nếu nhiều năm)"), validators=[Optional(), max_length(100)])
+    unit_id = SelectField(_l("Phạm vi (đơn vị)"), coerce=int, validators=[required()])
+    registration_opens = DateField(_l("Mở đăng ký từ"), validators=[Optional()])
+    registration_closes = DateField(_l("Hạn đăng ký"), validators=[Optional()])
+    status = SelectField(_l("Trạng thái"), choices=[])
+    description = TextAreaField(_l("Mô tả"), validators=[Optional(), max_length(5000)])
+    submit = SubmitField(_l("Lưu"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [(s.value, _l(s.label)) for s in CampaignStatus]
+
+    def validate_registration_closes(self, field):
+        if field.data and self.registration_opens.data and field.data < self.registration_opens.data:
+            raise ValidationError(_l("Hạn đăng ký phải sau ngày mở đăng ký."))
+
+
+class NameForm(FlaskForm):
+    """One line of a configurable list (fields, commendation forms)."""
+
+    name = StringField(_l("Tên"), validators=[required(), max_length(200)])
+    issuing_body = StringField(_l("Cơ quan ban hành"), validators=[Optional(), max_length(200)])
+    submit = SubmitField(_l("Thêm"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Tên đơn vị"), validators=[required(), max_length(200)])
+    code = StringField(
+        _l("Mã đơn vị"),
+        validators=[
+            required(),
+            max_length(40),
+            Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch.")),
+        ],
+    )
+    tier = SelectField(_l("Cấp"), choices=[])
+    kind = SelectField(_l("Loại đơn vị"), choices=[])
+    active = BooleanField(_l("Đang hoạt động"), default=True)
+    submit = SubmitField(_l("Lưu"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = [(t.value, _l(t.label)) for t in UnitTier]
+        self.kind.choices = [(k.value, _l(k.label)) for k in UnitKind]
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[
+            required(),
+            max_length(80),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch.")),
+        ],
+    )
+    name = StringField(_l("Họ và tên"), validators=[required(), max_length(200)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(message=_l("Địa chỉ email không hợp lệ.")), max_length(200)])
+    position = StringField(_l("Chức vụ"), validators=[Optional(), max_length(200)])
+    unit_id = SelectField(_l("Đơn vị công tác"), coerce=int, validators=[required()])
+    role = SelectField(_l("Vai trò ban đầu"), choices=[])
+    password = PasswordField(
+        _l("Mật khẩu ban đầu"),
+        validators=[required(), max_length(200)],
+    )
+    submit = SubmitField(_l("Tạo tài khoản"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [("", _l("(chưa giao)"))] + [(r.value, _l(r.label)) for r in Role]
+
+    def validate_password(self, field):
+        if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
+            raise ValidationError(_l("Mật khẩu phải có ít nhất %(min)d ký tự.", min=MIN_PASSWORD_LENGTH))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Vai trò"), choices=[])
+    unit_id = SelectField(_l("Phạm vi (đơn vị và cấp dưới)"), coerce=int)
+    submit = SubmitField(_l("Giao vai trò"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r.value, _l(r.label)) for r in Role]
