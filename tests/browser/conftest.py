@@ -1,0 +1,78 @@
+"""Headless Chromium (Debian's package) driven by Playwright against a live server.
+
+Never downloads a browser. In CI (DANKHEO_REQUIRE_BROWSER=1) a missing browser fails the
+run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking",
+                "--disable-gpu", "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium_path()
+    if path is None:
+        if os.environ.get("DANKHEO_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app, db):
+    """The test app served on a free loopback port, with CSRF on as in production."""
+    saved = app.config["WTF_CSRF_ENABLED"]
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    db.session.commit()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    app.config["WTF_CSRF_ENABLED"] = saved
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Tên đăng nhập hoặc email").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()

@@ -1,0 +1,81 @@
+"""Factory, configuration layers, formatting and the language switch."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date
+
+from flask_babel import force_locale
+
+from dankheo import create_app
+from dankheo.config import load_secret_key
+from dankheo.formatting import day, number
+
+
+def test_secret_key_is_generated_once_into_instance(tmp_path):
+    key = load_secret_key(str(tmp_path))
+    assert len(key) == 64
+    assert load_secret_key(str(tmp_path)) == key
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_config_layers_env_then_test_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("DANKHEO_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
+    monkeypatch.setenv("DANKHEO_RATELIMIT_STORAGE_URI", "memory://")
+    app = create_app({"SECRET_KEY": "x", "PAGE_SIZE": 7})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite3")
+    assert app.config["PAGE_SIZE"] == 7
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "vi"
+    assert app.config["BOOTSTRAP_SERVE_LOCAL"] is True
+
+
+def test_sqlite_connection_settings(app, db):
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_vietnamese_number_and_date_formats(app):
+    with app.test_request_context("/"):
+        with force_locale("vi"):
+            assert number(2705) == "2.705"
+            assert number(15590.5, 2) == "15.590,5"
+            assert day(date(2026, 11, 22)) == "22/11/2026"
+        with force_locale("en"):
+            assert number(2705) == "2,705"
+            assert day(date(2026, 11, 22)) == "22 Nov 2026"
+
+
+def test_vietnamese_first_with_english_switch(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '<html lang="vi">' in page and "Đăng nhập" in page and "English" in page
+    page = client.get("/auth/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Log in" in page and "Tiếng Việt" in page
+    # The choice sticks for the session.
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_no_cdn_every_asset_is_local(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    for marker in ("cdn.", "jsdelivr", "unpkg", "googleapis", "cloudflare"):
+        assert marker not in page
+    css = client.get("/bootstrap/static/css/bootstrap.min.css")
+    assert css.status_code == 200
+
+
+def test_unknown_page_is_a_vietnamese_404(client):
+    resp = client.get("/khong-co-trang-nay")
+    assert resp.status_code == 404 and "Không tìm thấy trang" in resp.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    resp = client.get("/api/v1/khong-co")
+    assert resp.status_code == 404 and resp.is_json
