@@ -194,19 +194,27 @@ def first_stage(campaign: Campaign) -> Stage | None:
     )
 
 
+def entry_stage(exemplar: Exemplar) -> Stage | None:
+    """The stage a newly submitted entry starts at: the first stage whose tier the
+    registering unit has an ancestor at (see :mod:`dankheo.appraisal.routing`)."""
+    from ..appraisal.routing import next_stage
+
+    return next_stage(exemplar.campaign, exemplar.unit)
+
+
 def submit_exemplar(exemplar: Exemplar, *, actor: User | None) -> State:
-    """Submit a draft: it is locked and enters the first stage of its campaign."""
+    """Submit a draft: it is locked and enters the first stage it routes to."""
     missing = missing_for_submit(exemplar)
     if missing:
         raise DomainError("incomplete: " + ", ".join(missing))
     return transition(
-        exemplar, Action.SUBMIT, actor=actor, actor_kind="unit", stage=first_stage(exemplar.campaign)
+        exemplar, Action.SUBMIT, actor=actor, actor_kind="unit", stage=entry_stage(exemplar)
     )
 
 
 def withdraw_exemplar(exemplar: Exemplar, *, actor: User | None, note: str = "") -> State:
-    """Take a submitted entry back to draft, allowed only while it is at the first stage."""
-    stage = first_stage(exemplar.campaign)
+    """Take a submitted entry back to draft, allowed only while it is at its first stage."""
+    stage = entry_stage(exemplar)
     if stage is not None and exemplar.stage_id != stage.id:
         raise DomainError("already forwarded")
     return transition(exemplar, Action.WITHDRAW, actor=actor, actor_kind="unit", note=note, stage=None)

@@ -1,0 +1,50 @@
+"""Who may do what in appraisal.
+
+* a council member appraises the entries of their council's queue, except those of their
+  own unit (recusal: they are not even listed);
+* the chair previews the tally, marks returns, opens and closes rounds; the secretary
+  may preview and prepare the minutes;
+* the secretariat over the campaign's unit manages stages, rubrics, councils and
+  commendations, and may read tallies and minutes.
+"""
+
+from __future__ import annotations
+
+from ..campaigns.models import Campaign
+from ..domain.enums import Role
+from .models import Council, CouncilMember, MemberRole
+
+
+def secretariat_over(user, campaign: Campaign) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return any(campaign.unit.path.startswith(p) for p in user.scope_paths(Role.SECRETARIAT))
+
+
+def membership(user, council: Council) -> CouncilMember | None:
+    if not user.is_authenticated:
+        return None
+    return council.member_for(user)
+
+
+def can_appraise(user, council: Council) -> CouncilMember | None:
+    return membership(user, council)
+
+
+def can_view_tally(user, council: Council) -> bool:
+    m = membership(user, council)
+    if m is not None and m.role in (MemberRole.CHAIR, MemberRole.SECRETARY):
+        return True
+    return secretariat_over(user, council.stage.campaign)
+
+
+def can_chair(user, council: Council) -> bool:
+    """Open and close rounds, return entries: the chair only."""
+    m = membership(user, council)
+    return m is not None and m.role == MemberRole.CHAIR
+
+
+def can_read_minutes(user, council: Council) -> bool:
+    return membership(user, council) is not None or secretariat_over(user, council.stage.campaign)

@@ -1,0 +1,68 @@
+"""Which stage and which council an entry belongs to.
+
+Rules (kept here, used by submit, resubmit and the close):
+
+* an entry is appraised at a stage by the council of the registering unit's ancestor (or
+  the unit itself) at the stage's tier;
+* a stage whose tier the unit has no ancestor at is skipped: a provincial department's
+  entry skips the commune stage and starts at the province stage;
+* if the unit has no ancestor at any stage's tier, the entry goes to the last stage (the
+  top council sees everything the campaign covers);
+* passing a stage moves the entry to the next stage the unit can be routed to, or, after
+  the last one, to "recommended for commendation".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..campaigns.models import Campaign, Stage
+from ..extensions import db
+from ..units.models import Unit
+from .models import Council
+
+
+def ancestor_tiers(unit: Unit) -> dict[str, int]:
+    """tier -> unit id of the unit and its ancestors (nearest wins)."""
+    rows = db.session.execute(
+        select(Unit.id, Unit.tier, Unit.depth).where(Unit.id.in_(unit.ancestor_ids()))
+    ).all()
+    out: dict[str, int] = {}
+    for uid, tier, _depth in sorted(rows, key=lambda r: r.depth):
+        out[tier] = uid  # deeper rows overwrite: the nearest ancestor
+    return out
+
+
+def campaign_stages(campaign: Campaign) -> list[Stage]:
+    return list(
+        db.session.scalars(
+            select(Stage).where(Stage.campaign_id == campaign.id).order_by(Stage.position)
+        )
+    )
+
+
+def next_stage(campaign: Campaign, unit: Unit, after: Stage | None = None) -> Stage | None:
+    """The first stage after ``after`` (or the first of all) that ``unit`` routes to.
+
+    ``None`` after the last stage. With no ``after`` and no matching tier at all, the
+    last stage (so that every entry is appraised by somebody)."""
+    stages = campaign_stages(campaign)
+    if not stages:
+        return None
+    tiers = ancestor_tiers(unit)
+    start = 0
+    if after is not None:
+        start = next(i for i, s in enumerate(stages) if s.id == after.id) + 1
+    for stage in stages[start:]:
+        if stage.tier in tiers:
+            return stage
+    return stages[-1] if after is None else None
+
+
+def council_for(stage: Stage, unit: Unit) -> Council | None:
+    """The council of ``stage`` that appraises entries of ``unit`` (or None yet)."""
+    return db.session.scalar(
+        select(Council)
+        .where(Council.stage_id == stage.id, Council.unit_id.in_(unit.ancestor_ids()))
+        .limit(1)
+    )
