@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
+    app.cli.add_command(optimize_db)
 
 
 @click.command("create-admin")
@@ -75,6 +76,7 @@ def seed_demo(seed: int, preset: str, reset: bool) -> None:
         )
     report = run_preset(preset, seed=seed, echo=click.echo)
     db.session.commit()
+    optimize_database()
     for line in report:
         click.echo(line)
 
@@ -90,6 +92,7 @@ def seed_if_empty(seed: int) -> None:
 
     report = run_preset("province", seed=seed, echo=click.echo)
     db.session.commit()
+    optimize_database()
     for line in report:
         click.echo(line)
 
@@ -98,3 +101,19 @@ def _has_units() -> bool:
     from .units.models import Unit
 
     return bool(db.session.scalar(select(func.count(Unit.id))))
+
+
+def optimize_database() -> None:
+    """Refresh the planner's statistics (after bulk loads, and from cron on big sites)."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA optimize=0x10002")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+
+
+@click.command("optimize-db")
+def optimize_db() -> None:
+    """Refresh query-planner statistics (run after imports or nightly)."""
+    optimize_database()
+    click.echo("Đã cập nhật thống kê cho bộ tối ưu truy vấn.")

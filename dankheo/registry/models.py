@@ -42,7 +42,10 @@ class Exemplar(db.Model):
             for key in METRIC_KEYS
         ],
         Index("ix_exemplars_campaign_state", "campaign_id", "state"),
-        Index("ix_exemplars_unit_state", "unit_id", "state"),
+        Index("ix_exemplars_campaign_updated", "campaign_id", "updated_at"),
+        Index("ix_exemplars_unit_campaign_state", "unit_id", "campaign_id", "state"),
+        # The unit workspace: a subtree's entries of one campaign, newest change first.
+        Index("ix_exemplars_unit_campaign_updated", "unit_id", "campaign_id", "updated_at"),
         Index("ix_exemplars_state_published", "state", "published_at", "id"),
     )
 
