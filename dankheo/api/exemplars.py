@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, jsonify, request, url_for
 
-from ..domain.enums import ExemplarKind
+from ..domain.enums import CampaignStatus, ExemplarKind, UnitTier
 from ..domain.metrics import METRICS
 from ..domain.workflow import PUBLIC_STATES
 from ..showcase import queries, story
@@ -290,45 +290,62 @@ def openapi_document() -> dict:
             "next_url": _nullable({"type": "string", "format": "uri"}),
         },
     }
+    # The campaign endpoints live in campaigns.py; these schemas follow its responses.
     campaign = {
         "type": "object",
-        "required": ["id", "name", "year", "status"],
+        "additionalProperties": False,
+        "required": ["id", "name", "year", "period", "status", "unit", "funnel_url"],
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
             "year": {"type": "integer"},
-            "status": {"type": "string"},
-            "period_label": _nullable({"type": "string"}),
+            "period": _nullable({"type": "string"}),
+            "status": {"type": "string", "enum": CampaignStatus.values()},
             "unit": {
                 "type": "object",
-                "required": ["id", "name"],
-                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                "additionalProperties": False,
+                "required": ["id", "name", "tier"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "tier": {"type": "string", "enum": UnitTier.values()},
+                },
             },
-            "funnel_url": {"type": "string"},
+            "funnel_url": {"type": "string", "format": "uri"},
         },
     }
+    count = {"type": "integer", "minimum": 0}
     funnel = {
         "type": "object",
-        "required": ["registered", "stages", "recommended", "commended"],
+        "additionalProperties": False,
+        "required": [
+            "campaign",
+            "registered",
+            "stages",
+            "recommended",
+            "commended",
+            "replicated",
+        ],
         "properties": {
-            "campaign": {"type": "object"},
-            "registered": {"type": "integer", "minimum": 0},
+            "campaign": _ref("Campaign"),
+            "registered": count,
             "stages": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["name", "passed"],
+                    "additionalProperties": False,
+                    "required": ["id", "name", "pass_label", "passed"],
                     "properties": {
                         "id": {"type": "integer"},
                         "name": {"type": "string"},
                         "pass_label": {"type": "string"},
-                        "passed": {"type": "integer", "minimum": 0},
+                        "passed": count,
                     },
                 },
             },
-            "recommended": {"type": "integer", "minimum": 0},
-            "commended": {"type": "integer", "minimum": 0},
-            "replicated": {"type": "integer", "minimum": 0},
+            "recommended": count,
+            "commended": count,
+            "replicated": count,
         },
     }
 
@@ -427,9 +444,10 @@ def openapi_document() -> dict:
                         "200": _json(
                             {
                                 "type": "object",
-                                "required": ["items"],
+                                "additionalProperties": False,
+                                "required": ["campaigns"],
                                 "properties": {
-                                    "items": {
+                                    "campaigns": {
                                         "type": "array",
                                         "items": _ref("Campaign"),
                                     }

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, send_file, stream_with_context
+from flask import Response, current_app, send_file
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,8 +47,8 @@ def plain(value, tz: ZoneInfo | None = None):
     return value
 
 
-def _csv_cell(value) -> str:
-    value = plain(value)
+def _csv_cell(value, tz: ZoneInfo) -> str:
+    value = plain(value, tz)
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -63,7 +63,9 @@ def _csv_cell(value) -> str:
 def csv_response(
     filename: str, header: list[str], rows: Iterable[Iterable]
 ) -> Response:
-    """A streamed CSV download (UTF-8 with BOM so spreadsheets read Vietnamese right)."""
+    """A streamed CSV download (UTF-8 with BOM so spreadsheets read Vietnamese right).
+    ``rows`` must not need the request context: it is iterated after the view returns."""
+    tz = local_tz()
 
     def generate() -> Iterator[str]:
         buf = io.StringIO()
@@ -71,7 +73,7 @@ def csv_response(
         buf.write("\ufeff")
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_csv_cell(v) for v in row])
+            writer.writerow([_csv_cell(v, tz) for v in row])
             if buf.tell() > 64 * 1024:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -79,7 +81,7 @@ def csv_response(
         yield buf.getvalue()
 
     return Response(
-        stream_with_context(generate()),
+        generate(),
         mimetype=CSV_MIMETYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

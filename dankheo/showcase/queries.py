@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..campaigns.models import Campaign, CommendationForm, Field
+from ..db import write_intent
 from ..domain.enums import ExemplarKind, UnitKind
 from ..domain.workflow import State
 from ..extensions import db
@@ -442,10 +444,9 @@ def locality_facet(f: Filters, auto_descend: bool = True) -> Facet:
         key=lambda v: (-v.count, v.label),
     )
     if here:
-        label = level.name if level else ""
-        values.append(
-            FacetValue(level.id if level else None, label, here, chosen is not None)
-        )
+        # Entries registered by the level's own unit: shown, not a link (the level's
+        # link would also count its whole subtree).
+        values.append(FacetValue(None, level.name if level else "", here))
     facet = Facet("unit", values, trail)
     facet.level = level  # type: ignore[attr-defined]
     return facet
@@ -479,9 +480,8 @@ def recent_public(limit: int = 6) -> list[Exemplar]:
     return list(db.session.scalars(public_exemplars(Filters()).limit(limit)))
 
 
-def export_rows(f: Filters, batch: int = 1000) -> Iterator:
-    """Flat rows of the public list for CSV/XLSX, streamed in batches (server-side
-    cursor on PostgreSQL) so the whole list is never held in memory."""
+def export_statement(f: Filters) -> Select:
+    """Flat rows of the public list for CSV/XLSX (Core columns, no ORM objects)."""
     from ..appraisal.models import Commendation
 
     (key, ident), descending = _sort_columns(f.sort)
@@ -512,9 +512,27 @@ def export_rows(f: Filters, batch: int = 1000) -> Iterator:
         .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
         .where(*filter_conditions(f))
         .order_by(*order)
-        .execution_options(yield_per=batch)
     )
-    yield from db.session.execute(stmt)
+    return stmt
+
+
+def stream_rows(engine, stmt: Select, batch: int = 1000) -> Iterator:
+    """Run ``stmt`` on a connection of its own and yield its rows in batches (a
+    server-side cursor on PostgreSQL), so memory stays flat whatever the size. It needs
+    no application context: a streamed response runs it after the view has returned.
+    The connection is read-only (a deferred transaction on SQLite) and is released when
+    the download ends or is abandoned."""
+    token = write_intent.set(False)
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(
+                stream_results=True, yield_per=batch
+            ).execute(stmt)
+            yield from result
+    finally:
+        # Resumed in another context (a streamed response): nothing to restore there.
+        with contextlib.suppress(ValueError):
+            write_intent.reset(token)
 
 
 def _metric_keys():

@@ -27,6 +27,7 @@ from ..domain import N_
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..domain.workflow import State
+from ..extensions import db
 from ..registry.uploads import path_for
 from . import exports, queries, story
 from .queries import Filters
@@ -155,26 +156,35 @@ def _export_header() -> list[str]:
 
 
 def _export_rows(f: Filters):
+    """Rows for the downloads. Everything that needs the request (labels in the
+    visitor's language, the site's address) is computed here, before streaming."""
     kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
     states = {s.value: _(s.label) for s in State}
-    for r in queries.export_rows(f):
-        yield [
-            r.id,
-            r.name,
-            kinds.get(r.kind, r.kind),
-            states.get(r.state, r.state),
-            r.campaign_name,
-            r.year,
-            r.field_name,
-            r.unit_name,
-            r.address,
-            r.published_at,
-            r.form_name,
-            r.decision_number,
-            r.decision_date,
-            *[getattr(r, m.key) for m in METRICS],
-            url_for(".detail", id=r.id, slug=r.slug, _external=True),
-        ]
+    prefix = url_for(".index", _external=True)
+    stmt = queries.export_statement(f)
+    engine = db.engine
+
+    def rows():
+        for r in queries.stream_rows(engine, stmt):
+            yield [
+                r.id,
+                r.name,
+                kinds.get(r.kind, r.kind),
+                states.get(r.state, r.state),
+                r.campaign_name,
+                r.year,
+                r.field_name,
+                r.unit_name,
+                r.address,
+                r.published_at,
+                r.form_name,
+                r.decision_number,
+                r.decision_date,
+                *[getattr(r, m.key) for m in METRICS],
+                f"{prefix}/{r.id}-{r.slug}",
+            ]
+
+    return rows()
 
 
 @bp.get("/showcase/export.csv")

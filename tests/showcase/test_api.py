@@ -1,0 +1,117 @@
+"""The JSON API answers what the OpenAPI document says, for every endpoint it lists."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from jsonschema import Draft202012Validator
+
+from dankheo.appraisal.operations import create_stage
+
+from .conftest import PNG
+
+
+def _validator(doc: dict, path: str, status: str = "200") -> Draft202012Validator:
+    """A validator for one response schema, resolving $refs inside the document."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    root = dict(doc)
+    root["$ref"] = f"#/paths/{pointer}/get/responses/{status}/content/application~1json/schema"
+    return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@pytest.fixture
+def data(publish, db):
+    campaign = publish.setup()
+    create_stage(
+        campaign,
+        {"name": "Bình xét cấp tỉnh", "tier": "province", "pass_label": "Tiêu biểu"},
+        actor=None,
+    )
+    made = [
+        publish(name="Dân vận khéo hiến đất", households=10, road_km=1.5, address="Thôn 1"),
+        publish(
+            "commended",
+            name="Đường hoa nông thôn mới",
+            files=[("Ảnh.png", PNG, "photo", True)],
+        ),
+        publish(
+            "replicated", name="Cá nhân tiêu biểu", kind="individual", lead_name="Nguyễn Văn A"
+        ),
+    ]
+    publish("draft", name="Bản nháp")
+    db.session.commit()
+    return made
+
+
+def test_openapi_document_is_valid_and_lists_every_endpoint(client, db):
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["paths"]) == {
+        "/api/v1/exemplars",
+        "/api/v1/exemplars/{id}",
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{id}/funnel",
+    }
+    for schema in doc["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+
+
+def test_responses_match_the_openapi_document(client, data):
+    doc = client.get("/api/openapi.json").get_json()
+    page = client.get("/api/v1/exemplars").get_json()
+    _validator(doc, "/api/v1/exemplars").validate(page)
+    assert page["total"] == 3 and page["next"] is None
+    for item in page["items"]:
+        detail = client.get(f"/api/v1/exemplars/{item['id']}").get_json()
+        _validator(doc, "/api/v1/exemplars/{id}").validate(detail)
+    campaigns = client.get("/api/v1/campaigns").get_json()
+    _validator(doc, "/api/v1/campaigns").validate(campaigns)
+    assert campaigns["campaigns"]
+    for c in campaigns["campaigns"]:
+        funnel = client.get(f"/api/v1/campaigns/{c['id']}/funnel").get_json()
+        _validator(doc, "/api/v1/campaigns/{id}/funnel").validate(funnel)
+    missing = client.get("/api/v1/exemplars/999999")
+    assert missing.status_code == 404
+    _validator(doc, "/api/v1/exemplars/{id}", "404").validate(missing.get_json())
+    bad = client.get("/api/v1/exemplars?kind=nope")
+    assert bad.status_code == 400
+    _validator(doc, "/api/v1/exemplars", "400").validate(bad.get_json())
+
+
+def test_schema_catches_a_drifting_response(client, data):
+    doc = client.get("/api/openapi.json").get_json()
+    page = client.get("/api/v1/exemplars").get_json()
+    page["items"][0]["contact_phone"] = "0912"
+    with pytest.raises(jsonschema.ValidationError):
+        _validator(doc, "/api/v1/exemplars").validate(page)
+
+
+def test_cursor_pagination_and_filters(client, data):
+    seen = []
+    url = "/api/v1/exemplars?limit=1"
+    while url:
+        body = client.get(url).get_json()
+        assert body["total"] == 3
+        seen += [i["id"] for i in body["items"]]
+        url = body["next_url"]
+    assert sorted(seen) == sorted(e.id for e in data) and len(seen) == 3
+    assert client.get("/api/v1/exemplars?cursor=garbage").status_code == 400
+    body = client.get("/api/v1/exemplars?q=duong+hoa").get_json()
+    assert [i["name"] for i in body["items"]] == ["Đường hoa nông thôn mới"]
+    body = client.get("/api/v1/exemplars?kind=individual").get_json()
+    assert [i["name"] for i in body["items"]] == ["Cá nhân tiêu biểu"]
+    campaign_id = data[0].campaign_id
+    url = f"/api/v1/exemplars?campaign={campaign_id}&field=Kinh tế"
+    assert client.get(url).get_json()["total"] == 3
+    assert client.get(f"/api/v1/exemplars?unit={data[0].unit_id}").get_json()["total"] == 3
+
+
+def test_detail_carries_the_public_story(client, data):
+    commended = data[1]
+    body = client.get(f"/api/v1/exemplars/{commended.id}").get_json()
+    assert body["commendation"]["decision_number"] == f"{commended.id}/QĐ-UBND"
+    assert body["commendation"]["decision_date"] == "2026-11-18"
+    assert len(body["photos"]) == 1
+    assert client.get(body["photos"][0]["url"]).status_code == 200
+    first = client.get(f"/api/v1/exemplars/{data[0].id}").get_json()
+    assert first["metrics"] == {"households": 10, "road_km": 1.5}
