@@ -59,7 +59,12 @@ class Publisher:
         e = self.make.exemplar(campaign=campaign, unit=unit or self.commune, **data)
         for filename, content, kind, public in files:
             add_attachment(
-                e, actor=None, stream=io.BytesIO(content), filename=filename, kind=kind, is_public=public
+                e,
+                actor=None,
+                stream=io.BytesIO(content),
+                filename=filename,
+                kind=kind,
+                is_public=public,
             )
         if state == "draft":
             return e
@@ -67,7 +72,9 @@ class Publisher:
         if state == "submitted":
             return e
         if state in ("rejected", "returned"):
-            action = Action.REJECT if state == "rejected" else Action.RETURN_FOR_SUPPLEMENT
+            action = (
+                Action.REJECT if state == "rejected" else Action.RETURN_FOR_SUPPLEMENT
+            )
             transition(e, action, actor=None, actor_kind="council")
             return e
         transition(e, Action.RECOMMEND, actor=None, actor_kind="council")
@@ -85,7 +92,9 @@ class Publisher:
             mark_replicated(e, note="Nhân rộng ra toàn tỉnh", actor=None)
         if published_at is not None:
             self.db.session.execute(
-                update(Exemplar).where(Exemplar.id == e.id).values(published_at=published_at)
+                update(Exemplar)
+                .where(Exemplar.id == e.id)
+                .values(published_at=published_at)
             )
         self.db.session.flush()
         self.db.session.refresh(e)

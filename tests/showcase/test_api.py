@@ -15,8 +15,12 @@ def _validator(doc: dict, path: str, status: str = "200") -> Draft202012Validato
     """A validator for one response schema, resolving $refs inside the document."""
     pointer = path.replace("~", "~0").replace("/", "~1")
     root = dict(doc)
-    root["$ref"] = f"#/paths/{pointer}/get/responses/{status}/content/application~1json/schema"
-    return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    root["$ref"] = (
+        f"#/paths/{pointer}/get/responses/{status}/content/application~1json/schema"
+    )
+    return Draft202012Validator(
+        root, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 @pytest.fixture
@@ -28,14 +32,19 @@ def data(publish, db):
         actor=None,
     )
     made = [
-        publish(name="Dân vận khéo hiến đất", households=10, road_km=1.5, address="Thôn 1"),
+        publish(
+            name="Dân vận khéo hiến đất", households=10, road_km=1.5, address="Thôn 1"
+        ),
         publish(
             "commended",
             name="Đường hoa nông thôn mới",
             files=[("Ảnh.png", PNG, "photo", True)],
         ),
         publish(
-            "replicated", name="Cá nhân tiêu biểu", kind="individual", lead_name="Nguyễn Văn A"
+            "replicated",
+            name="Cá nhân tiêu biểu",
+            kind="individual",
+            lead_name="Nguyễn Văn A",
         ),
     ]
     publish("draft", name="Bản nháp")
@@ -103,7 +112,9 @@ def test_cursor_pagination_and_filters(client, data):
     campaign_id = data[0].campaign_id
     url = f"/api/v1/exemplars?campaign={campaign_id}&field=Kinh tế"
     assert client.get(url).get_json()["total"] == 3
-    assert client.get(f"/api/v1/exemplars?unit={data[0].unit_id}").get_json()["total"] == 3
+    assert (
+        client.get(f"/api/v1/exemplars?unit={data[0].unit_id}").get_json()["total"] == 3
+    )
 
 
 def test_detail_carries_the_public_story(client, data):

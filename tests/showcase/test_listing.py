@@ -40,7 +40,9 @@ def catalogue(publish, make, db):
     made = []
     for spec in specs:
         campaign = spec["campaign"]
-        spec["field_id"] = campaign.fields[spec["form"] % 2 + (1 if campaign.year == 2025 else 0)].id
+        spec["field_id"] = campaign.fields[
+            spec["form"] % 2 + (1 if campaign.year == 2025 else 0)
+        ].id
         made.append(publish(**spec))
     publish("draft", name="Bản nháp không hiện")
     publish("rejected", name="Không đạt không hiện")
@@ -151,6 +153,20 @@ def test_bad_cursors_are_ignored(cursor):
 
 
 def test_filters_round_trip_through_the_url():
-    f = Filters(q="dân vận", campaign=3, field="Kinh tế", unit=7, kind="model", form="Bằng khen", sort="name", year=2026)
+    f = Filters(
+        q="dân vận",
+        campaign=3,
+        field="Kinh tế",
+        unit=7,
+        kind="model",
+        form="Bằng khen",
+        sort="name",
+        year=2026,
+    )
     assert Filters.from_args(f.to_args()) == f
-    assert Filters.from_args({"kind": "nope", "sort": "drop table", "unit": "-1", "campaign": "x"}) == Filters()
+    assert (
+        Filters.from_args(
+            {"kind": "nope", "sort": "drop table", "unit": "-1", "campaign": "x"}
+        )
+        == Filters()
+    )

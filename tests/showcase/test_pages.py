@@ -16,7 +16,15 @@ from .conftest import PDF, PNG
 
 def test_home_shows_the_funnel_as_text_and_recent_entries(client, publish, db):
     campaign = publish.setup()
-    create_stage(campaign, {"name": "Bình xét cấp tỉnh", "tier": "province", "pass_label": "Tiêu biểu cấp tỉnh"}, actor=None)
+    create_stage(
+        campaign,
+        {
+            "name": "Bình xét cấp tỉnh",
+            "tier": "province",
+            "pass_label": "Tiêu biểu cấp tỉnh",
+        },
+        actor=None,
+    )
     for i in range(3):
         publish(name=f"Mô hình tiêu biểu {i}")
     publish("commended", name="Mô hình được khen")
@@ -36,7 +44,9 @@ def test_home_and_lists_without_data(client, db):
     for url in ("/", "/showcase", "/stats", "/showcase?q=dan"):
         resp = client.get(url)
         assert resp.status_code == 200, url
-    assert "Chưa có đợt thi đua nào được công bố." in client.get("/stats").get_data(as_text=True)
+    assert "Chưa có đợt thi đua nào được công bố." in client.get("/stats").get_data(
+        as_text=True
+    )
     assert "Không tìm thấy" in client.get("/showcase").get_data(as_text=True)
 
 
@@ -76,7 +86,15 @@ def test_list_pages_forward_with_a_cursor(client, publish, db, app):
 
 def test_detail_page_tells_the_story(client, publish, db):
     campaign = publish.setup()
-    stage = create_stage(campaign, {"name": "Bình xét cấp tỉnh", "tier": "province", "pass_label": "Tiêu biểu cấp tỉnh"}, actor=None)
+    stage = create_stage(
+        campaign,
+        {
+            "name": "Bình xét cấp tỉnh",
+            "tier": "province",
+            "pass_label": "Tiêu biểu cấp tỉnh",
+        },
+        actor=None,
+    )
     add_criterion(stage, name="Hiệu quả", max_points=100, actor=None)
     e = publish(
         "commended",
@@ -89,11 +107,16 @@ def test_detail_page_tells_the_story(client, publish, db):
     db.session.commit()
     resp = client.get(f"/showcase/{e.id}")
     assert resp.status_code == 301
-    assert resp.headers["Location"].endswith(f"/showcase/{e.id}-hien-dat-lam-duong-lien-thon")
+    assert resp.headers["Location"].endswith(
+        f"/showcase/{e.id}-hien-dat-lam-duong-lien-thon"
+    )
     assert client.get(f"/showcase/{e.id}-wrong-slug").status_code == 301
     html = client.get(f"/showcase/{e.id}-{e.slug}").get_data(as_text=True)
     assert "<title>Hiến đất làm đường liên thôn" in html
-    assert f'<link rel="canonical" href="http://localhost/showcase/{e.id}-{e.slug}">' in html
+    assert (
+        f'<link rel="canonical" href="http://localhost/showcase/{e.id}-{e.slug}">'
+        in html
+    )
     assert '<meta property="og:title" content="Hiến đất làm đường liên thôn">' in html
     assert '<meta name="description" content="Mở rộng 2,5 km đường">' in html
     assert "Đường hẹp, lầy lội" in html
@@ -103,7 +126,10 @@ def test_detail_page_tells_the_story(client, publish, db):
 
 
 def test_non_public_entries_answer_404(client, publish, db):
-    ids = [publish(state, name=f"Ẩn {state}").id for state in ("draft", "submitted", "rejected", "returned")]
+    ids = [
+        publish(state, name=f"Ẩn {state}").id
+        for state in ("draft", "submitted", "rejected", "returned")
+    ]
     db.session.commit()
     for i in ids:
         assert client.get(f"/showcase/{i}").status_code == 404
@@ -114,9 +140,15 @@ def test_non_public_entries_answer_404(client, publish, db):
 def test_photos_are_served_only_when_public(client, publish, db):
     e = publish(
         name="Có ảnh",
-        files=[("Ảnh hoạt động.png", PNG, "photo", True), ("Ảnh riêng.png", PNG, "photo", False), ("Báo cáo.pdf", PDF, "report", False)],
+        files=[
+            ("Ảnh hoạt động.png", PNG, "photo", True),
+            ("Ảnh riêng.png", PNG, "photo", False),
+            ("Báo cáo.pdf", PDF, "report", False),
+        ],
     )
-    hidden = publish("submitted", name="Chưa công khai", files=[("Ảnh.png", PNG, "photo", True)])
+    hidden = publish(
+        "submitted", name="Chưa công khai", files=[("Ảnh.png", PNG, "photo", True)]
+    )
     db.session.commit()
     public, private, report = e.attachments
     html = client.get(f"/showcase/{e.id}-{e.slug}").get_data(as_text=True)
@@ -145,10 +177,16 @@ def test_exports_honour_the_filters(client, publish, db):
     assert rows[0][1] == "Tên mô hình, điển hình"
     assert [r[1] for r in rows[1:]] == ["Dân vận khéo =HYPERLINK(1)"]
     assert "12" in rows[1]
-    all_rows = list(csv.reader(io.StringIO(client.get("/showcase/export.csv").get_data(as_text=True))))
+    all_rows = list(
+        csv.reader(
+            io.StringIO(client.get("/showcase/export.csv").get_data(as_text=True))
+        )
+    )
     assert len(all_rows) == 3
     commended = next(r for r in all_rows if r[1] == "Đường hoa")
-    assert commended[10] == "Giấy khen của Chủ tịch UBND cấp xã" and commended[11].endswith("/QĐ-UBND")
+    assert commended[10] == "Giấy khen của Chủ tịch UBND cấp xã" and commended[
+        11
+    ].endswith("/QĐ-UBND")
 
     resp = client.get("/showcase/export.xlsx?q=duong")
     wb = load_workbook(io.BytesIO(resp.data), read_only=True)
@@ -175,7 +213,11 @@ def test_atom_feed_lists_newly_recommended(client, publish, db):
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [t.text for t in root.findall("a:entry/a:title", ns)]
     assert titles == ["Mô hình mới đề nghị"]
-    assert root.find("a:entry/a:link", ns).get("href").startswith("http://localhost/showcase/")
+    assert (
+        root.find("a:entry/a:link", ns)
+        .get("href")
+        .startswith("http://localhost/showcase/")
+    )
 
 
 def test_stats_tables_charts_and_downloads(client, publish, make, db):
@@ -187,17 +229,47 @@ def test_stats_tables_charts_and_downloads(client, publish, make, db):
     publish("draft", name="D")
     db.session.commit()
     html = client.get(f"/stats?campaign={campaign.id}").get_data(as_text=True)
-    for title in ("Theo lĩnh vực", "Theo địa bàn", "Theo loại đơn vị", "Theo loại mô hình, điển hình", "Qua các năm"):
+    for title in (
+        "Theo lĩnh vực",
+        "Theo địa bàn",
+        "Theo loại đơn vị",
+        "Theo loại mô hình, điển hình",
+        "Qua các năm",
+    ):
         assert title in html
     assert "Phường Bãi Cháy" in html and "Đoàn Thanh niên" in html
     assert client.get("/stats?campaign=999999").status_code == 404
-    rows = list(csv.reader(io.StringIO(client.get(f"/stats/locality.csv?campaign={campaign.id}").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/stats/locality.csv?campaign={campaign.id}")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
     assert rows[0] == ["Địa bàn", "Đăng ký", "Đề nghị khen thưởng", "Được khen thưởng"]
     assert ["Phường Bãi Cháy", "2", "1", "1"] in rows
     assert ["Xã Thử Nghiệm", "1", "1", "0"] in rows
-    years = list(csv.reader(io.StringIO(client.get("/stats/years.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    years = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/stats/years.csv").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
     assert years[1] == ["2026", "3", "2", "1"]
     assert client.get("/stats/nope.csv").status_code == 404
-    wb = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?campaign={campaign.id}").data), read_only=True)
-    assert wb.sheetnames == ["Phễu thi đua", "Theo lĩnh vực", "Theo địa bàn", "Theo loại đơn vị", "Theo loại mô hình, điển hình", "Qua các năm"]
+    wb = load_workbook(
+        io.BytesIO(client.get(f"/stats/export.xlsx?campaign={campaign.id}").data),
+        read_only=True,
+    )
+    assert wb.sheetnames == [
+        "Phễu thi đua",
+        "Theo lĩnh vực",
+        "Theo địa bàn",
+        "Theo loại đơn vị",
+        "Theo loại mô hình, điển hình",
+        "Qua các năm",
+    ]
     wb.close()

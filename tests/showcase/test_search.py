@@ -62,7 +62,9 @@ def test_terms_are_word_prefixes_and_all_required(publish):
         "Dân vận khéo trong xây dựng nông thôn mới",
         "Văn hóa khu dân cư",
     }
-    assert _names(Filters(q="dan van kheo")) == {"Dân vận khéo trong xây dựng nông thôn mới"}
+    assert _names(Filters(q="dan van kheo")) == {
+        "Dân vận khéo trong xây dựng nông thôn mới"
+    }
     assert _names(Filters(q="van hoa")) == {"Văn hóa khu dân cư"}
     # "an" starts no word of these names: no substring matches in the middle of words.
     assert _names(Filters(q="an")) == set()
@@ -129,8 +131,27 @@ CORPUS = [
     "Dân vận chính quyền: một cửa liên thông",
     "Thôn Đồng Tâm đoàn kết",
 ]
-QUERIES = ["dan", "dan van", "duong", "doan", "nguoi", "le", "ng", "2", "5 km", "dong tam",
-           "th", "thon", "hoi", "hoc", "khu dan cu", "mot cua", "xyz", "d", "ho vay"]
+QUERIES = [
+    "dan",
+    "dan van",
+    "duong",
+    "doan",
+    "nguoi",
+    "le",
+    "ng",
+    "2",
+    "5 km",
+    "dong tam",
+    "th",
+    "thon",
+    "hoi",
+    "hoc",
+    "khu dan cu",
+    "mot cua",
+    "xyz",
+    "d",
+    "ho vay",
+]
 
 
 def _reference(texts: dict[str, str], query: str) -> set[str]:
