@@ -264,6 +264,18 @@ def create_council(stage: Stage, unit: Unit, *, name: str, actor: User | None) -
         select(Council.id).where(Council.stage_id == stage.id, Council.unit_id == unit.id)
     ):
         raise DomainError(_("Đơn vị này đã có hội đồng cho vòng này."))
+    # Councils of one stage never overlap: no council above or below this one.
+    overlapping = db.session.scalar(
+        select(Council.id)
+        .join(Unit, Unit.id == Council.unit_id)
+        .where(
+            Council.stage_id == stage.id,
+            Unit.id.in_(unit.ancestor_ids()) | Unit.path.startswith(unit.path),
+        )
+        .limit(1)
+    )
+    if overlapping:
+        raise DomainError(_("Địa bàn của đơn vị này đã thuộc một hội đồng khác của vòng."))
     council = Council(stage=stage, unit=unit, name=name.strip())
     db.session.add(council)
     db.session.flush()
