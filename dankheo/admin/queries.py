@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import RoleAssignment, User
 from ..campaigns.models import Campaign
+from ..domain.text import search_terms
 from ..extensions import db
 from ..registry.models import Exemplar
 from ..units.models import Unit
@@ -39,8 +40,8 @@ def state_counts_by_campaign(campaign_ids: list[int]) -> dict[int, dict[str, int
 def units_page(scopes: list[str], q: str, parent: Unit | None) -> Select:
     stmt = select(Unit).where(subtree_condition(Unit.id, scopes)).options(selectinload(Unit.parent))
     if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Unit.name.ilike(like), Unit.code.ilike(like)))
+        for term in search_terms(q):
+            stmt = stmt.where(Unit.search_name.contains(term, autoescape=True))
     elif parent is not None:
         stmt = stmt.where(Unit.parent_id == parent.id)
     else:

@@ -3,7 +3,18 @@ users. Stages, councils and commendations live in the appraisal blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +28,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
-from . import queries
+from ..units.imports import COLUMNS
+from . import queries, spreadsheets
+from .spreadsheets import unit_template
 from .forms import CampaignForm, NameForm, RoleForm, UnitForm, UserForm
 from .permissions import can_grant, can_manage_unit, secretariat_scopes
 
@@ -311,3 +324,61 @@ def user_reset(user_id: int):
     password = reset_password(target)
     db.session.commit()
     return render_template("admin/password_reset.html", target=target, password=password)
+
+
+@bp.get("/imports")
+def imports():
+    return render_template("admin/imports.html", errors=None, created=None)
+
+
+@bp.get("/imports/units-template.xlsx")
+def import_template():
+    return Response(
+        unit_template(),
+        mimetype=spreadsheets.XLSX,
+        headers={"Content-Disposition": _attachment("mau-nhap-don-vi.xlsx")},
+    )
+
+
+@bp.post("/imports/units")
+def import_units():
+    from ..units.imports import apply_rows, check_tree, read_rows
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Vui lòng chọn tệp Excel."), "danger")
+        return redirect(url_for(".imports"))
+    rows, errors = read_rows(upload.stream)
+    errors += check_tree(rows, _scopes())
+    errors.sort(key=lambda e: e.row)
+    if errors:
+        return render_template("admin/imports.html", errors=errors, created=None, rows=len(rows)), 400
+    created = apply_rows(rows)
+    db.session.commit()
+    flash(_("Đã nhập %(n)s đơn vị.", n=len(created)), "success")
+    return render_template("admin/imports.html", errors=None, created=created)
+
+
+@bp.get("/exports/units.xlsx")
+def export_units():
+    header = [_(c) for c in COLUMNS] + [_("Đang hoạt động")]
+    return Response(
+        stream_with_context(spreadsheets.write_xlsx(_("Đơn vị"), header, spreadsheets.unit_rows(_scopes()))),
+        mimetype=spreadsheets.XLSX,
+        headers={"Content-Disposition": _attachment("don-vi.xlsx")},
+    )
+
+
+@bp.get("/exports/users.xlsx")
+def export_users():
+    header = [_("Tên đăng nhập"), _("Họ và tên"), _("Email"), _("Chức vụ"), _("Mã đơn vị"),
+              _("Vai trò"), _("Đang hoạt động")]
+    return Response(
+        stream_with_context(spreadsheets.write_xlsx(_("Tài khoản"), header, spreadsheets.user_rows(_scopes()))),
+        mimetype=spreadsheets.XLSX,
+        headers={"Content-Disposition": _attachment("tai-khoan.xlsx")},
+    )
+
+
+def _attachment(name: str) -> str:
+    return f'attachment; filename="{name}"'

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.enums import UnitKind, UnitTier
+from ..domain.text import fold
 from ..extensions import db
 from ..models_base import check_in
 
@@ -28,6 +29,8 @@ class Unit(db.Model):
     depth: Mapped[int] = mapped_column(default=0)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Folded name and code ("xa tien yen qn-ty") so units are found without diacritics.
+    search_name: Mapped[str] = mapped_column(String(260), default="")
     tier: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
@@ -55,3 +58,9 @@ class Unit(db.Model):
     def is_within(self, other: Unit) -> bool:
         """True when this unit is ``other`` or one of its descendants."""
         return self.path.startswith(other.path)
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _refresh_search_name(_mapper, _connection, target: Unit) -> None:
+    target.search_name = fold(f"{target.name} {target.code}")
