@@ -36,9 +36,13 @@ def empty_database_url(tmp_path):
 
 def _ignore_extra(obj, name, type_, reflected, compare_to):
     # The search index (FTS5 tables, trigram indexes) is raw DDL outside the models.
-    if type_ == "table" and name and (name.startswith("exemplar_fts") or name == "alembic_version"):
+    if type_ == "table" and name and (name.startswith("exemplars_fts") or name == "alembic_version"):
         return False
-    return not (type_ == "index" and name and name.startswith("ix_exemplars_search"))
+    return not (
+        type_ == "index"
+        and name
+        and name.startswith(("ix_exemplars_search", "ix_exemplars_public_"))
+    )
 
 
 def test_migrations_apply_cleanly_and_match_the_models(empty_database_url, tmp_path):
