@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..domain.enums import UnitTier
@@ -26,14 +27,19 @@ from .models import MemberRole
 CUSTOM = "custom"
 
 
-def _choices(enum) -> list[tuple[str, str]]:
-    return [(m.value, _l(m.label)) for m in enum]
+def options(pairs) -> list[SelectChoice]:
+    """Choices as ``SelectChoice`` objects (tuples are deprecated by WTForms)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(enum) -> list[SelectChoice]:
+    return options((m.value, _l(m.label)) for m in enum)
 
 
 class VoteFormBase(FlaskForm):
     choice = RadioField(
         _l("Biểu quyết"),
-        choices=[(c.value, _l(c.label)) for c in Choice],
+        choices=_choices(Choice),
         validators=[InputRequired(message=_l("Hãy chọn một phương án biểu quyết."))],
     )
     comment = TextAreaField(
@@ -137,9 +143,10 @@ class StageForm(FlaskForm):
         self.ballot.choices = _choices(BallotKind)
         self.base.choices = _choices(Base)
         self.tie_rule.choices = _choices(TieRule)
-        self.threshold.choices = [
-            (f"{n}/{d}/{'s' if s else 'i'}", _l(label)) for n, d, s, label in THRESHOLD_PRESETS
-        ] + [(CUSTOM, _l("Tỷ lệ khác (nhập tử số, mẫu số)"))]
+        self.threshold.choices = options(
+            [(f"{n}/{d}/{'s' if s else 'i'}", _l(label)) for n, d, s, label in THRESHOLD_PRESETS]
+            + [(CUSTOM, _l("Tỷ lệ khác (nhập tử số, mẫu số)"))]
+        )
 
     def validate_threshold_den(self, field):
         if self.threshold.data == CUSTOM:
@@ -175,7 +182,7 @@ class StageForm(FlaskForm):
                     "min_average_score", "quota", "tie_rule", "recuse_ancestors"):
             getattr(self, key).data = getattr(stage, key)
         preset = f"{stage.threshold_num}/{stage.threshold_den}/{'s' if stage.threshold_strict else 'i'}"
-        if preset in dict(self.threshold.choices):
+        if preset in {c.value for c in self.threshold.choices}:
             self.threshold.data = preset
         else:
             self.threshold.data = CUSTOM

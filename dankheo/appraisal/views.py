@@ -41,6 +41,7 @@ from .forms import (
     ReplicateForm,
     ReturnForm,
     StageForm,
+    options,
     vote_form,
 )
 from .minutes import minutes_data, minutes_xlsx, rule_lines
@@ -615,7 +616,9 @@ def councils(stage_id: int):
     form = CouncilForm()
     existing = queries.stage_councils(stage)
     taken = {c.unit_id for c in existing}
-    form.unit_id.choices = [(u.id, u.name) for u in queries.candidate_units(stage) if u.id not in taken]
+    form.unit_id.choices = options(
+        (u.id, u.name) for u in queries.candidate_units(stage) if u.id not in taken
+    )
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
         try:
@@ -707,7 +710,7 @@ def commendations(campaign_id: int):
         .where(CommendationForm.campaign_id == campaign.id)
         .order_by(CommendationForm.position)
     ).all()
-    form.form_id.choices = [(f.id, f.name) for f in forms]
+    form.form_id.choices = options((f.id, f.name) for f in forms)
     status = 200
     if request.method == "POST":
         ids = sorted({int(i) for i in request.form.getlist("exemplar_ids") if i.isdigit()})
