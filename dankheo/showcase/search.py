@@ -52,6 +52,8 @@ _SQLITE_CREATE = (
     f"ON exemplars (published_at, id) WHERE state IN {PUBLIC_STATES_SQL}",
     "CREATE INDEX IF NOT EXISTS ix_exemplars_public_slug "
     f"ON exemplars (slug, id) WHERE state IN {PUBLIC_STATES_SQL}",
+    "CREATE INDEX IF NOT EXISTS ix_exemplars_public_facets "
+    f"ON exemplars (campaign_id, field_id, kind, unit_id) WHERE state IN {PUBLIC_STATES_SQL}",
 )
 _SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS exemplars_fts_ai",
@@ -60,6 +62,7 @@ _SQLITE_DROP = (
     "DROP TABLE IF EXISTS exemplars_fts",
     "DROP INDEX IF EXISTS ix_exemplars_public_published",
     "DROP INDEX IF EXISTS ix_exemplars_public_slug",
+    "DROP INDEX IF EXISTS ix_exemplars_public_facets",
 )
 
 _PG_CREATE = (
@@ -70,11 +73,14 @@ _PG_CREATE = (
     f"ON exemplars (published_at, id) WHERE state IN {PUBLIC_STATES_SQL}",
     "CREATE INDEX IF NOT EXISTS ix_exemplars_public_slug "
     f'ON exemplars ((slug COLLATE "C"), id) WHERE state IN {PUBLIC_STATES_SQL}',
+    "CREATE INDEX IF NOT EXISTS ix_exemplars_public_facets "
+    f"ON exemplars (campaign_id, field_id, kind, unit_id) WHERE state IN {PUBLIC_STATES_SQL}",
 )
 _PG_DROP = (
     "DROP INDEX IF EXISTS ix_exemplars_search_trgm",
     "DROP INDEX IF EXISTS ix_exemplars_public_published",
     "DROP INDEX IF EXISTS ix_exemplars_public_slug",
+    "DROP INDEX IF EXISTS ix_exemplars_public_facets",
 )
 
 
