@@ -51,7 +51,7 @@ class VoteFormBase(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.choice.data and self.choice.data != Choice.ABSTAIN:
-            for criterion, name in self.criterion_fields:
+            for _criterion, name in self.criterion_fields:
                 f = getattr(self, name)
                 if f.data is None and not f.errors:
                     f.errors.append(_l("Hãy chấm điểm tiêu chí này."))

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..domain.tally import Base, Outcome, TieRule
 from ..domain.tally import Ballot as BallotKind
+from ..domain.tally import Base, Outcome, TieRule
 from ..formatting import day, moment, number
 from . import queries
 from .models import Attendance, Round, StageResult

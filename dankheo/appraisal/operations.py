@@ -30,7 +30,16 @@ from ..auth.models import RoleAssignment, User
 from ..campaigns.models import Campaign, CommendationForm, Criterion, Stage
 from ..db import utcnow
 from ..domain.enums import Role, UnitTier
-from ..domain.tally import Choice, Decision, Entry, Outcome, Rule, Tally, TieRule, decide
+from ..domain.tally import (
+    Choice,
+    Decision,
+    Entry,
+    Outcome,
+    Rule,
+    Tally,
+    TieRule,
+    decide,
+)
 from ..domain.workflow import Action, State
 from ..errors import Conflict, DomainError, NotAllowed
 from ..extensions import db

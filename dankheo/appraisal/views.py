@@ -516,10 +516,9 @@ def stage_edit(stage_id: int):
     form = StageForm()
     if request.method == "GET":
         form.load(stage)
-    if form.validate_on_submit():
-        if _save_stage(form, stage.campaign, stage) is not None:
-            flash(_("Đã lưu vòng thẩm định."), "success")
-            return redirect(url_for(".stage_edit", stage_id=stage.id))
+    if form.validate_on_submit() and _save_stage(form, stage.campaign, stage) is not None:
+        flash(_("Đã lưu vòng thẩm định."), "success")
+        return redirect(url_for(".stage_edit", stage_id=stage.id))
     status = 400 if form.errors else 200
     return (
         render_template(

@@ -343,8 +343,8 @@ def _apply_quota(
         # Best average first; an entry without scores ranks below every scored one.
         return (1, Fraction(0)) if d.average is None else (0, -d.average)
 
-    def full_key(d: Decision) -> tuple:
-        tail: tuple = ()
+    def full_key(d: Decision) -> tuple[Any, ...]:
+        tail: tuple[Any, ...] = ()
         if rule.tie_rule == TieRule.MOST_APPROVALS:
             tail = (-d.approvals, _sort_key_submitted(submitted[d.key]))
         elif rule.tie_rule == TieRule.EARLIEST_SUBMITTED:

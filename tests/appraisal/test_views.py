@@ -152,7 +152,7 @@ def test_chair_returns_entry_and_members_see_diff(sc, make, db, login_as):
 
 def test_tally_page_has_no_n_plus_one(sc, make, db, login_as):
     c1 = sc.commune_councils[0]
-    for i in range(12):
+    for _i in range(12):
         e = submitted(make, sc, sc.hamlets[0])
         vote_all(c1, sc, e, "aar")
     db.session.commit()
@@ -161,7 +161,7 @@ def test_tally_page_has_no_n_plus_one(sc, make, db, login_as):
     for _ in range(2):
         n = [0]
 
-        def count(*_a, **_k):
+        def count(*_a, n=n, **_k):
             n[0] += 1
 
         event.listen(db.engine, "before_cursor_execute", count)
