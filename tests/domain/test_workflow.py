@@ -91,7 +91,7 @@ def test_allowed_actions_match_table(state, actor):
 
 
 def test_final_states():
-    assert FINAL_STATES == {State.REJECTED, State.REPLICATED}
+    assert {State.REJECTED, State.REPLICATED} == FINAL_STATES
 
 
 def test_every_state_is_reachable_from_draft():
@@ -106,8 +106,8 @@ def test_every_state_is_reachable_from_draft():
 
 
 def test_public_and_editable_states():
-    assert PUBLIC_STATES == {State.RECOMMENDED, State.COMMENDED, State.REPLICATED}
-    assert EDITABLE_STATES == {State.DRAFT, State.RETURNED}
+    assert {State.RECOMMENDED, State.COMMENDED, State.REPLICATED} == PUBLIC_STATES
+    assert {State.DRAFT, State.RETURNED} == EDITABLE_STATES
     assert not PUBLIC_STATES & EDITABLE_STATES
 
 
