@@ -1196,10 +1196,14 @@ _CONTEXT = (
     "{place_cap} có {n_households} hộ với khoảng {n_people} nhân khẩu, phần lớn sống bằng nghề nông và làm thuê.",
     "Là địa bàn có đông đồng bào dân tộc thiểu số, đời sống Nhân dân ở {place} còn nhiều khó khăn.",
     "{place_cap} nằm ở phía {direction} {commune}, địa hình chia cắt, giao thông đi lại chưa thuận lợi.",
-    "Sau khi sắp xếp đơn vị hành chính, {commune} có địa bàn rộng hơn, dân số đông hơn nên khối lượng công việc tăng lên nhiều.",
     "Qua nắm tình hình Nhân dân đầu năm {year}, cấp ủy nhận thấy đây là việc người dân quan tâm nhất.",
     "Tại các cuộc họp thôn, tiếp xúc cử tri, nhiều ý kiến của bà con đề nghị sớm có giải pháp.",
     "{place_cap} là khu dân cư đông, nhiều lao động đi làm ăn xa, người ở nhà chủ yếu là người già và trẻ nhỏ.",
+)
+#: Only true once the two-tier local government started (1 July 2025).
+_CONTEXT_MERGED = (
+    "Sau khi sắp xếp đơn vị hành chính, {commune} có địa bàn rộng hơn, dân số đông hơn nên khối lượng công việc tăng lên nhiều.",
+    "Từ ngày 01/7/2025, {commune} được thành lập trên cơ sở sắp xếp các xã cũ, nhiều khu dân cư lần đầu sinh hoạt chung.",
 )
 _REASON = (
     "Từ thực tế đó, {unit} lựa chọn xây dựng mô hình để vận động Nhân dân cùng tháo gỡ.",
@@ -1531,13 +1535,16 @@ def exemplar_data(
     *,
     year: int = 2026,
     province: str | None = None,
+    where: Locality | None = None,
 ) -> dict[str, Any]:
     """Every registration item of one entry (the keys of ``EDITABLE_FIELDS`` but ``field_id``).
 
     ``unit`` needs ``name`` and ``kind`` (``tier`` and ``parent`` are used when present);
-    ``field_name`` is the campaign's field the entry is registered in. Metrics are
-    non-negative and quoted verbatim in the texts; contact data is fake (example.vn,
-    random 09x numbers).
+    ``field_name`` is the campaign's field the entry is registered in. The residential
+    area, commune and province are read from the unit's ancestors' names unless ``where``
+    gives them (saves the parent look-ups for callers that bulk-insert units), and
+    ``province`` ("tỉnh Quảng Ninh") overrides the province. Metrics are non-negative and
+    quoted verbatim in the texts; contact data is fake (example.vn, random 09x numbers).
     """
     unit_kind = getattr(unit, "kind", None) or _K.OTHER
     tier = getattr(unit, "tier", None)
@@ -1545,7 +1552,7 @@ def exemplar_data(
     fkey = field_key(field_name)
     theme = choose_theme(rng, fkey, unit_kind)
 
-    loc = locality(unit)
+    loc = where or locality(unit)
     commune = loc.commune
     province = province or loc.province or "tỉnh"
     if loc.place:
@@ -1631,7 +1638,8 @@ def exemplar_data(
     name = name[:290]
 
     # 2. Situation and reason.
-    situation = _pick(rng, _CONTEXT, values, rng.choice((1, 1, 2)))
+    contexts = _CONTEXT + _CONTEXT_MERGED if year >= 2026 else _CONTEXT
+    situation = _pick(rng, contexts, values, rng.choice((1, 1, 2)))
     situation += _pick(rng, theme.problems, values, rng.choice((1, 2, 2)))
     if continuing:
         situation += _pick(rng, _CONTINUING, values)
