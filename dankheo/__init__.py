@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, has_request_context, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from . import db as dbmod
@@ -98,7 +98,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    lang = request.args.get("lang") if request else None
+    """?lang= wins, then the session's choice; Vietnamese by default and outside requests."""
+    if not has_request_context():
+        return "vi"
+    lang = request.args.get("lang")
     if lang not in ("vi", "en"):
         lang = session.get("lang")
     return lang if lang in ("vi", "en") else "vi"

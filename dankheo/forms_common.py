@@ -8,10 +8,16 @@ from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import TextInput
 
 REQUIRED = _l("Vui lòng nhập mục này.")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select choices as ``SelectChoice`` objects (WTForms deprecates tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(message=REQUIRED):

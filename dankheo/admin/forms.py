@@ -17,7 +17,7 @@ from wtforms.validators import Email, NumberRange, Optional, Regexp, ValidationE
 
 from ..auth.operations import MIN_PASSWORD_LENGTH
 from ..domain.enums import CampaignStatus, Role, UnitKind, UnitTier
-from ..forms_common import max_length, required
+from ..forms_common import max_length, options, required
 
 
 class CampaignForm(FlaskForm):
@@ -36,7 +36,7 @@ class CampaignForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [(s.value, _l(s.label)) for s in CampaignStatus]
+        self.status.choices = options((s.value, _l(s.label)) for s in CampaignStatus)
 
     def validate_registration_closes(self, field):
         if field.data and self.registration_opens.data and field.data < self.registration_opens.data:
@@ -68,8 +68,8 @@ class UnitForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tier.choices = [(t.value, _l(t.label)) for t in UnitTier]
-        self.kind.choices = [(k.value, _l(k.label)) for k in UnitKind]
+        self.tier.choices = options((t.value, _l(t.label)) for t in UnitTier)
+        self.kind.choices = options((k.value, _l(k.label)) for k in UnitKind)
 
 
 class UserForm(FlaskForm):
@@ -94,7 +94,7 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [("", _l("(chưa giao)"))] + [(r.value, _l(r.label)) for r in Role]
+        self.role.choices = options([("", _l("(chưa giao)"))] + [(r.value, _l(r.label)) for r in Role])
 
     def validate_password(self, field):
         if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
@@ -108,4 +108,4 @@ class RoleForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, _l(r.label)) for r in Role]
+        self.role.choices = options((r.value, _l(r.label)) for r in Role)

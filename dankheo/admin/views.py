@@ -26,6 +26,7 @@ from ..campaigns.operations import add_commendation_form, add_field, create_camp
 from ..domain.enums import Role
 from ..errors import DomainError
 from ..extensions import db
+from ..forms_common import options
 from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
 from ..units.imports import COLUMNS
@@ -70,7 +71,7 @@ def _user(user_id: int) -> User:
 
 
 def _unit_choices(form_field):
-    form_field.choices = [(u.id, ("· " * u.depth) + u.name) for u in queries.units_for_select(_scopes())]
+    form_field.choices = options((u.id, ("· " * u.depth) + u.name) for u in queries.units_for_select(_scopes()))
 
 
 @bp.get("/")
@@ -106,7 +107,7 @@ def campaign_new():
 def campaign(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = CampaignForm(obj=campaign)
-    form.unit_id.choices = [(campaign.unit.id, campaign.unit.name)]
+    form.unit_id.choices = options([(campaign.unit.id, campaign.unit.name)])
     if request.method == "GET":
         form.unit_id.data = campaign.unit_id
     if form.validate_on_submit():
@@ -210,7 +211,7 @@ def unit_new(parent_id: int):
 def unit_edit(unit_id: int):
     unit = _unit(unit_id)
     form = UnitForm(obj=unit)
-    form.tier.choices = [(unit.tier, _(unit.tier_label))]
+    form.tier.choices = options([(unit.tier, _(unit.tier_label))])
     if form.validate_on_submit():
         try:
             update_unit(unit, name=form.name.data.strip(), code=form.code.data.strip(),

@@ -22,14 +22,10 @@ from ..domain.enums import UnitTier
 from ..domain.tally import THRESHOLD_PRESETS, Base, Choice, TieRule
 from ..domain.tally import Ballot as BallotKind
 from ..forms_common import LocaleDecimalField, max_length, required
+from ..forms_common import options
 from .models import MemberRole
 
 CUSTOM = "custom"
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Choices as ``SelectChoice`` objects (tuples are deprecated by WTForms)."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _choices(enum) -> list[SelectChoice]:

@@ -21,6 +21,7 @@ from ..forms_common import (
     LocaleDecimalField,
     LocaleIntegerField,
     OptionalNumber,
+    options,
     max_length,
     non_negative,
     required,
@@ -110,7 +111,7 @@ for _m in METRICS:
 
 def exemplar_form(**kwargs) -> ExemplarForm:
     form = ExemplarForm(**kwargs)
-    form.kind.choices = [(k.value, _l(k.label)) for k in ExemplarKind]
+    form.kind.choices = options((k.value, _l(k.label)) for k in ExemplarKind)
     return form
 
 
@@ -126,7 +127,7 @@ class AttachmentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, _l(k.label)) for k in AttachmentKind]
+        self.kind.choices = options((k.value, _l(k.label)) for k in AttachmentKind)
 
 
 class NoteForm(FlaskForm):

@@ -24,6 +24,7 @@ from ..domain.metrics import METRICS
 from ..domain.workflow import EDITABLE_STATES, State
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..forms_common import options
 from ..units.models import Unit
 from . import permissions, queries
 from .forms import AttachmentForm, NoteForm, exemplar_form
@@ -120,10 +121,10 @@ def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
     else:
         campaigns = [exemplar.campaign]
         units = [exemplar.unit]
-    form.campaign_id.choices = [(c.id, f"{c.name} ({c.year})") for c in campaigns]
-    form.unit_id.choices = [(u.id, ("· " * u.depth) + u.name) for u in units]
+    form.campaign_id.choices = options((c.id, f"{c.name} ({c.year})") for c in campaigns)
+    form.unit_id.choices = options((u.id, ("· " * u.depth) + u.name) for u in units)
     chosen = next((c for c in campaigns if c.id == form.campaign_id.data), campaigns[0] if campaigns else None)
-    form.field_id.choices = [(fl.id, fl.name) for fl in (chosen.fields if chosen else [])]
+    form.field_id.choices = options((fl.id, fl.name) for fl in (chosen.fields if chosen else []))
     return campaigns, units
 
 
