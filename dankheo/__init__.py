@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import db as dbmod
 from .config import ENV_KEYS, DefaultConfig, load_secret_key
-from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from . import extensions
+from .extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -51,11 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    db.init_app(app)
+    # ``dankheo.db`` is the module of the base and column types; the extension object
+    # stays in ``dankheo.extensions`` so the two names never shadow each other.
+    sqla = extensions.db
+    sqla.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            dbmod.configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+        if sqla.engine.dialect.name == "sqlite":
+            dbmod.configure_sqlite(sqla.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, sqla, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)

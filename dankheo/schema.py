@@ -17,6 +17,10 @@ def register_extra(create, drop, after_truncate=None) -> None:
 
 
 def install_extra(conn: Connection) -> None:
+    """Create the raw DDL every package registered (the migration calls this too)."""
+    from . import models  # noqa: F401  (importing the packages registers their DDL)
+    from .showcase import search  # noqa: F401
+
     for create, _drop, _after in EXTRA_DDL:
         create(conn)
 
@@ -32,8 +36,12 @@ def create_schema(engine: Engine) -> None:
 
 def drop_extra(engine: Engine) -> None:
     with engine.begin() as conn:
-        for _create, drop, _after in EXTRA_DDL:
-            drop(conn)
+        drop_extra_on(conn)
+
+
+def drop_extra_on(conn: Connection) -> None:
+    for _create, drop, _after in EXTRA_DDL:
+        drop(conn)
 
 
 def after_truncate(engine: Engine) -> None:

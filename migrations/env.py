@@ -16,12 +16,7 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
@@ -43,6 +38,15 @@ target_db = current_app.extensions['migrate'].db
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")
 # ... etc.
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the raw search DDL (dankheo.schema.register_extra) out of autogenerate."""
+    if type_ == "table" and name and name.startswith("exemplars_fts"):
+        return False
+    return not (
+        type_ == "index" and name and name.startswith(("ix_exemplars_search", "ix_exemplars_public_"))
+    )
 
 
 def get_metadata():
@@ -93,6 +97,8 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("compare_type", True)
 
     connectable = get_engine()
 
