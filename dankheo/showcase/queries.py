@@ -12,6 +12,7 @@ import base64
 import binascii
 import contextlib
 import json
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -248,8 +249,12 @@ def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
 
 
 def count_public(f: Filters) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Exemplar).where(*filter_conditions(f))
+    return cached(
+        "count",
+        f,
+        lambda: db.session.scalar(
+            select(func.count()).select_from(Exemplar).where(*filter_conditions(f))
+        ),
     )
 
 
@@ -300,6 +305,52 @@ def public_photo(attachment_id: int) -> Attachment | None:
     )
 
 
+# -- counts cache --------------------------------------------------------------------
+#
+# Counting a million public rows takes a second or two; the counts change only when an
+# entry changes state (every change appends a history row), is created, or is
+# commended. The cache key holds the newest ids of those three tables (primary-key
+# lookups), so a cached count is never stale, and it is still computed afresh per
+# filter combination the first time.
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 512
+
+
+def clear_counts_cache() -> None:
+    _CACHE.clear()
+
+
+def data_version() -> tuple:
+    """Changes whenever anything the public counts depend on changes."""
+    from ..appraisal.models import Commendation
+    from ..registry.models import History
+
+    # Three primary-key lookups: cheap enough to ask every time.
+    newest = db.session.execute(
+        select(
+            select(func.max(History.id)).scalar_subquery(),
+            select(func.max(Exemplar.id)).scalar_subquery(),
+            select(func.max(Commendation.id)).scalar_subquery(),
+        )
+    ).one()
+    return (str(db.engine.url), *newest)
+
+
+def cached(kind: str, f: Filters, compute):
+    """``compute()`` memoised per (kind, filters, data version); only plain values are
+    kept (ids and counts), never ORM objects."""
+    key = (kind, replace(f, sort="newest"), data_version())
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    value = compute()
+    _CACHE[key] = value
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
+
+
 # -- facets --------------------------------------------------------------------------
 
 
@@ -336,6 +387,10 @@ def _basic_counts(f: Filters, facet: str) -> dict[tuple, int]:
     """Counts per (campaign, field, kind) over the list filtered by everything but
     ``facet``: one small grouped query serves the campaign, year, field and kind facets
     when their own filters are not set (they then share the same filters)."""
+    return cached("basic", f.without(facet), lambda: _basic_counts_query(f, facet))
+
+
+def _basic_counts_query(f: Filters, facet: str) -> dict[tuple, int]:
     stmt = (
         select(Exemplar.campaign_id, Exemplar.field_id, Exemplar.kind, func.count())
         .where(*filter_conditions(f.without(facet)))
@@ -423,12 +478,17 @@ def facet_counts(f: Filters) -> dict[str, Facet]:
 
     # Counted from the commendations' side (a third of the rows, an index lookup each);
     # the entries without one are the rest of the total.
-    rows = db.session.execute(
-        select(Commendation.form_id, func.count())
-        .join(Exemplar, Exemplar.id == Commendation.exemplar_id)
-        .where(*filter_conditions(f.without("form")))
-        .group_by(Commendation.form_id)
-    ).all()
+    rows = cached(
+        "forms",
+        f.without("form"),
+        lambda: db.session.execute(
+            select(Commendation.form_id, func.count())
+            .join(Exemplar, Exemplar.id == Commendation.exemplar_id)
+            .where(*filter_conditions(f.without("form")))
+            .group_by(Commendation.form_id)
+        ).all(),
+    )
+    rows = list(rows)
     without_form = sum(basic("form").values()) - sum(n for _id, n in rows)
     if without_form:
         rows.append((None, without_form))
@@ -465,7 +525,9 @@ def locality_facet(f: Filters, auto_descend: bool = True) -> Facet:
     subtree they belong to from the units' materialised paths. With no locality chosen
     and a single top bucket (one province), the facet opens that bucket's children.
     """
-    per_unit = dict(_grouped(f, "unit", Exemplar.unit_id))
+    per_unit = cached(
+        "units", f.without("unit"), lambda: dict(_grouped(f, "unit", Exemplar.unit_id))
+    )
     paths = dict(
         db.session.execute(
             select(Unit.id, Unit.path).where(Unit.id.in_(list(per_unit)))

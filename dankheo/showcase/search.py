@@ -97,7 +97,16 @@ def create_search_objects(conn: Connection) -> None:
         _run(conn, _PG_CREATE)
 
 
+def _forget_counts() -> None:
+    # Emptying or dropping tables makes ids start again: cached counts keyed on the
+    # newest ids could then match different data.
+    from .queries import clear_counts_cache
+
+    clear_counts_cache()
+
+
 def drop_search_objects(conn: Connection) -> None:
+    _forget_counts()
     if conn.dialect.name == "sqlite":
         _run(conn, _SQLITE_DROP)
     elif conn.dialect.name == "postgresql":
@@ -106,6 +115,7 @@ def drop_search_objects(conn: Connection) -> None:
 
 def reset_search_index(conn: Connection) -> None:
     """After the exemplars table was emptied: empty the FTS index too."""
+    _forget_counts()
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(
             "INSERT INTO exemplars_fts(exemplars_fts) VALUES ('delete-all')"

@@ -170,3 +170,26 @@ def test_filters_round_trip_through_the_url():
         )
         == Filters()
     )
+
+
+def test_cached_counts_follow_every_change(publish, db):
+    e = publish(name="Một")
+    assert count_public(Filters()) == 1
+    assert facet_counts(Filters())["form"].total == 1
+    publish(name="Hai")
+    assert count_public(Filters()) == 2
+    from datetime import date
+
+    from dankheo.appraisal.operations import record_commendation
+
+    form = publish.campaign.commendation_forms[0]
+    record_commendation(
+        e,
+        form=form,
+        issuing_body="UBND",
+        decision_number="9/QĐ",
+        decision_date=date(2026, 1, 2),
+        actor=None,
+    )
+    forms = {v.value: v.count for v in facet_counts(Filters())["form"].values}
+    assert forms == {form.name: 1, None: 1}
