@@ -43,8 +43,14 @@ def main() -> None:
     url = os.environ.get("DANKHEO_BENCH_DATABASE_URL")
     tmp = tempfile.mkdtemp()
     url = url or f"sqlite:///{tmp}/bench_registry.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "UPLOAD_FOLDER": tmp, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "UPLOAD_FOLDER": tmp,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     from dankheo.campaigns.operations import create_campaign
     from dankheo.registry.models import Exemplar
     from dankheo.registry.queries import WorkspaceFilters, workspace_exemplars
@@ -55,24 +61,54 @@ def main() -> None:
     with app.app_context():
         db.drop_all()
         create_schema(db.engine)
-        province = create_unit(code="QN", name="Tỉnh Quảng Ninh", tier="province", kind="party")
-        communes = [create_unit(code=f"X{i:03d}", name=f"Xã số {i}", tier="commune", kind="party",
-                                parent=province) for i in range(COMMUNES)]
-        campaign = create_campaign(name="Dân vận khéo 2026", year=2026, unit=province,
-                                   status="registration")
+        province = create_unit(
+            code="QN", name="Tỉnh Quảng Ninh", tier="province", kind="party"
+        )
+        communes = [
+            create_unit(
+                code=f"X{i:03d}",
+                name=f"Xã số {i}",
+                tier="commune",
+                kind="party",
+                parent=province,
+            )
+            for i in range(COMMUNES)
+        ]
+        campaign = create_campaign(
+            name="Dân vận khéo 2026", year=2026, unit=province, status="registration"
+        )
         db.session.commit()
         field_ids = [f.id for f in campaign.fields]
         t0 = time.perf_counter()
         batch = []
-        words = ["hiến đất", "làm đường", "giảm nghèo", "Đoàn thanh niên", "phụ nữ", "an ninh",
-                 "chuyển đổi số", "môi trường", "nước sạch", "khuyến học"]
+        words = [
+            "hiến đất",
+            "làm đường",
+            "giảm nghèo",
+            "Đoàn thanh niên",
+            "phụ nữ",
+            "an ninh",
+            "chuyển đổi số",
+            "môi trường",
+            "nước sạch",
+            "khuyến học",
+        ]
         for i in range(N):
             name = f"Mô hình {rng.choice(words)} số {i}"
             unit = communes[i % COMMUNES]
-            batch.append(dict(campaign_id=campaign.id, unit_id=unit.id, field_id=rng.choice(field_ids),
-                              kind="model", state=rng.choice(["draft", "submitted", "recommended"]),
-                              version=1, name=name, slug=slugify(name),
-                              search_text=fold(name + " " + unit.name)))
+            batch.append(
+                dict(
+                    campaign_id=campaign.id,
+                    unit_id=unit.id,
+                    field_id=rng.choice(field_ids),
+                    kind="model",
+                    state=rng.choice(["draft", "submitted", "recommended"]),
+                    version=1,
+                    name=name,
+                    slug=slugify(name),
+                    search_text=fold(name + " " + unit.name),
+                )
+            )
             if len(batch) == 10000:
                 db.session.execute(insert(Exemplar), batch)
                 batch.clear()
@@ -81,14 +117,20 @@ def main() -> None:
         db.session.commit()
         if db.engine.dialect.name == "sqlite":
             with db.engine.begin() as conn:
-                conn.exec_driver_sql("PRAGMA optimize=0x10002")  # what `flask optimize-db` runs
-        print(f"rows: {N:,} exemplars over {COMMUNES} communes, inserted in {time.perf_counter() - t0:.1f} s")
+                conn.exec_driver_sql(
+                    "PRAGMA optimize=0x10002"
+                )  # what `flask optimize-db` runs
+        print(
+            f"rows: {N:,} exemplars over {COMMUNES} communes, inserted in {time.perf_counter() - t0:.1f} s"
+        )
 
         commune_scope = [communes[3].path]
         province_scope = [province.path]
 
         def page(scopes, **kw):
-            stmt = workspace_exemplars(scopes, WorkspaceFilters(campaign_id=campaign.id, **kw))
+            stmt = workspace_exemplars(
+                scopes, WorkspaceFilters(campaign_id=campaign.id, **kw)
+            )
             return db.paginate(stmt, page=1, per_page=25, error_out=False).items
 
         for label, scopes, kw in [
@@ -106,14 +148,27 @@ def main() -> None:
         t0 = time.perf_counter()
         unit = db.session.get(Unit, communes[5].id)
         for i in range(200):
-            ex = create_exemplar(campaign=campaign, unit=unit, actor=None, data={
-                "name": f"Mô hình mới {i}", "kind": "model", "field_id": field_ids[0],
-                "situation": "a", "goals": "b", "content": "c", "outputs": "d"})
+            ex = create_exemplar(
+                campaign=campaign,
+                unit=unit,
+                actor=None,
+                data={
+                    "name": f"Mô hình mới {i}",
+                    "kind": "model",
+                    "field_id": field_ids[0],
+                    "situation": "a",
+                    "goals": "b",
+                    "content": "c",
+                    "outputs": "d",
+                },
+            )
             submit_exemplar(ex, actor=None)
             db.session.commit()
         elapsed = time.perf_counter() - t0
         peak = tracemalloc.get_traced_memory()[1] / 1e6
-        print(f"create + submit + commit: {200 / elapsed:7.1f} entries/s (peak Python memory {peak:.1f} MB)")
+        print(
+            f"create + submit + commit: {200 / elapsed:7.1f} entries/s (peak Python memory {peak:.1f} MB)"
+        )
         total = db.session.scalar(select(db.func.count()).select_from(Exemplar))
         print(f"final rows: {total:,}")
 

@@ -18,8 +18,13 @@ def main() -> int:
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"\n=== {script.name} ===", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.call([sys.executable, str(script), *sys.argv[1:]], cwd=HERE.parent)
-        print(f"--- {script.name}: exit {rc}, {time.perf_counter() - t0:.1f} s", flush=True)
+        rc = subprocess.call(
+            [sys.executable, str(script), *sys.argv[1:]], cwd=HERE.parent
+        )
+        print(
+            f"--- {script.name}: exit {rc}, {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         failed += rc != 0
     return 1 if failed else 0
 
