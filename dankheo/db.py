@@ -9,7 +9,9 @@ behind writers. ``write_intent`` says which one the current context wants.
 from __future__ import annotations
 
 import contextvars
-from datetime import UTC, datetime
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -34,8 +36,36 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: A replacement clock (demo data of earlier years); None means the real one.
+_clock: contextvars.ContextVar[Callable[[], datetime] | None] = contextvars.ContextVar(
+    "clock", default=None
+)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current time in UTC; every timestamp the application writes comes from here."""
+    clock = _clock.get()
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+@contextmanager
+def simulated_clock(start: datetime, tick: timedelta = timedelta(seconds=30)):
+    """Within the block time starts at ``start`` and advances ``tick`` per reading.
+
+    Only the demo uses it, so that a campaign of 2024 carries dates of 2024 and the data
+    is the same on every run for a given seed.
+    """
+    state = {"now": start}
+
+    def _read() -> datetime:
+        state["now"] += tick
+        return state["now"]
+
+    token = _clock.set(_read)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -20,7 +20,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -29,6 +29,7 @@ from ..auth.models import RoleAssignment, User
 from ..auth.operations import create_user, hash_password
 from ..campaigns.models import Campaign
 from ..campaigns.operations import create_campaign
+from ..db import simulated_clock
 from ..domain.enums import AttachmentKind, CampaignStatus, Role, UnitKind, UnitTier
 from ..domain.text import fold, slugify
 from ..domain.workflow import State
@@ -589,33 +590,37 @@ def build_province(
         current = year == YEARS[-1]
         campaign = _campaign(tree, year, current)
         echo(f"Năm {year}: hội đồng, đăng ký và thẩm định…")
-        # Stages, rubrics and councils exist before the first entry is submitted.
-        setup_appraisal(campaign, rng, password_hash=hashes[Role.COUNCIL_MEMBER])
-        count = max(12, round(ENTRIES[year] * scale))
-        late, attached = _register(
-            rng,
-            campaign,
-            tree,
-            officers,
-            count,
-            DRAFT_SHARE[year],
-            LATE_SHARE if current else 0.0,
-        )
+        # Each year's records carry that year's dates: registration from March,
+        # appraisal from late October (the movement's usual calendar).
+        with simulated_clock(datetime(year, 3, 2, 1, 30, tzinfo=UTC), timedelta(minutes=7)):
+            # Stages, rubrics and councils exist before the first entry is submitted.
+            setup_appraisal(campaign, rng, password_hash=hashes[Role.COUNCIL_MEMBER])
+            count = max(12, round(ENTRIES[year] * scale))
+            late, attached = _register(
+                rng,
+                campaign,
+                tree,
+                officers,
+                count,
+                DRAFT_SHARE[year],
+                LATE_SHARE if current else 0.0,
+            )
         total_attachments += attached
         campaign.status = CampaignStatus.APPRAISAL
         db.session.flush()
-        simulate_appraisal(
-            campaign,
-            rng,
-            leave_open_fraction=OPEN_SHARE if current else 0.0,
-            commend=True,
-        )
-        if current:
-            # Entries that reached the councils after their first session wait for
-            # the next one, and a few entries wait for the unit to supplement them.
-            for exemplar, actor in late:
-                submit_exemplar(exemplar, actor=actor)
-            _leave_returns(campaign, rng)
+        with simulated_clock(datetime(year, 10, 20, 1, 30, tzinfo=UTC), timedelta(minutes=2)):
+            simulate_appraisal(
+                campaign,
+                rng,
+                leave_open_fraction=OPEN_SHARE if current else 0.0,
+                commend=True,
+            )
+            if current:
+                # Entries that reached the councils after their first session wait for
+                # the next one, and a few entries wait for the unit to supplement them.
+                for exemplar, actor in late:
+                    submit_exemplar(exemplar, actor=actor)
+                _leave_returns(campaign, rng)
         campaign.status = CampaignStatus.APPRAISAL if current else CampaignStatus.CLOSED
         db.session.flush()
         counts = _state_counts(campaign)
