@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..campaigns.models import Campaign, CommendationForm, Criterion, Stage
-from ..domain.enums import UnitTier
+from ..domain.enums import CampaignStatus, UnitTier
 from ..domain.metrics import METRICS
 from ..domain.tally import Ballot, Outcome
 from ..domain.workflow import State
@@ -81,13 +81,20 @@ def _round_or_404(round_id: int) -> Round:
 @login_required
 def index():
     """The member's workspace: every council they sit on, with progress."""
-    rows = []
-    for m in queries.memberships(current_user):
-        rows.append((m, queries.member_progress(m)))
+    rows, past = [], []
+    memberships = sorted(
+        queries.memberships(current_user),
+        key=lambda m: (-m.council.stage.campaign.year, m.council.stage.position, m.council.id),
+    )
+    for m in memberships:
+        if m.council.stage.campaign.status == CampaignStatus.CLOSED:
+            past.append(m)  # finished campaigns: listed, no progress to chase
+        else:
+            rows.append((m, queries.member_progress(m)))
     manage = queries.secretariat_campaigns(current_user) if current_user.has_role("secretariat") else []
-    if not rows and not manage:
+    if not rows and not past and not manage:
         abort(403)
-    return render_template("appraisal/index.html", rows=rows, manage=manage)
+    return render_template("appraisal/index.html", rows=rows, past=past, manage=manage)
 
 
 @bp.get("/councils/<int:council_id>/")

@@ -287,11 +287,13 @@ def simulate_appraisal(
         for council in councils:
             leave_open = rng.random() < leave_open_fraction
             for number in range(max_rounds):
-                rnd = council.open_round or ops.open_round(council, actor=_chair(council))
+                # No session is opened for an empty queue, so finished councils are left
+                # with every round closed.
                 if not db.session.scalar(
                     select(Exemplar.id).where(ops.queue_condition(council)).limit(1)
                 ):
                     break
+                rnd = council.open_round or ops.open_round(council, actor=_chair(council))
                 stats["ballots"] += _vote_round(
                     season, council, absent_rate if number < max_rounds - 1 else 0.0
                 )

@@ -34,7 +34,9 @@ def funnel_steps(campaign: Campaign) -> list[Step]:
     data = campaign_funnel(campaign)
     whole = data["registered"]
     steps = [Step(_("Đăng ký"), whole, whole)]
-    for stage in data["stages"]:
+    stages = data["stages"]
+    # Passing the last stage *is* the recommendation: one step, named by its stage.
+    for stage in stages[:-1]:
         steps.append(
             Step(
                 stage["pass_label"] or stage["name"],
@@ -43,7 +45,13 @@ def funnel_steps(campaign: Campaign) -> list[Step]:
                 stage["name"],
             )
         )
-    steps.append(Step(_("Đề nghị khen thưởng"), data["recommended"], whole))
+    recommended = _("Đề nghị khen thưởng")
+    note = ""
+    if stages:
+        last = stages[-1]
+        label = last["pass_label"] or ""
+        note = last["name"] if label in ("", recommended, "Đề nghị khen thưởng") else f"{last['name']} · {label}"
+    steps.append(Step(recommended, data["recommended"], whole, note))
     steps.append(Step(_("Được khen thưởng"), data["commended"], whole))
     if data.get("replicated"):
         steps.append(Step(_("Được nhân rộng"), data["replicated"], whole))
