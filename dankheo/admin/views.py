@@ -24,6 +24,7 @@ from ..auth.operations import create_user, grant_role, reset_password, revoke_ro
 from ..campaigns.models import Campaign
 from ..campaigns.operations import add_commendation_form, add_field, create_campaign, update_campaign
 from ..domain.enums import Role
+from ..domain.workflow import State
 from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import options
@@ -78,7 +79,7 @@ def _unit_choices(form_field):
 def index():
     campaigns = queries.campaigns_in(_scopes())
     counts = queries.state_counts_by_campaign([c.id for c in campaigns])
-    return render_template("admin/index.html", campaigns=campaigns, counts=counts)
+    return render_template("admin/index.html", campaigns=campaigns, counts=counts, states=list(State))
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
