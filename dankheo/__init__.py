@@ -6,12 +6,20 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from werkzeug.exceptions import HTTPException
 
 from . import db as dbmod
-from .config import ENV_KEYS, DefaultConfig, load_secret_key
 from . import extensions
+from .config import ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +67,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if sqla.engine.dialect.name == "sqlite":
             dbmod.configure_sqlite(sqla.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    migrate.init_app(app, sqla, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, sqla, directory=str(ROOT / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
@@ -113,11 +123,11 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
     from .appraisal.views import bp as appraisal_bp
     from .auth.views import bp as auth_bp
     from .registry.views import bp as registry_bp
     from .showcase.views import bp as showcase_bp
-    from .api.views import bp as api_bp
 
     app.register_blueprint(showcase_bp)
     app.register_blueprint(auth_bp)

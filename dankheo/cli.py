@@ -30,8 +30,12 @@ def create_admin(username: str, name: str, email: str | None, password: str) -> 
     from .units.operations import create_unit
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"ít nhất {MIN_PASSWORD_LENGTH} ký tự", param_hint="password")
-    root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+        raise click.BadParameter(
+            f"ít nhất {MIN_PASSWORD_LENGTH} ký tự", param_hint="password"
+        )
+    root = db.session.scalar(
+        select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
+    )
     if root is None:
         root = create_unit(
             code="TW", name="Trung ương", tier=UnitTier.CENTRAL, kind=UnitKind.PARTY
@@ -52,7 +56,12 @@ def create_admin(username: str, name: str, email: str | None, password: str) -> 
 
 
 @click.command("seed-demo")
-@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option(
+    "--seed",
+    default=2026,
+    show_default=True,
+    help="Random seed (same seed, same data).",
+)
 @click.option(
     "--preset",
     type=click.Choice(["province", "quang-ninh"]),

@@ -37,7 +37,9 @@ def day(value: date | datetime | None) -> str:
 def moment(value: datetime | None) -> str:
     if value is None:
         return ""
-    return babel_datetime(value, DATETIME_PATTERNS.get(_lang(), DATETIME_PATTERNS["vi"]))
+    return babel_datetime(
+        value, DATETIME_PATTERNS.get(_lang(), DATETIME_PATTERNS["vi"])
+    )
 
 
 def percent(part: int, whole: int) -> str:

@@ -9,7 +9,13 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import TextInput
 
 REQUIRED = _l("Vui lòng nhập mục này.")
@@ -56,7 +62,9 @@ class LocaleDecimalField(Field):
             return
         text = valuelist[0].strip().replace(" ", "").replace("\u00a0", "")
         try:
-            self.data = float(parse_decimal(text, locale=str(get_locale() or "vi"), strict=False))
+            self.data = float(
+                parse_decimal(text, locale=str(get_locale() or "vi"), strict=False)
+            )
         except (NumberFormatError, ValueError) as exc:
             self.data = None
             raise ValueError(_l("Không phải là số hợp lệ.")) from exc

@@ -32,7 +32,9 @@ class Factory:
             parent=parent,
         )
 
-    def user(self, role=Role.UNIT_OFFICER, unit=None, scope=None, name=None, username=None):
+    def user(
+        self, role=Role.UNIT_OFFICER, unit=None, scope=None, name=None, username=None
+    ):
         n = next(_seq)
         unit = unit or self.unit()
         roles = [(role, scope or unit)] if role else []

@@ -73,7 +73,9 @@ def test_no_cdn_every_asset_is_local(client):
 
 def test_unknown_page_is_a_vietnamese_404(client):
     resp = client.get("/khong-co-trang-nay")
-    assert resp.status_code == 404 and "Không tìm thấy trang" in resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "Không tìm thấy trang" in resp.get_data(
+        as_text=True
+    )
 
 
 def test_api_errors_are_json(client):

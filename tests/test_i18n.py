@@ -11,8 +11,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None,
-            "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "N_": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+}
 
 
 def _source_messages() -> set[str]:
@@ -32,9 +38,17 @@ def _source_messages() -> set[str]:
 def test_english_catalogue_translates_every_source_string():
     with open(ROOT / "translations/en/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string and (m.string if isinstance(m.string, str) else m.string[0])}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id
+        and m.string
+        and (m.string if isinstance(m.string, str) else m.string[0])
+    }
     missing = sorted(_source_messages() - translated)
-    assert not missing, f"{len(missing)} strings lack an English translation, e.g. {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} strings lack an English translation, e.g. {missing[:10]}"
+    )
 
 
 def test_english_pages_are_english(client):

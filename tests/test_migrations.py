@@ -36,7 +36,11 @@ def empty_database_url(tmp_path):
 
 def _ignore_extra(obj, name, type_, reflected, compare_to):
     # The search index (FTS5 tables, trigram indexes) is raw DDL outside the models.
-    if type_ == "table" and name and (name.startswith("exemplars_fts") or name == "alembic_version"):
+    if (
+        type_ == "table"
+        and name
+        and (name.startswith("exemplars_fts") or name == "alembic_version")
+    ):
         return False
     return not (
         type_ == "index"
@@ -63,7 +67,14 @@ def test_migrations_apply_cleanly_and_match_the_models(empty_database_url, tmp_p
             diff = compare_metadata(ctx, db.metadata)
             tables = set(inspect(conn).get_table_names())
         assert diff == [], diff
-        assert {"units", "users", "campaigns", "exemplars", "history", "attachments"} <= tables
+        assert {
+            "units",
+            "users",
+            "campaigns",
+            "exemplars",
+            "history",
+            "attachments",
+        } <= tables
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}

@@ -24,9 +24,14 @@ class CampaignForm(FlaskForm):
     name = StringField(_l("Tên đợt"), validators=[required(), max_length(200)])
     year = IntegerField(
         _l("Năm"),
-        validators=[required(), NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ."))],
+        validators=[
+            required(),
+            NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ.")),
+        ],
     )
-    period_label = StringField(_l("Giai đoạn (nếu nhiều năm)"), validators=[Optional(), max_length(100)])
+    period_label = StringField(
+        _l("Giai đoạn (nếu nhiều năm)"), validators=[Optional(), max_length(100)]
+    )
     unit_id = SelectField(_l("Phạm vi (đơn vị)"), coerce=int, validators=[required()])
     registration_opens = DateField(_l("Mở đăng ký từ"), validators=[Optional()])
     registration_closes = DateField(_l("Hạn đăng ký"), validators=[Optional()])
@@ -39,7 +44,11 @@ class CampaignForm(FlaskForm):
         self.status.choices = options((s.value, _l(s.label)) for s in CampaignStatus)
 
     def validate_registration_closes(self, field):
-        if field.data and self.registration_opens.data and field.data < self.registration_opens.data:
+        if (
+            field.data
+            and self.registration_opens.data
+            and field.data < self.registration_opens.data
+        ):
             raise ValidationError(_l("Hạn đăng ký phải sau ngày mở đăng ký."))
 
 
@@ -47,7 +56,9 @@ class NameForm(FlaskForm):
     """One line of a configurable list (fields, commendation forms)."""
 
     name = StringField(_l("Tên"), validators=[required(), max_length(200)])
-    issuing_body = StringField(_l("Cơ quan ban hành"), validators=[Optional(), max_length(200)])
+    issuing_body = StringField(
+        _l("Cơ quan ban hành"), validators=[Optional(), max_length(200)]
+    )
     submit = SubmitField(_l("Thêm"))
 
 
@@ -58,7 +69,10 @@ class UnitForm(FlaskForm):
         validators=[
             required(),
             max_length(40),
-            Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch.")),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message=_l("Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch."),
+            ),
         ],
     )
     tier = SelectField(_l("Cấp"), choices=[])
@@ -78,11 +92,23 @@ class UserForm(FlaskForm):
         validators=[
             required(),
             max_length(80),
-            Regexp(r"^[a-z0-9._-]+$", message=_l("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch.")),
+            Regexp(
+                r"^[a-z0-9._-]+$",
+                message=_l(
+                    "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch."
+                ),
+            ),
         ],
     )
     name = StringField(_l("Họ và tên"), validators=[required(), max_length(200)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(message=_l("Địa chỉ email không hợp lệ.")), max_length(200)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Email(message=_l("Địa chỉ email không hợp lệ.")),
+            max_length(200),
+        ],
+    )
     position = StringField(_l("Chức vụ"), validators=[Optional(), max_length(200)])
     unit_id = SelectField(_l("Đơn vị công tác"), coerce=int, validators=[required()])
     role = SelectField(_l("Vai trò ban đầu"), choices=[])
@@ -94,11 +120,15 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = options([("", _l("(chưa giao)"))] + [(r.value, _l(r.label)) for r in Role])
+        self.role.choices = options(
+            [("", _l("(chưa giao)"))] + [(r.value, _l(r.label)) for r in Role]
+        )
 
     def validate_password(self, field):
         if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
-            raise ValidationError(_l("Mật khẩu phải có ít nhất %(min)d ký tự.", min=MIN_PASSWORD_LENGTH))
+            raise ValidationError(
+                _l("Mật khẩu phải có ít nhất %(min)d ký tự.", min=MIN_PASSWORD_LENGTH)
+            )
 
 
 class RoleForm(FlaskForm):

@@ -38,7 +38,11 @@ def state_counts_by_campaign(campaign_ids: list[int]) -> dict[int, dict[str, int
 
 
 def units_page(scopes: list[str], q: str, parent: Unit | None) -> Select:
-    stmt = select(Unit).where(subtree_condition(Unit.id, scopes)).options(selectinload(Unit.parent))
+    stmt = (
+        select(Unit)
+        .where(subtree_condition(Unit.id, scopes))
+        .options(selectinload(Unit.parent))
+    )
     if q:
         for term in search_terms(q):
             stmt = stmt.where(Unit.search_name.contains(term, autoescape=True))
@@ -54,7 +58,9 @@ def child_counts(unit_ids: list[int]) -> dict[int, int]:
     if not unit_ids:
         return {}
     rows = db.session.execute(
-        select(Unit.parent_id, func.count()).where(Unit.parent_id.in_(unit_ids)).group_by(Unit.parent_id)
+        select(Unit.parent_id, func.count())
+        .where(Unit.parent_id.in_(unit_ids))
+        .group_by(Unit.parent_id)
     )
     return dict(rows.all())
 
@@ -63,21 +69,29 @@ def users_page(scopes: list[str], q: str) -> Select:
     stmt = (
         select(User)
         .where(subtree_condition(User.unit_id, scopes))
-        .options(selectinload(User.unit), selectinload(User.roles).joinedload(RoleAssignment.unit))
+        .options(
+            selectinload(User.unit),
+            selectinload(User.roles).joinedload(RoleAssignment.unit),
+        )
     )
     if q:
         like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), User.username.like(like),
-                              User.email.like(like)))
+        stmt = stmt.where(
+            or_(
+                func.lower(User.name).like(like),
+                User.username.like(like),
+                User.email.like(like),
+            )
+        )
     return stmt.order_by(User.name, User.id)
 
 
 def units_for_select(scopes: list[str], limit: int = 3000) -> list[Unit]:
     return list(
         db.session.scalars(
-            select(Unit).where(subtree_condition(Unit.id, scopes), Unit.active.is_(True))
-            .order_by(Unit.path).limit(limit)
+            select(Unit)
+            .where(subtree_condition(Unit.id, scopes), Unit.active.is_(True))
+            .order_by(Unit.path)
+            .limit(limit)
         )
     )
-
-

@@ -43,15 +43,36 @@ def unit_template() -> Iterator[bytes]:
     ws.append([_(c) for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    ws.append(["QN-HG", "Phường Hồng Gai", _(UnitTier.COMMUNE.label), _(UnitKind.PARTY.label), "QN"])
-    ws.append(["QN-HG-K1", "Chi bộ khu phố 1", _(UnitTier.GRASSROOTS.label), _(UnitKind.PARTY.label), "QN-HG"])
+    ws.append(
+        [
+            "QN-HG",
+            "Phường Hồng Gai",
+            _(UnitTier.COMMUNE.label),
+            _(UnitKind.PARTY.label),
+            "QN",
+        ]
+    )
+    ws.append(
+        [
+            "QN-HG-K1",
+            "Chi bộ khu phố 1",
+            _(UnitTier.GRASSROOTS.label),
+            _(UnitKind.PARTY.label),
+            "QN-HG",
+        ]
+    )
     for col, width in zip("ABCDE", (18, 40, 22, 30, 22), strict=True):
         ws.column_dimensions[col].width = width
     help_ws = wb.create_sheet(_("Giá trị hợp lệ"))
     help_ws.append([_("Cấp"), _("Loại đơn vị")])
     tiers, kinds = list(UnitTier), list(UnitKind)
     for i in range(max(len(tiers), len(kinds))):
-        help_ws.append([_(tiers[i].label) if i < len(tiers) else "", _(kinds[i].label) if i < len(kinds) else ""])
+        help_ws.append(
+            [
+                _(tiers[i].label) if i < len(tiers) else "",
+                _(kinds[i].label) if i < len(kinds) else "",
+            ]
+        )
     with tempfile.TemporaryFile() as fh:
         wb.save(fh)
         fh.seek(0)
@@ -68,19 +89,37 @@ def unit_rows(scopes: list[str]) -> Iterator[list]:
         .execution_options(yield_per=2000)
     )
     for code, name, tier, kind, parent_code, active in db.session.execute(stmt):
-        yield [code, name, _(UnitTier(tier).label), _(UnitKind(kind).label), parent_code or "",
-               _("Có") if active else _("Không")]
+        yield [
+            code,
+            name,
+            _(UnitTier(tier).label),
+            _(UnitKind(kind).label),
+            parent_code or "",
+            _("Có") if active else _("Không"),
+        ]
 
 
 def user_rows(scopes: list[str]) -> Iterator[list]:
     stmt = (
         select(User)
         .where(subtree_condition(User.unit_id, scopes))
-        .options(selectinload(User.unit), selectinload(User.roles).joinedload(RoleAssignment.unit))
+        .options(
+            selectinload(User.unit),
+            selectinload(User.roles).joinedload(RoleAssignment.unit),
+        )
         .order_by(User.id)
         .execution_options(yield_per=1000)
     )
     for user in db.session.scalars(stmt):
-        roles = "; ".join(f"{_(Role(r.role).label)} ({r.unit.code})" for r in user.roles)
-        yield [user.username, user.name, user.email or "", user.position or "",
-               user.unit.code if user.unit else "", roles, _("Có") if user.active else _("Không")]
+        roles = "; ".join(
+            f"{_(Role(r.role).label)} ({r.unit.code})" for r in user.roles
+        )
+        yield [
+            user.username,
+            user.name,
+            user.email or "",
+            user.position or "",
+            user.unit.code if user.unit else "",
+            roles,
+            _("Có") if user.active else _("Không"),
+        ]

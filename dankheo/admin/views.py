@@ -20,21 +20,32 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import RoleAssignment, User
-from ..auth.operations import create_user, grant_role, reset_password, revoke_role, set_active
+from ..auth.operations import (
+    create_user,
+    grant_role,
+    reset_password,
+    revoke_role,
+    set_active,
+)
 from ..campaigns.models import Campaign
-from ..campaigns.operations import add_commendation_form, add_field, create_campaign, update_campaign
+from ..campaigns.operations import (
+    add_commendation_form,
+    add_field,
+    create_campaign,
+    update_campaign,
+)
 from ..domain.enums import Role
 from ..domain.workflow import State
 from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import options
+from ..units.imports import COLUMNS
 from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
-from ..units.imports import COLUMNS
 from . import queries, spreadsheets
-from .spreadsheets import unit_template
 from .forms import CampaignForm, NameForm, RoleForm, UnitForm, UserForm
 from .permissions import can_grant, can_manage_unit, secretariat_scopes
+from .spreadsheets import unit_template
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -66,20 +77,28 @@ def _unit(unit_id: int) -> Unit:
 
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None or user.unit is None or not can_manage_unit(current_user, user.unit):
+    if (
+        user is None
+        or user.unit is None
+        or not can_manage_unit(current_user, user.unit)
+    ):
         abort(404)
     return user
 
 
 def _unit_choices(form_field):
-    form_field.choices = options((u.id, ("· " * u.depth) + u.name) for u in queries.units_for_select(_scopes()))
+    form_field.choices = options(
+        (u.id, ("· " * u.depth) + u.name) for u in queries.units_for_select(_scopes())
+    )
 
 
 @bp.get("/")
 def index():
     campaigns = queries.campaigns_in(_scopes())
     counts = queries.state_counts_by_campaign([c.id for c in campaigns])
-    return render_template("admin/index.html", campaigns=campaigns, counts=counts, states=list(State))
+    return render_template(
+        "admin/index.html", campaigns=campaigns, counts=counts, states=list(State)
+    )
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -99,9 +118,14 @@ def campaign_new():
             description=form.description.data or None,
         )
         db.session.commit()
-        flash(_("Đã tạo đợt “%(name)s” với 4 lĩnh vực chuẩn.", name=campaign.name), "success")
+        flash(
+            _("Đã tạo đợt “%(name)s” với 4 lĩnh vực chuẩn.", name=campaign.name),
+            "success",
+        )
         return redirect(url_for(".campaign", campaign_id=campaign.id))
-    return render_template("admin/campaign_form.html", form=form, campaign=None), 400 if form.errors else 200
+    return render_template(
+        "admin/campaign_form.html", form=form, campaign=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
@@ -157,7 +181,9 @@ def campaign_add_form(campaign_id: int):
     form = NameForm(prefix="cform")
     if form.validate_on_submit():
         try:
-            add_commendation_form(campaign, form.name.data.strip(), form.issuing_body.data or None)
+            add_commendation_form(
+                campaign, form.name.data.strip(), form.issuing_body.data or None
+            )
             db.session.commit()
             flash(_("Đã thêm hình thức khen thưởng."), "success")
         except DomainError:
@@ -173,7 +199,9 @@ def units():
     parent_id = request.args.get("parent", "")
     parent = _unit(int(parent_id)) if parent_id.isdigit() else None
     q = request.args.get("q", "")[:100]
-    page = db.paginate(queries.units_page(_scopes(), q, parent), per_page=50, error_out=False)
+    page = db.paginate(
+        queries.units_page(_scopes(), q, parent), per_page=50, error_out=False
+    )
     return render_template(
         "admin/units.html",
         page=page,
@@ -186,8 +214,12 @@ def units():
 
 def _ancestors(unit: Unit) -> list[Unit]:
     ids = unit.ancestor_ids()
-    found = {u.id: u for u in db.session.scalars(db.select(Unit).where(Unit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found and can_manage_unit(current_user, found[i])]
+    found = {
+        u.id: u for u in db.session.scalars(db.select(Unit).where(Unit.id.in_(ids)))
+    }
+    return [
+        found[i] for i in ids if i in found and can_manage_unit(current_user, found[i])
+    ]
 
 
 @bp.route("/units/<int:parent_id>/new", methods=["GET", "POST"])
@@ -196,16 +228,25 @@ def unit_new(parent_id: int):
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = create_unit(code=form.code.data.strip(), name=form.name.data.strip(),
-                               tier=form.tier.data, kind=form.kind.data, parent=parent)
+            unit = create_unit(
+                code=form.code.data.strip(),
+                name=form.name.data.strip(),
+                tier=form.tier.data,
+                kind=form.kind.data,
+                parent=parent,
+            )
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
             form.code.errors.append(_("Mã đơn vị đã được dùng."))
-            return render_template("admin/unit_form.html", form=form, parent=parent, unit=None), 400
+            return render_template(
+                "admin/unit_form.html", form=form, parent=parent, unit=None
+            ), 400
         flash(_("Đã thêm đơn vị “%(name)s”.", name=unit.name), "success")
         return redirect(url_for(".units", parent=parent.id))
-    return render_template("admin/unit_form.html", form=form, parent=parent, unit=None), 400 if form.errors else 200
+    return render_template(
+        "admin/unit_form.html", form=form, parent=parent, unit=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -215,22 +256,39 @@ def unit_edit(unit_id: int):
     form.tier.choices = options([(unit.tier, _(unit.tier_label))])
     if form.validate_on_submit():
         try:
-            update_unit(unit, name=form.name.data.strip(), code=form.code.data.strip(),
-                        kind=form.kind.data, active=form.active.data)
+            update_unit(
+                unit,
+                name=form.name.data.strip(),
+                code=form.code.data.strip(),
+                kind=form.kind.data,
+                active=form.active.data,
+            )
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
             form.code.errors.append(_("Mã đơn vị đã được dùng."))
-            return render_template("admin/unit_form.html", form=form, parent=unit.parent, unit=unit), 400
+            return render_template(
+                "admin/unit_form.html", form=form, parent=unit.parent, unit=unit
+            ), 400
         flash(_("Đã lưu đơn vị."), "success")
-        return redirect(url_for(".units", parent=unit.parent_id) if unit.parent_id else url_for(".units"))
-    return render_template("admin/unit_form.html", form=form, parent=unit.parent, unit=unit), 400 if form.errors else 200
+        return redirect(
+            url_for(".units", parent=unit.parent_id)
+            if unit.parent_id
+            else url_for(".units")
+        )
+    return render_template(
+        "admin/unit_form.html", form=form, parent=unit.parent, unit=unit
+    ), 400 if form.errors else 200
 
 
 @bp.get("/users")
 def users():
     q = request.args.get("q", "")[:100]
-    page = db.paginate(queries.users_page(_scopes(), q), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        queries.users_page(_scopes(), q),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     return render_template("admin/users.html", page=page, q=q)
 
 
@@ -248,9 +306,15 @@ def user_new():
                 abort(403)
             roles = [(form.role.data, unit)]
         try:
-            user = create_user(username=form.username.data, name=form.name.data.strip(),
-                               email=form.email.data or None, password=form.password.data,
-                               unit=unit, roles=roles, position=form.position.data or None)
+            user = create_user(
+                username=form.username.data,
+                name=form.name.data.strip(),
+                email=form.email.data or None,
+                password=form.password.data,
+                unit=unit,
+                roles=roles,
+                position=form.position.data or None,
+            )
             db.session.commit()
         except (DomainError, IntegrityError):
             db.session.rollback()
@@ -258,7 +322,9 @@ def user_new():
             return render_template("admin/user_form.html", form=form), 400
         flash(_("Đã tạo tài khoản %(username)s.", username=user.username), "success")
         return redirect(url_for(".user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "admin/user_form.html", form=form
+    ), 400 if form.errors else 200
 
 
 @bp.get("/users/<int:user_id>")
@@ -299,7 +365,10 @@ def user_revoke(user_id: int, assignment_id: int):
         abort(404)
     if not can_grant(current_user, assignment.role, assignment.unit):
         abort(403)
-    if target.id == current_user.id and assignment.role in (Role.ADMIN, Role.SECRETARIAT):
+    if target.id == current_user.id and assignment.role in (
+        Role.ADMIN,
+        Role.SECRETARIAT,
+    ):
         flash(_("Bạn không thể tự thu hồi quyền quản trị của mình."), "warning")
         return redirect(url_for(".user", user_id=target.id))
     revoke_role(assignment)
@@ -316,7 +385,9 @@ def user_toggle(user_id: int):
         return redirect(url_for(".user", user_id=target.id))
     set_active(target, not target.active)
     db.session.commit()
-    flash(_("Đã mở khóa tài khoản.") if target.active else _("Đã khóa tài khoản."), "info")
+    flash(
+        _("Đã mở khóa tài khoản.") if target.active else _("Đã khóa tài khoản."), "info"
+    )
     return redirect(url_for(".user", user_id=target.id))
 
 
@@ -325,7 +396,9 @@ def user_reset(user_id: int):
     target = _user(user_id)
     password = reset_password(target)
     db.session.commit()
-    return render_template("admin/password_reset.html", target=target, password=password)
+    return render_template(
+        "admin/password_reset.html", target=target, password=password
+    )
 
 
 @bp.get("/imports")
@@ -354,7 +427,9 @@ def import_units():
     errors += check_tree(rows, _scopes())
     errors.sort(key=lambda e: e.row)
     if errors:
-        return render_template("admin/imports.html", errors=errors, created=None, rows=len(rows)), 400
+        return render_template(
+            "admin/imports.html", errors=errors, created=None, rows=len(rows)
+        ), 400
     created = apply_rows(rows)
     db.session.commit()
     flash(_("Đã nhập %(n)s đơn vị.", n=len(created)), "success")
@@ -365,7 +440,11 @@ def import_units():
 def export_units():
     header = [_(c) for c in COLUMNS] + [_("Đang hoạt động")]
     return Response(
-        stream_with_context(spreadsheets.write_xlsx(_("Đơn vị"), header, spreadsheets.unit_rows(_scopes()))),
+        stream_with_context(
+            spreadsheets.write_xlsx(
+                _("Đơn vị"), header, spreadsheets.unit_rows(_scopes())
+            )
+        ),
         mimetype=spreadsheets.XLSX,
         headers={"Content-Disposition": _attachment("don-vi.xlsx")},
     )
@@ -373,10 +452,21 @@ def export_units():
 
 @bp.get("/exports/users.xlsx")
 def export_users():
-    header = [_("Tên đăng nhập"), _("Họ và tên"), _("Email"), _("Chức vụ"), _("Mã đơn vị"),
-              _("Vai trò"), _("Đang hoạt động")]
+    header = [
+        _("Tên đăng nhập"),
+        _("Họ và tên"),
+        _("Email"),
+        _("Chức vụ"),
+        _("Mã đơn vị"),
+        _("Vai trò"),
+        _("Đang hoạt động"),
+    ]
     return Response(
-        stream_with_context(spreadsheets.write_xlsx(_("Tài khoản"), header, spreadsheets.user_rows(_scopes()))),
+        stream_with_context(
+            spreadsheets.write_xlsx(
+                _("Tài khoản"), header, spreadsheets.user_rows(_scopes())
+            )
+        ),
         mimetype=spreadsheets.XLSX,
         headers={"Content-Disposition": _attachment("tai-khoan.xlsx")},
     )

@@ -34,4 +34,3 @@ def campaign_funnel_view(id: int):
     if campaign is None:
         abort(404, description="campaign not found")
     return jsonify(campaign=_campaign(campaign), **campaign_funnel(campaign))
-

@@ -21,8 +21,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from ..domain.enums import UnitTier
 from ..domain.tally import THRESHOLD_PRESETS, Base, Choice, TieRule
 from ..domain.tally import Ballot as BallotKind
-from ..forms_common import LocaleDecimalField, max_length, required
-from ..forms_common import options
+from ..forms_common import LocaleDecimalField, max_length, options, required
 from .models import MemberRole
 
 CUSTOM = "custom"
@@ -82,7 +81,12 @@ def vote_form(criteria, **kwargs) -> VoteFormBase:
                         message=_l("Điểm từ 0 đến %(max)d.", max=c.max_points),
                     ),
                 ],
-                render_kw={"min": 0, "max": c.max_points, "inputmode": "numeric", "type": "number"},
+                render_kw={
+                    "min": 0,
+                    "max": c.max_points,
+                    "inputmode": "numeric",
+                    "type": "number",
+                },
                 description=_l("Tối đa %(max)d điểm", max=c.max_points),
             ),
         )
@@ -110,12 +114,19 @@ class StageForm(FlaskForm):
     ballot = SelectField(_l("Hình thức biểu quyết"), choices=[])
     base = SelectField(_l("Tỷ lệ tính trên"), choices=[])
     threshold = SelectField(_l("Ngưỡng tán thành"), choices=[])
-    threshold_num = IntegerField(_l("Tử số"), validators=[Optional(), NumberRange(min=0)])
-    threshold_den = IntegerField(_l("Mẫu số"), validators=[Optional(), NumberRange(min=1)])
+    threshold_num = IntegerField(
+        _l("Tử số"), validators=[Optional(), NumberRange(min=0)]
+    )
+    threshold_den = IntegerField(
+        _l("Mẫu số"), validators=[Optional(), NumberRange(min=1)]
+    )
     threshold_strict = BooleanField(_l("Phải vượt quá (“trên”) thay vì “từ … trở lên”"))
     quorum_percent = IntegerField(
         _l("Số thành viên tham gia tối thiểu (%)"),
-        validators=[InputRequired(message=_l("Vui lòng nhập mục này.")), NumberRange(0, 100)],
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập mục này.")),
+            NumberRange(0, 100),
+        ],
         default=50,
     )
     min_average_score = LocaleDecimalField(
@@ -126,11 +137,15 @@ class StageForm(FlaskForm):
     quota = IntegerField(
         _l("Chỉ tiêu (số hồ sơ được đạt tối đa mỗi hội đồng)"),
         validators=[Optional(), NumberRange(min=0, message=_l("Không được là số âm."))],
-        description=_l("Để trống nếu không giới hạn. Xếp theo điểm trung bình từ cao xuống."),
+        description=_l(
+            "Để trống nếu không giới hạn. Xếp theo điểm trung bình từ cao xuống."
+        ),
     )
     tie_rule = SelectField(_l("Khi đồng hạng ở suất cuối"), choices=[])
     recuse_ancestors = BooleanField(
-        _l("Thành viên thuộc đơn vị cấp trên của đơn vị đăng ký (dưới cấp hội đồng) cũng không biểu quyết")
+        _l(
+            "Thành viên thuộc đơn vị cấp trên của đơn vị đăng ký (dưới cấp hội đồng) cũng không biểu quyết"
+        )
     )
 
     def __init__(self, *args, **kwargs):
@@ -140,7 +155,10 @@ class StageForm(FlaskForm):
         self.base.choices = _choices(Base)
         self.tie_rule.choices = _choices(TieRule)
         self.threshold.choices = options(
-            [(f"{n}/{d}/{'s' if s else 'i'}", _l(label)) for n, d, s, label in THRESHOLD_PRESETS]
+            [
+                (f"{n}/{d}/{'s' if s else 'i'}", _l(label))
+                for n, d, s, label in THRESHOLD_PRESETS
+            ]
             + [(CUSTOM, _l("Tỷ lệ khác (nhập tử số, mẫu số)"))]
         )
 
@@ -153,7 +171,11 @@ class StageForm(FlaskForm):
 
     def rule_data(self) -> dict:
         if self.threshold.data == CUSTOM:
-            num, den, strict = self.threshold_num.data, self.threshold_den.data, self.threshold_strict.data
+            num, den, strict = (
+                self.threshold_num.data,
+                self.threshold_den.data,
+                self.threshold_strict.data,
+            )
         else:
             n, d, s = self.threshold.data.split("/")
             num, den, strict = int(n), int(d), s == "s"
@@ -174,8 +196,18 @@ class StageForm(FlaskForm):
         }
 
     def load(self, stage) -> None:
-        for key in ("name", "tier", "pass_label", "ballot", "base", "quorum_percent",
-                    "min_average_score", "quota", "tie_rule", "recuse_ancestors"):
+        for key in (
+            "name",
+            "tier",
+            "pass_label",
+            "ballot",
+            "base",
+            "quorum_percent",
+            "min_average_score",
+            "quota",
+            "tie_rule",
+            "recuse_ancestors",
+        ):
             getattr(self, key).data = getattr(stage, key)
         preset = f"{stage.threshold_num}/{stage.threshold_den}/{'s' if stage.threshold_strict else 'i'}"
         if preset in {c.value for c in self.threshold.choices}:
@@ -191,7 +223,10 @@ class CriterionForm(FlaskForm):
     name = StringField(_l("Tiêu chí"), validators=[required(), max_length(300)])
     max_points = IntegerField(
         _l("Điểm tối đa"),
-        validators=[InputRequired(message=_l("Vui lòng nhập mục này.")), NumberRange(1, 1000)],
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập mục này.")),
+            NumberRange(1, 1000),
+        ],
     )
 
 
@@ -227,12 +262,15 @@ class CommendationRecordForm(FlaskForm):
         description=_l("Ví dụ: 1034/QĐ-UBND"),
     )
     decision_date = DateField(
-        _l("Ngày quyết định"), validators=[InputRequired(message=_l("Vui lòng nhập mục này."))]
+        _l("Ngày quyết định"),
+        validators=[InputRequired(message=_l("Vui lòng nhập mục này."))],
     )
 
     def validate_decision_number(self, field):
         if field.data and not DECISION_NUMBER.match(field.data.strip()):
-            raise ValidationError(_l("Số quyết định có dạng số/ký hiệu, ví dụ 1034/QĐ-UBND."))
+            raise ValidationError(
+                _l("Số quyết định có dạng số/ký hiệu, ví dụ 1034/QĐ-UBND.")
+            )
 
 
 class ReplicateForm(FlaskForm):

@@ -43,14 +43,24 @@ def rule_lines(stage) -> list[str]:
     )
     lines = [
         _(BallotKind(stage.ballot).label),
-        _("Ngưỡng tán thành: %(t)s, %(base)s", t=threshold, base=_(Base(stage.base).label).lower()),
+        _(
+            "Ngưỡng tán thành: %(t)s, %(base)s",
+            t=threshold,
+            base=_(Base(stage.base).label).lower(),
+        ),
         _("Số thành viên tham gia tối thiểu: %(q)d%%", q=stage.quorum_percent),
     ]
     if stage.min_average_score is not None:
-        lines.append(_("Điểm trung bình tối thiểu: %(s)s", s=number(stage.min_average_score, 2)))
+        lines.append(
+            _("Điểm trung bình tối thiểu: %(s)s", s=number(stage.min_average_score, 2))
+        )
     if stage.quota is not None:
         lines.append(
-            _("Chỉ tiêu: %(q)s hồ sơ; %(tie)s", q=number(stage.quota), tie=_(TieRule(stage.tie_rule).label))
+            _(
+                "Chỉ tiêu: %(q)s hồ sơ; %(tie)s",
+                q=number(stage.quota),
+                tie=_(TieRule(stage.tie_rule).label),
+            )
         )
     return lines
 
@@ -98,7 +108,12 @@ def minutes_xlsx(m: Minutes) -> bytes:
         cell.font = bold
     for a in m.attendance:
         ws.append(
-            [a.member.user.name, _(a.member.role_label), _("Có") if a.present else _("Vắng"), a.ballots]
+            [
+                a.member.user.name,
+                _(a.member.role_label),
+                _("Có") if a.present else _("Vắng"),
+                a.ballots,
+            ]
         )
     ws.append([_("Có mặt"), f"{m.present}/{len(m.attendance)}"])
     ws.append([])

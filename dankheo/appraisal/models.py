@@ -67,7 +67,9 @@ class Council(db.Model):
     stage: Mapped[Stage] = relationship()
     unit: Mapped[Unit] = relationship()
     members: Mapped[list[CouncilMember]] = relationship(
-        back_populates="council", order_by="CouncilMember.id", cascade="all, delete-orphan"
+        back_populates="council",
+        order_by="CouncilMember.id",
+        cascade="all, delete-orphan",
     )
     rounds: Mapped[list[Round]] = relationship(
         back_populates="council", order_by="Round.number", cascade="all, delete-orphan"
@@ -88,7 +90,9 @@ class Council(db.Model):
         return next((r for r in self.rounds if r.closed_at is None), None)
 
     def member_for(self, user: User) -> CouncilMember | None:
-        return next((m for m in self.members if m.user_id == user.id and m.active), None)
+        return next(
+            (m for m in self.members if m.user_id == user.id and m.active), None
+        )
 
 
 class CouncilMember(db.Model):

@@ -71,6 +71,7 @@ def _(message: str, **values: Any) -> str:
         return gettext(message, **values)
     return message % values if values else message
 
+
 #: Dossier fields a council sees (contact details stay with the secretariat).
 DOSSIER_FIELDS = (
     "name",
@@ -142,7 +143,9 @@ def _apply_stage(stage: Stage, data: dict[str, Any]) -> None:
         setattr(stage, key, merged[key])
 
 
-def create_stage(campaign: Campaign, data: dict[str, Any], *, actor: User | None) -> Stage:
+def create_stage(
+    campaign: Campaign, data: dict[str, Any], *, actor: User | None
+) -> Stage:
     """Append a stage at the end of the campaign's ordered list."""
     last = db.session.scalar(
         select(func.max(Stage.position)).where(Stage.campaign_id == campaign.id)
@@ -168,8 +171,12 @@ def create_stage(campaign: Campaign, data: dict[str, Any], *, actor: User | None
 def stage_in_use(stage: Stage) -> bool:
     """True once an entry has reached the stage or a ballot was cast at it."""
     return bool(
-        db.session.scalar(select(func.count(Exemplar.id)).where(Exemplar.stage_id == stage.id))
-        or db.session.scalar(select(func.count(Vote.id)).where(Vote.stage_id == stage.id))
+        db.session.scalar(
+            select(func.count(Exemplar.id)).where(Exemplar.stage_id == stage.id)
+        )
+        or db.session.scalar(
+            select(func.count(Vote.id)).where(Vote.stage_id == stage.id)
+        )
         or db.session.scalar(
             select(func.count(StageResult.id)).where(StageResult.stage_id == stage.id)
         )
@@ -219,18 +226,24 @@ def move_stage(stage: Stage, offset: int, *, actor: User | None) -> None:
 
 def criterion_scored(criterion: Criterion) -> bool:
     return bool(
-        db.session.scalar(select(func.count(Score.id)).where(Score.criterion_id == criterion.id))
+        db.session.scalar(
+            select(func.count(Score.id)).where(Score.criterion_id == criterion.id)
+        )
     )
 
 
-def add_criterion(stage: Stage, *, name: str, max_points: int, actor: User | None) -> Criterion:
+def add_criterion(
+    stage: Stage, *, name: str, max_points: int, actor: User | None
+) -> Criterion:
     """Add a rubric line; not once ballots were cast at the stage (scores would differ)."""
     if max_points <= 0:
         raise DomainError(_("Điểm tối đa phải lớn hơn 0."))
     if db.session.scalar(select(func.count(Vote.id)).where(Vote.stage_id == stage.id)):
         raise DomainError(_("Không thể đổi tiêu chí khi hội đồng đã chấm điểm."))
     last = max((c.position for c in stage.criteria), default=-1)
-    criterion = Criterion(stage=stage, name=name.strip(), max_points=max_points, position=last + 1)
+    criterion = Criterion(
+        stage=stage, name=name.strip(), max_points=max_points, position=last + 1
+    )
     db.session.add(criterion)
     db.session.flush()
     log.info("added %s to %s by %s", criterion, stage, actor)
@@ -262,7 +275,9 @@ def delete_criterion(criterion: Criterion, *, actor: User | None) -> None:
 # --- councils ----------------------------------------------------------------------------
 
 
-def create_council(stage: Stage, unit: Unit, *, name: str, actor: User | None) -> Council:
+def create_council(
+    stage: Stage, unit: Unit, *, name: str, actor: User | None
+) -> Council:
     """A council of ``stage`` at ``unit``: the unit must be at the stage's tier and inside
     the campaign; one council per stage and unit."""
     if unit.tier != stage.tier:
@@ -270,7 +285,9 @@ def create_council(stage: Stage, unit: Unit, *, name: str, actor: User | None) -
     if not unit.path.startswith(stage.campaign.unit.path):
         raise DomainError(_("Đơn vị nằm ngoài phạm vi đợt thi đua."))
     if db.session.scalar(
-        select(Council.id).where(Council.stage_id == stage.id, Council.unit_id == unit.id)
+        select(Council.id).where(
+            Council.stage_id == stage.id, Council.unit_id == unit.id
+        )
     ):
         raise DomainError(_("Đơn vị này đã có hội đồng cho vòng này."))
     # Councils of one stage never overlap: no council above or below this one.
@@ -284,7 +301,9 @@ def create_council(stage: Stage, unit: Unit, *, name: str, actor: User | None) -
         .limit(1)
     )
     if overlapping:
-        raise DomainError(_("Địa bàn của đơn vị này đã thuộc một hội đồng khác của vòng."))
+        raise DomainError(
+            _("Địa bàn của đơn vị này đã thuộc một hội đồng khác của vòng.")
+        )
     council = Council(stage=stage, unit=unit, name=name.strip())
     db.session.add(council)
     db.session.flush()
@@ -310,9 +329,12 @@ def add_member(
         member.role = role
         member.active = True
     if not any(
-        r.role == Role.COUNCIL_MEMBER and r.unit_id == council.unit_id for r in user.roles
+        r.role == Role.COUNCIL_MEMBER and r.unit_id == council.unit_id
+        for r in user.roles
     ):
-        user.roles.append(RoleAssignment(role=Role.COUNCIL_MEMBER, unit_id=council.unit_id))
+        user.roles.append(
+            RoleAssignment(role=Role.COUNCIL_MEMBER, unit_id=council.unit_id)
+        )
     db.session.flush()
     log.info("added %s by %s", member, actor)
     return member
@@ -334,7 +356,9 @@ def open_round(council: Council, *, actor: User | None) -> Round:
     if council.open_round is not None:
         raise DomainError(_("Hội đồng đang có phiên chưa kết thúc."))
     number = (
-        db.session.scalar(select(func.max(Round.number)).where(Round.council_id == council.id))
+        db.session.scalar(
+            select(func.max(Round.number)).where(Round.council_id == council.id)
+        )
         or 0
     ) + 1
     rnd = Round(council=council, number=number, opened_by=actor)
@@ -382,7 +406,9 @@ def queue_condition(council: Council):
     return (
         (Exemplar.state == State.SUBMITTED.value)
         & (Exemplar.stage_id == council.stage_id)
-        & Exemplar.unit_id.in_(select(Unit.id).where(Unit.path.startswith(council.unit.path)))
+        & Exemplar.unit_id.in_(
+            select(Unit.id).where(Unit.path.startswith(council.unit.path))
+        )
     )
 
 
@@ -413,7 +439,9 @@ class BallotInput:
     comment: str = ""
 
 
-def _validate_scores(stage: Stage, choice: str, scores: dict[int, int]) -> dict[int, int]:
+def _validate_scores(
+    stage: Stage, choice: str, scores: dict[int, int]
+) -> dict[int, int]:
     """Every criterion scored within 0..max for approve / reject; none for abstain."""
     if choice == Choice.ABSTAIN:
         return {}
@@ -429,13 +457,20 @@ def _validate_scores(stage: Stage, choice: str, scores: dict[int, int]) -> dict[
             raise DomainError(_("Điểm phải là số nguyên."))
         if not 0 <= points <= c.max_points:
             raise DomainError(
-                _("Điểm của tiêu chí “%(name)s” phải từ 0 đến %(max)d.", name=c.name, max=c.max_points)
+                _(
+                    "Điểm của tiêu chí “%(name)s” phải từ 0 đến %(max)d.",
+                    name=c.name,
+                    max=c.max_points,
+                )
             )
     return dict(scores)
 
 
 def cast_ballots(
-    member: CouncilMember, ballots: Sequence[BallotInput], *, now: datetime | None = None
+    member: CouncilMember,
+    ballots: Sequence[BallotInput],
+    *,
+    now: datetime | None = None,
 ) -> int:
     """Record (or replace) the member's ballots in the council's open round.
 
@@ -519,7 +554,8 @@ def cast_ballots(
             )
             db.session.execute(delete(Score).where(Score.vote_id == vote_id))
             score_rows += [
-                {"vote_id": vote_id, "criterion_id": c, "points": p} for c, p in scores.items()
+                {"vote_id": vote_id, "criterion_id": c, "points": p}
+                for c, p in scores.items()
             ]
         else:
             new_rows.append(
@@ -538,7 +574,8 @@ def cast_ballots(
         ).all()
         for vote_id, scores in zip(new_ids, new_scores, strict=True):
             score_rows += [
-                {"vote_id": vote_id, "criterion_id": c, "points": p} for c, p in scores.items()
+                {"vote_id": vote_id, "criterion_id": c, "points": p}
+                for c, p in scores.items()
             ]
     if score_rows:
         db.session.execute(insert(Score), score_rows)
@@ -566,7 +603,9 @@ def cast_vote(
     )
 
 
-def mark_return(rnd: Round, exemplar: Exemplar, *, reason: str, actor: User | None) -> ReturnMark:
+def mark_return(
+    rnd: Round, exemplar: Exemplar, *, reason: str, actor: User | None
+) -> ReturnMark:
     """The chair decides, before the close, to return an entry for supplement."""
     if not rnd.is_open:
         raise Conflict(_("Phiên thẩm định đã kết thúc."))
@@ -574,11 +613,15 @@ def mark_return(rnd: Round, exemplar: Exemplar, *, reason: str, actor: User | No
     if not reason:
         raise DomainError(_("Cần ghi rõ nội dung cần bổ sung."))
     if not db.session.scalar(
-        select(Exemplar.id).where(queue_condition(rnd.council), Exemplar.id == exemplar.id)
+        select(Exemplar.id).where(
+            queue_condition(rnd.council), Exemplar.id == exemplar.id
+        )
     ):
         raise NotAllowed(_("Hồ sơ không thuộc hội đồng này."))
     mark = db.session.scalar(
-        select(ReturnMark).where(ReturnMark.round_id == rnd.id, ReturnMark.exemplar_id == exemplar.id)
+        select(ReturnMark).where(
+            ReturnMark.round_id == rnd.id, ReturnMark.exemplar_id == exemplar.id
+        )
     )
     if mark is None:
         mark = ReturnMark(round_id=rnd.id, exemplar_id=exemplar.id, reason=reason)
@@ -593,7 +636,9 @@ def unmark_return(rnd: Round, exemplar: Exemplar, *, actor: User | None) -> None
     if not rnd.is_open:
         raise Conflict(_("Phiên thẩm định đã kết thúc."))
     db.session.execute(
-        delete(ReturnMark).where(ReturnMark.round_id == rnd.id, ReturnMark.exemplar_id == exemplar.id)
+        delete(ReturnMark).where(
+            ReturnMark.round_id == rnd.id, ReturnMark.exemplar_id == exemplar.id
+        )
     )
     db.session.flush()
 
@@ -640,7 +685,8 @@ class RoundTally:
 def seats_used(council: Council, *, before_round: Round | None = None) -> int:
     """Entries this council passed in earlier rounds (the quota spans all rounds)."""
     q = select(func.count(StageResult.id)).where(
-        StageResult.council_id == council.id, StageResult.outcome == Outcome.PASSED.value
+        StageResult.council_id == council.id,
+        StageResult.outcome == Outcome.PASSED.value,
     )
     if before_round is not None:
         q = q.where(StageResult.round_id != before_round.id)
@@ -670,7 +716,9 @@ def tally_round(rnd: Round) -> RoundTally:
         votes.setdefault(exemplar_id, []).append((member_id, choice, total))
     marks = dict(
         db.session.execute(
-            select(ReturnMark.exemplar_id, ReturnMark.reason).where(ReturnMark.round_id == rnd.id)
+            select(ReturnMark.exemplar_id, ReturnMark.reason).where(
+                ReturnMark.round_id == rnd.id
+            )
         ).all()
     )
     entries = []
@@ -736,7 +784,9 @@ class CloseSummary:
     skipped: int
 
 
-def close_round(rnd: Round, *, actor: User | None, now: datetime | None = None) -> CloseSummary:
+def close_round(
+    rnd: Round, *, actor: User | None, now: datetime | None = None
+) -> CloseSummary:
     """Close the round and apply the rule to every entry of the council in one go.
 
     Passed entries move to the next stage they route to, or become "recommended for
@@ -774,10 +824,21 @@ def close_round(rnd: Round, *, actor: User | None, now: datetime | None = None) 
                 note = stage.pass_label
                 if nxt is not None:
                     transition(
-                        e, Action.PASS_STAGE, actor=actor, actor_kind="council", note=note, stage=nxt
+                        e,
+                        Action.PASS_STAGE,
+                        actor=actor,
+                        actor_kind="council",
+                        note=note,
+                        stage=nxt,
                     )
                 else:
-                    transition(e, Action.RECOMMEND, actor=actor, actor_kind="council", note=note)
+                    transition(
+                        e,
+                        Action.RECOMMEND,
+                        actor=actor,
+                        actor_kind="council",
+                        note=note,
+                    )
             elif d.outcome in (Outcome.NOT_PASSED, Outcome.OVER_QUOTA):
                 transition(
                     e,
@@ -863,7 +924,9 @@ def record_commendation(
     if not decision_number or not issuing_body:
         raise DomainError(_("Cần nhập số quyết định và cơ quan ban hành."))
     if exemplar.state != State.RECOMMENDED:
-        raise DomainError(_("Chỉ ghi nhận khen thưởng cho hồ sơ đã được đề nghị khen thưởng."))
+        raise DomainError(
+            _("Chỉ ghi nhận khen thưởng cho hồ sơ đã được đề nghị khen thưởng.")
+        )
     transition(
         exemplar,
         Action.COMMEND,

@@ -20,7 +20,9 @@ def secretariat_over(user, campaign: Campaign) -> bool:
         return False
     if user.is_admin:
         return True
-    return any(campaign.unit.path.startswith(p) for p in user.scope_paths(Role.SECRETARIAT))
+    return any(
+        campaign.unit.path.startswith(p) for p in user.scope_paths(Role.SECRETARIAT)
+    )
 
 
 def membership(user, council: Council) -> CouncilMember | None:
@@ -47,4 +49,6 @@ def can_chair(user, council: Council) -> bool:
 
 
 def can_read_minutes(user, council: Council) -> bool:
-    return membership(user, council) is not None or secretariat_over(user, council.stage.campaign)
+    return membership(user, council) is not None or secretariat_over(
+        user, council.stage.campaign
+    )

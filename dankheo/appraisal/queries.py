@@ -28,7 +28,11 @@ from .models import (
 from .operations import member_queue_condition, queue_condition
 
 #: States an entry can only be in after it was recommended for commendation.
-RECOMMENDED_OR_LATER = (State.RECOMMENDED.value, State.COMMENDED.value, State.REPLICATED.value)
+RECOMMENDED_OR_LATER = (
+    State.RECOMMENDED.value,
+    State.COMMENDED.value,
+    State.REPLICATED.value,
+)
 COMMENDED_OR_LATER = (State.COMMENDED.value, State.REPLICATED.value)
 
 
@@ -54,7 +58,10 @@ def campaign_funnel(campaign: Campaign) -> dict:
         db.session.execute(
             select(StageResult.stage_id, func.count(distinct(StageResult.exemplar_id)))
             .join(Stage, Stage.id == StageResult.stage_id)
-            .where(Stage.campaign_id == campaign.id, StageResult.outcome == Outcome.PASSED.value)
+            .where(
+                Stage.campaign_id == campaign.id,
+                StageResult.outcome == Outcome.PASSED.value,
+            )
             .group_by(StageResult.stage_id)
         ).all()
     )
@@ -64,7 +71,12 @@ def campaign_funnel(campaign: Campaign) -> dict:
     return {
         "registered": sum(n for s, n in counts.items() if s != State.DRAFT.value),
         "stages": [
-            {"id": s.id, "name": s.name, "pass_label": s.pass_label, "passed": passed.get(s.id, 0)}
+            {
+                "id": s.id,
+                "name": s.name,
+                "pass_label": s.pass_label,
+                "passed": passed.get(s.id, 0),
+            }
             for s in stages
         ],
         "recommended": sum(counts.get(s, 0) for s in RECOMMENDED_OR_LATER),
@@ -76,7 +88,9 @@ def campaign_funnel(campaign: Campaign) -> dict:
 def campaigns_list() -> list[Campaign]:
     return list(
         db.session.scalars(
-            select(Campaign).options(joinedload(Campaign.unit)).order_by(Campaign.year.desc(), Campaign.id)
+            select(Campaign)
+            .options(joinedload(Campaign.unit))
+            .order_by(Campaign.year.desc(), Campaign.id)
         )
     )
 
@@ -95,7 +109,9 @@ def memberships(user: User) -> list[CouncilMember]:
                     joinedload(Council.stage).joinedload(Stage.campaign),
                     joinedload(Council.unit),
                     selectinload(Council.rounds),
-                    selectinload(Council.members).joinedload(CouncilMember.user).joinedload(User.unit),
+                    selectinload(Council.members)
+                    .joinedload(CouncilMember.user)
+                    .joinedload(User.unit),
                 )
             )
             .order_by(CouncilMember.id)
@@ -115,19 +131,27 @@ class Progress:
 
 def member_progress(member: CouncilMember) -> Progress:
     """Entries in the member's queue, and how many they voted on in the open round."""
-    total = db.session.scalar(
-        select(func.count(Exemplar.id)).where(member_queue_condition(member))
-    ) or 0
+    total = (
+        db.session.scalar(
+            select(func.count(Exemplar.id)).where(member_queue_condition(member))
+        )
+        or 0
+    )
     rnd = member.council.open_round
     done = 0
     if rnd is not None:
-        done = db.session.scalar(
-            select(func.count(Vote.id)).where(
-                Vote.member_id == member.id,
-                Vote.round_id == rnd.id,
-                Vote.exemplar_id.in_(select(Exemplar.id).where(member_queue_condition(member))),
+        done = (
+            db.session.scalar(
+                select(func.count(Vote.id)).where(
+                    Vote.member_id == member.id,
+                    Vote.round_id == rnd.id,
+                    Vote.exemplar_id.in_(
+                        select(Exemplar.id).where(member_queue_condition(member))
+                    ),
+                )
             )
-        ) or 0
+            or 0
+        )
     return Progress(done=done, total=total)
 
 
@@ -176,7 +200,10 @@ def open_ballot_votes(council: Council, exemplar: Exemplar, rnd: Round) -> list[
                 Vote.stage_id == council.stage_id,
                 Vote.round_id == rnd.id,
             )
-            .options(joinedload(Vote.member).joinedload(CouncilMember.user), selectinload(Vote.scores))
+            .options(
+                joinedload(Vote.member).joinedload(CouncilMember.user),
+                selectinload(Vote.scores),
+            )
             .order_by(Vote.id)
         ).unique()
     )
@@ -199,7 +226,10 @@ def load_dossier(exemplar_id: int) -> Exemplar | None:
 def latest_snapshot(exemplar: Exemplar, stage: Stage) -> DossierSnapshot | None:
     return db.session.scalar(
         select(DossierSnapshot)
-        .where(DossierSnapshot.exemplar_id == exemplar.id, DossierSnapshot.stage_id == stage.id)
+        .where(
+            DossierSnapshot.exemplar_id == exemplar.id,
+            DossierSnapshot.stage_id == stage.id,
+        )
         .order_by(DossierSnapshot.id.desc())
         .limit(1)
     )
@@ -237,10 +267,14 @@ def load_council(council_id: int) -> Council | None:
         select(Council)
         .where(Council.id == council_id)
         .options(
-            joinedload(Council.stage).joinedload(Stage.campaign).joinedload(Campaign.unit),
+            joinedload(Council.stage)
+            .joinedload(Stage.campaign)
+            .joinedload(Campaign.unit),
             joinedload(Council.unit),
             selectinload(Council.rounds),
-            selectinload(Council.members).joinedload(CouncilMember.user).joinedload(User.unit),
+            selectinload(Council.members)
+            .joinedload(CouncilMember.user)
+            .joinedload(User.unit),
         )
     )
 
@@ -257,7 +291,12 @@ def round_results(rnd: Round) -> list[StageResult]:
 
 
 def council_queue_size(council: Council) -> int:
-    return db.session.scalar(select(func.count(Exemplar.id)).where(queue_condition(council))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Exemplar.id)).where(queue_condition(council))
+        )
+        or 0
+    )
 
 
 def exemplar_stage_results(exemplar: Exemplar) -> list[StageResult]:
@@ -273,7 +312,9 @@ def exemplar_stage_results(exemplar: Exemplar) -> list[StageResult]:
     )
 
 
-def passed_stages(exemplar_ids: list[int]) -> dict[int, list[tuple[Stage, StageResult]]]:
+def passed_stages(
+    exemplar_ids: list[int],
+) -> dict[int, list[tuple[Stage, StageResult]]]:
     """Passed stages with their labels and dates, per entry (for the showcase)."""
     out: dict[int, list[tuple[Stage, StageResult]]] = {}
     if not exemplar_ids:
@@ -297,7 +338,11 @@ def passed_stages(exemplar_ids: list[int]) -> dict[int, list[tuple[Stage, StageR
 
 def secretariat_campaigns(user: User) -> list[Campaign]:
     """Campaigns whose unit lies in the user's secretariat scope (every one for admins)."""
-    q = select(Campaign).options(joinedload(Campaign.unit)).order_by(Campaign.year.desc(), Campaign.id)
+    q = (
+        select(Campaign)
+        .options(joinedload(Campaign.unit))
+        .order_by(Campaign.year.desc(), Campaign.id)
+    )
     if not user.is_admin:
         paths = user.scope_paths(Role.SECRETARIAT)
         if not paths:
@@ -328,9 +373,9 @@ def stage_councils(stage: Stage) -> list[Council]:
 def queue_sizes(stage: Stage) -> dict[int, int]:
     """Entries waiting per council of ``stage`` (one grouped query)."""
     councils = db.session.execute(
-        select(Council.id, Unit.path).join(Unit, Unit.id == Council.unit_id).where(
-            Council.stage_id == stage.id
-        )
+        select(Council.id, Unit.path)
+        .join(Unit, Unit.id == Council.unit_id)
+        .where(Council.stage_id == stage.id)
     ).all()
     if not councils:
         return {}
@@ -349,7 +394,9 @@ def queue_sizes(stage: Stage) -> dict[int, int]:
     return out
 
 
-def recommended_entries(campaign: Campaign, *, state: str = State.RECOMMENDED.value) -> Select:
+def recommended_entries(
+    campaign: Campaign, *, state: str = State.RECOMMENDED.value
+) -> Select:
     return (
         select(Exemplar)
         .where(Exemplar.campaign_id == campaign.id, Exemplar.state == state)

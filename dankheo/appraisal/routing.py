@@ -36,12 +36,16 @@ def ancestor_tiers(unit: Unit) -> dict[str, int]:
 def campaign_stages(campaign: Campaign) -> list[Stage]:
     return list(
         db.session.scalars(
-            select(Stage).where(Stage.campaign_id == campaign.id).order_by(Stage.position)
+            select(Stage)
+            .where(Stage.campaign_id == campaign.id)
+            .order_by(Stage.position)
         )
     )
 
 
-def next_stage(campaign: Campaign, unit: Unit, after: Stage | None = None) -> Stage | None:
+def next_stage(
+    campaign: Campaign, unit: Unit, after: Stage | None = None
+) -> Stage | None:
     """The first stage after ``after`` (or the first of all) that ``unit`` routes to.
 
     ``None`` after the last stage. With no ``after`` and no matching tier at all, the

@@ -53,7 +53,10 @@ QUEUE_STATUSES = ("todo", "done", "all")
 
 
 def _error(exc: DomainError) -> str:
-    if isinstance(exc, Conflict) and exc.message in ("changed by someone else", "stale version"):
+    if isinstance(exc, Conflict) and exc.message in (
+        "changed by someone else",
+        "stale version",
+    ):
         return _("Hồ sơ vừa được thay đổi bởi người khác; hãy tải lại trang.")
     if exc.message == "illegal transition":
         return _("Không thực hiện được thao tác này ở trạng thái hiện tại.")
@@ -84,14 +87,22 @@ def index():
     rows, past = [], []
     memberships = sorted(
         queries.memberships(current_user),
-        key=lambda m: (-m.council.stage.campaign.year, m.council.stage.position, m.council.id),
+        key=lambda m: (
+            -m.council.stage.campaign.year,
+            m.council.stage.position,
+            m.council.id,
+        ),
     )
     for m in memberships:
         if m.council.stage.campaign.status == CampaignStatus.CLOSED:
             past.append(m)  # finished campaigns: listed, no progress to chase
         else:
             rows.append((m, queries.member_progress(m)))
-    manage = queries.secretariat_campaigns(current_user) if current_user.has_role("secretariat") else []
+    manage = (
+        queries.secretariat_campaigns(current_user)
+        if current_user.has_role("secretariat")
+        else []
+    )
     if not rows and not past and not manage:
         abort(403)
     return render_template("appraisal/index.html", rows=rows, past=past, manage=manage)
@@ -127,7 +138,9 @@ def queue(council_id: int):
     )
 
 
-def _dossier_or_404(council: Council, member: CouncilMember, exemplar_id: int) -> Exemplar:
+def _dossier_or_404(
+    council: Council, member: CouncilMember, exemplar_id: int
+) -> Exemplar:
     exemplar = queries.load_dossier(exemplar_id)
     if exemplar is None:
         abort(404)
@@ -179,7 +192,9 @@ def _field_labels():
         yield m.key, _(m.label)
 
 
-@bp.route("/councils/<int:council_id>/entries/<int:exemplar_id>", methods=["GET", "POST"])
+@bp.route(
+    "/councils/<int:council_id>/entries/<int:exemplar_id>", methods=["GET", "POST"]
+)
 @login_required
 def entry(council_id: int, exemplar_id: int):
     """The dossier, attachments, the scoring form and the ballot."""
@@ -193,7 +208,12 @@ def entry(council_id: int, exemplar_id: int):
     mine = queries.my_votes(member, [exemplar.id]).get(exemplar.id)
     form = vote_form(stage.criteria)
     status = 200
-    if request.method == "GET" and mine is not None and rnd is not None and mine.round_id == rnd.id:
+    if (
+        request.method == "GET"
+        and mine is not None
+        and rnd is not None
+        and mine.round_id == rnd.id
+    ):
         form.choice.data = mine.choice
         form.comment.data = mine.comment
         points = {s.criterion_id: s.points for s in mine.scores}
@@ -202,7 +222,9 @@ def entry(council_id: int, exemplar_id: int):
     if request.method == "POST":
         if rnd is None:
             flash(_("Hội đồng chưa mở phiên thẩm định."), "warning")
-            return redirect(url_for(".entry", council_id=council.id, exemplar_id=exemplar.id))
+            return redirect(
+                url_for(".entry", council_id=council.id, exemplar_id=exemplar.id)
+            )
         if form.validate_on_submit():
             try:
                 ops.cast_vote(
@@ -218,18 +240,33 @@ def entry(council_id: int, exemplar_id: int):
                 status = exc.status_code
             else:
                 db.session.commit()
-                flash(_("Đã lưu phiếu thẩm định. Bạn có thể sửa cho đến khi phiên kết thúc."), "success")
+                flash(
+                    _(
+                        "Đã lưu phiếu thẩm định. Bạn có thể sửa cho đến khi phiên kết thúc."
+                    ),
+                    "success",
+                )
                 nxt = db.session.scalar(
-                    queries.member_queue(member, status="todo").with_only_columns(Exemplar.id).limit(1)
+                    queries.member_queue(member, status="todo")
+                    .with_only_columns(Exemplar.id)
+                    .limit(1)
                 )
                 if nxt is not None and request.form.get("next") == "1":
-                    return redirect(url_for(".entry", council_id=council.id, exemplar_id=nxt))
-                return redirect(url_for(".entry", council_id=council.id, exemplar_id=exemplar.id))
+                    return redirect(
+                        url_for(".entry", council_id=council.id, exemplar_id=nxt)
+                    )
+                return redirect(
+                    url_for(".entry", council_id=council.id, exemplar_id=exemplar.id)
+                )
         else:
             status = 400
     others = []
     if stage.ballot == Ballot.OPEN and rnd is not None:
-        others = [v for v in queries.open_ballot_votes(council, exemplar, rnd) if v.member_id != member.id]
+        others = [
+            v
+            for v in queries.open_ballot_votes(council, exemplar, rnd)
+            if v.member_id != member.id
+        ]
     return (
         render_template(
             "appraisal/entry.html",
@@ -250,7 +287,9 @@ def entry(council_id: int, exemplar_id: int):
     )
 
 
-@bp.get("/councils/<int:council_id>/entries/<int:exemplar_id>/attachments/<int:attachment_id>")
+@bp.get(
+    "/councils/<int:council_id>/entries/<int:exemplar_id>/attachments/<int:attachment_id>"
+)
 @login_required
 def attachment(council_id: int, exemplar_id: int, attachment_id: int):
     from ..registry.uploads import path_for
@@ -275,7 +314,9 @@ def attachment(council_id: int, exemplar_id: int, attachment_id: int):
         max_age=0,
     )
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
@@ -411,7 +452,11 @@ def minutes(round_id: int):
     else:
         back = url_for(".councils", stage_id=council.stage_id)
     return render_template(
-        "appraisal/minutes.html", m=minutes_data(rnd), council=council, rnd=rnd, back=back
+        "appraisal/minutes.html",
+        m=minutes_data(rnd),
+        council=council,
+        rnd=rnd,
+        back=back,
     )
 
 
@@ -464,17 +509,19 @@ def manage():
 def manage_campaign(campaign_id: int):
     campaign = _campaign_or_403(campaign_id)
     stages = db.session.scalars(
-        select(Stage)
-        .where(Stage.campaign_id == campaign.id)
-        .order_by(Stage.position)
+        select(Stage).where(Stage.campaign_id == campaign.id).order_by(Stage.position)
     ).all()
-    council_counts = dict(
-        db.session.execute(
-            select(Council.stage_id, func.count(Council.id))
-            .where(Council.stage_id.in_([s.id for s in stages]))
-            .group_by(Council.stage_id)
-        ).all()
-    ) if stages else {}
+    council_counts = (
+        dict(
+            db.session.execute(
+                select(Council.stage_id, func.count(Council.id))
+                .where(Council.stage_id.in_([s.id for s in stages]))
+                .group_by(Council.stage_id)
+            ).all()
+        )
+        if stages
+        else {}
+    )
     return render_template(
         "appraisal/manage/campaign.html",
         campaign=campaign,
@@ -510,10 +557,18 @@ def stage_new(campaign_id: int):
     if form.validate_on_submit():
         stage = _save_stage(form, campaign, None)
         if stage is not None:
-            flash(_("Đã thêm vòng “%(name)s”. Hãy thêm tiêu chí chấm điểm.", name=stage.name), "success")
+            flash(
+                _(
+                    "Đã thêm vòng “%(name)s”. Hãy thêm tiêu chí chấm điểm.",
+                    name=stage.name,
+                ),
+                "success",
+            )
             return redirect(url_for(".stage_edit", stage_id=stage.id))
     status = 400 if form.errors else 200
-    return render_template("appraisal/manage/stage.html", form=form, campaign=campaign, stage=None), status
+    return render_template(
+        "appraisal/manage/stage.html", form=form, campaign=campaign, stage=None
+    ), status
 
 
 @bp.route("/manage/stages/<int:stage_id>", methods=["GET", "POST"])
@@ -523,7 +578,10 @@ def stage_edit(stage_id: int):
     form = StageForm()
     if request.method == "GET":
         form.load(stage)
-    if form.validate_on_submit() and _save_stage(form, stage.campaign, stage) is not None:
+    if (
+        form.validate_on_submit()
+        and _save_stage(form, stage.campaign, stage) is not None
+    ):
         flash(_("Đã lưu vòng thẩm định."), "success")
         return redirect(url_for(".stage_edit", stage_id=stage.id))
     status = 400 if form.errors else 200
@@ -580,7 +638,12 @@ def criterion_add(stage_id: int):
         flash(_("Tiêu chí cần có tên và điểm tối đa từ 1 đến 1000."), "danger")
     else:
         try:
-            ops.add_criterion(stage, name=form.name.data, max_points=form.max_points.data, actor=current_user)
+            ops.add_criterion(
+                stage,
+                name=form.name.data,
+                max_points=form.max_points.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(_error(exc), "danger")
@@ -604,7 +667,10 @@ def criterion_edit(criterion_id: int):
             return redirect(url_for(".stage_edit", stage_id=stage.id, _anchor="rubric"))
         else:
             ops.update_criterion(
-                criterion, name=form.name.data, max_points=form.max_points.data, actor=current_user
+                criterion,
+                name=form.name.data,
+                max_points=form.max_points.data,
+                actor=current_user,
             )
     except DomainError as exc:
         db.session.rollback()
@@ -628,7 +694,9 @@ def councils(stage_id: int):
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
         try:
-            council = ops.create_council(stage, unit, name=form.name.data, actor=current_user)
+            council = ops.create_council(
+                stage, unit, name=form.name.data, actor=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(_error(exc), "danger")
@@ -664,7 +732,9 @@ def council_manage(council_id: int):
         abort(403)
     form = MemberForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip().lower()))
+        user = db.session.scalar(
+            select(User).where(User.username == form.username.data.strip().lower())
+        )
         if user is None:
             form.username.errors.append(_("Không tìm thấy tài khoản này."))
         else:
@@ -698,7 +768,10 @@ def member_remove(member_id: int):
         abort(403)
     ops.remove_member(member, actor=current_user)
     db.session.commit()
-    flash(_("Đã cho thành viên %(name)s thôi tham gia hội đồng.", name=member.user.name), "info")
+    flash(
+        _("Đã cho thành viên %(name)s thôi tham gia hội đồng.", name=member.user.name),
+        "info",
+    )
     return redirect(url_for(".council_manage", council_id=member.council_id))
 
 
@@ -719,10 +792,14 @@ def commendations(campaign_id: int):
     form.form_id.choices = options((f.id, f.name) for f in forms)
     status = 200
     if request.method == "POST":
-        ids = sorted({int(i) for i in request.form.getlist("exemplar_ids") if i.isdigit()})
+        ids = sorted(
+            {int(i) for i in request.form.getlist("exemplar_ids") if i.isdigit()}
+        )
         if form.validate_on_submit():
             chosen = db.session.scalars(
-                select(Exemplar).where(Exemplar.id.in_(ids), Exemplar.campaign_id == campaign.id)
+                select(Exemplar).where(
+                    Exemplar.id.in_(ids), Exemplar.campaign_id == campaign.id
+                )
             ).all()
             cform = db.session.get(CommendationForm, form.form_id.data)
             try:
@@ -743,8 +820,11 @@ def commendations(campaign_id: int):
             else:
                 db.session.commit()
                 flash(
-                    _("Đã ghi nhận khen thưởng cho %(n)d hồ sơ theo quyết định %(num)s.",
-                      n=len(done), num=form.decision_number.data),
+                    _(
+                        "Đã ghi nhận khen thưởng cho %(n)d hồ sơ theo quyết định %(num)s.",
+                        n=len(done),
+                        num=form.decision_number.data,
+                    ),
                     "success",
                 )
                 return redirect(url_for(".commendations", campaign_id=campaign.id))
@@ -793,5 +873,8 @@ def replicate(exemplar_id: int):
             flash(_error(exc), "danger")
         else:
             db.session.commit()
-            flash(_("Đã ghi nhận “%(name)s” được nhân rộng.", name=exemplar.name), "success")
+            flash(
+                _("Đã ghi nhận “%(name)s” được nhân rộng.", name=exemplar.name),
+                "success",
+            )
     return redirect(url_for(".commendations", campaign_id=campaign.id, tab="commended"))

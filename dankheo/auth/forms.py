@@ -7,8 +7,12 @@ from .operations import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("Tên đăng nhập hoặc email"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
+    login = StringField(
+        _l("Tên đăng nhập hoặc email"), validators=[DataRequired(), Length(max=200)]
+    )
+    password = PasswordField(
+        _l("Mật khẩu"), validators=[DataRequired(), Length(max=200)]
+    )
     submit = SubmitField(_l("Đăng nhập"))
 
 
@@ -27,6 +31,9 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
-        validators=[DataRequired(), EqualTo("new", message=_l("Hai mật khẩu không khớp."))],
+        validators=[
+            DataRequired(),
+            EqualTo("new", message=_l("Hai mật khẩu không khớp.")),
+        ],
     )
     submit = SubmitField(_l("Đổi mật khẩu"))

@@ -21,7 +21,9 @@ _DUMMY_HASH: dict[str, str] = {}
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 def create_user(

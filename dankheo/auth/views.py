@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -47,7 +55,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.login.data, form.password.data)
         if user is None:
-            flash(_("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."), "danger")
+            flash(
+                _("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."),
+                "danger",
+            )
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
         login_user(user)
@@ -78,6 +89,8 @@ def password():
             return render_template("auth/password.html", form=form), 400
         db.session.commit()
         login_user(current_user._get_current_object())  # keep this session, new token
-        flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
+        flash(
+            _("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success"
+        )
         return redirect(url_for("registry.index"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

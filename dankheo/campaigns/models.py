@@ -38,7 +38,9 @@ class Campaign(db.Model):
 
     unit: Mapped[Unit] = relationship()
     fields: Mapped[list[Field]] = relationship(
-        back_populates="campaign", order_by="Field.position", cascade="all, delete-orphan"
+        back_populates="campaign",
+        order_by="Field.position",
+        cascade="all, delete-orphan",
     )
     commendation_forms: Mapped[list[CommendationForm]] = relationship(
         back_populates="campaign",
@@ -46,7 +48,9 @@ class Campaign(db.Model):
         cascade="all, delete-orphan",
     )
     stages: Mapped[list[Stage]] = relationship(
-        back_populates="campaign", order_by="Stage.position", cascade="all, delete-orphan"
+        back_populates="campaign",
+        order_by="Stage.position",
+        cascade="all, delete-orphan",
     )
 
     def __repr__(self) -> str:
@@ -124,7 +128,9 @@ class Stage(db.Model):
         ),
         CheckConstraint("quorum_percent >= 0 AND quorum_percent <= 100", name="quorum"),
         CheckConstraint("quota IS NULL OR quota >= 0", name="quota"),
-        CheckConstraint("min_average_score IS NULL OR min_average_score >= 0", name="min_score"),
+        CheckConstraint(
+            "min_average_score IS NULL OR min_average_score >= 0", name="min_score"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +152,9 @@ class Stage(db.Model):
 
     campaign: Mapped[Campaign] = relationship(back_populates="stages")
     criteria: Mapped[list[Criterion]] = relationship(
-        back_populates="stage", order_by="Criterion.position", cascade="all, delete-orphan"
+        back_populates="stage",
+        order_by="Criterion.position",
+        cascade="all, delete-orphan",
     )
 
     def __repr__(self) -> str:

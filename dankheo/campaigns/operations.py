@@ -64,8 +64,15 @@ def create_campaign(
 
 def update_campaign(campaign: Campaign, **values) -> Campaign:
     """Change a campaign's name, window, status or description."""
-    allowed = {"name", "year", "period_label", "registration_opens", "registration_closes",
-               "status", "description"}
+    allowed = {
+        "name",
+        "year",
+        "period_label",
+        "registration_opens",
+        "registration_closes",
+        "status",
+        "description",
+    }
     for key, value in values.items():
         if key not in allowed:
             raise ValueError(key)
@@ -86,12 +93,16 @@ def add_field(campaign: Campaign, name: str) -> Field:
     return field
 
 
-def add_commendation_form(campaign: Campaign, name: str, issuing_body: str | None) -> CommendationForm:
+def add_commendation_form(
+    campaign: Campaign, name: str, issuing_body: str | None
+) -> CommendationForm:
     if any(f.name == name for f in campaign.commendation_forms):
         from ..errors import DomainError
 
         raise DomainError("duplicate")
-    form = CommendationForm(name=name, issuing_body=issuing_body, position=len(campaign.commendation_forms))
+    form = CommendationForm(
+        name=name, issuing_body=issuing_body, position=len(campaign.commendation_forms)
+    )
     campaign.commendation_forms.append(form)
     db.session.flush()
     return form

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-def run_preset(name: str, *, seed: int, echo: Callable[[str], None] = print) -> list[str]:
+def run_preset(
+    name: str, *, seed: int, echo: Callable[[str], None] = print
+) -> list[str]:
     if name == "province":
         from .province import build_province
 

@@ -67,7 +67,11 @@ def _units_at(campaign: Campaign, tier: str) -> list[Unit]:
     return list(
         db.session.scalars(
             select(Unit)
-            .where(Unit.tier == tier, Unit.path.startswith(campaign.unit.path), Unit.active.is_(True))
+            .where(
+                Unit.tier == tier,
+                Unit.path.startswith(campaign.unit.path),
+                Unit.active.is_(True),
+            )
             .order_by(Unit.id)
         )
     )
@@ -78,14 +82,18 @@ def _member_pool(council_unit: Unit, campaign: Campaign) -> list[Unit]:
     mass organisations, agencies), so that recusal applies to their own entries."""
     children = list(
         db.session.scalars(
-            select(Unit).where(Unit.parent_id == council_unit.id, Unit.active.is_(True)).order_by(Unit.id)
+            select(Unit)
+            .where(Unit.parent_id == council_unit.id, Unit.active.is_(True))
+            .order_by(Unit.id)
         )
     )
     pool = [c for c in children if c.tier != UnitTier.COMMUNE] or children
     return [council_unit, *pool]
 
 
-def _user(username: str, name: str, unit: Unit, password_hash: str, position: str) -> tuple[User, bool]:
+def _user(
+    username: str, name: str, unit: Unit, password_hash: str, position: str
+) -> tuple[User, bool]:
     existing = db.session.scalar(select(User).where(User.username == username))
     if existing is not None:
         return existing, False
@@ -101,7 +109,9 @@ def _user(username: str, name: str, unit: Unit, password_hash: str, position: st
     )
 
 
-def setup_appraisal(campaign: Campaign, rng: random.Random, *, password_hash: str) -> list[User]:
+def setup_appraisal(
+    campaign: Campaign, rng: random.Random, *, password_hash: str
+) -> list[User]:
     """Create the two stages (commune appraisal, provincial review) with their rubrics and
     rules, a council per commune and one at the province, and open round 1 everywhere.
 
@@ -151,10 +161,18 @@ def setup_appraisal(campaign: Campaign, rng: random.Random, *, password_hash: st
                 stage, unit, name=f"Hội đồng thẩm định {_short(unit.name)}", actor=None
             )
             pool = _member_pool(unit, campaign)
-            roles = [MemberRole.CHAIR, MemberRole.SECRETARY] + [MemberRole.MEMBER] * (size - 2)
+            roles = [MemberRole.CHAIR, MemberRole.SECRETARY] + [MemberRole.MEMBER] * (
+                size - 2
+            )
             base = slugify(unit.code).replace("-", "")
             for i, role in enumerate(roles):
-                home = pool[0] if i == 0 else pool[1 + (i - 1) % (len(pool) - 1)] if len(pool) > 1 else pool[0]
+                home = (
+                    pool[0]
+                    if i == 0
+                    else pool[1 + (i - 1) % (len(pool) - 1)]
+                    if len(pool) > 1
+                    else pool[0]
+                )
                 person = content.person(rng)
                 user, new = _user(
                     f"hd{stage.position + 1}.{base}.{i + 1}",
@@ -202,7 +220,9 @@ class _Season:
         return self.quality[exemplar_id]
 
 
-def _ballots(season: _Season, member: CouncilMember, stage: Stage, exemplar_ids: list[int]):
+def _ballots(
+    season: _Season, member: CouncilMember, stage: Stage, exemplar_ids: list[int]
+):
     rng = season.rng
     out = []
     for eid in exemplar_ids:
@@ -214,7 +234,9 @@ def _ballots(season: _Season, member: CouncilMember, stage: Stage, exemplar_ids:
         leniency = rng.gauss(0, 0.08)
         choice = Choice.APPROVE if q + leniency > 0.5 else Choice.REJECT
         scores = {
-            c.id: max(0, min(c.max_points, round(c.max_points * (q + rng.gauss(0, 0.07)))))
+            c.id: max(
+                0, min(c.max_points, round(c.max_points * (q + rng.gauss(0, 0.07))))
+            )
             for c in stage.criteria
         }
         out.append(ops.BallotInput(eid, choice.value, scores))
@@ -224,7 +246,9 @@ def _ballots(season: _Season, member: CouncilMember, stage: Stage, exemplar_ids:
 def _member_queue_ids(member: CouncilMember) -> list[int]:
     return list(
         db.session.scalars(
-            select(Exemplar.id).where(ops.member_queue_condition(member)).order_by(Exemplar.id)
+            select(Exemplar.id)
+            .where(ops.member_queue_condition(member))
+            .order_by(Exemplar.id)
         )
     )
 
@@ -242,7 +266,9 @@ def _vote_round(season: _Season, council: Council, absent_rate: float) -> int:
 
 
 def _chair(council: Council) -> User | None:
-    return next((m.user for m in council.active_members if m.role == MemberRole.CHAIR), None)
+    return next(
+        (m.user for m in council.active_members if m.role == MemberRole.CHAIR), None
+    )
 
 
 def _supplement(rng: random.Random, exemplar: Exemplar) -> None:
@@ -253,7 +279,9 @@ def _supplement(rng: random.Random, exemplar: Exemplar) -> None:
         data={"outputs": f"{exemplar.outputs}\n{rng.choice(SUPPLEMENTS)}".strip()},
         expected_version=exemplar.version,
     )
-    resubmit_exemplar(exemplar, actor=None, note="Đã bổ sung theo yêu cầu của hội đồng.")
+    resubmit_exemplar(
+        exemplar, actor=None, note="Đã bổ sung theo yêu cầu của hội đồng."
+    )
 
 
 def simulate_appraisal(
@@ -278,11 +306,17 @@ def simulate_appraisal(
     season = _Season(rng)
     stats: dict[str, int] = defaultdict(int)
     stages = list(
-        db.session.scalars(select(Stage).where(Stage.campaign_id == campaign.id).order_by(Stage.position))
+        db.session.scalars(
+            select(Stage)
+            .where(Stage.campaign_id == campaign.id)
+            .order_by(Stage.position)
+        )
     )
     for stage in stages:
         councils = list(
-            db.session.scalars(select(Council).where(Council.stage_id == stage.id).order_by(Council.id))
+            db.session.scalars(
+                select(Council).where(Council.stage_id == stage.id).order_by(Council.id)
+            )
         )
         for council in councils:
             leave_open = rng.random() < leave_open_fraction
@@ -293,7 +327,9 @@ def simulate_appraisal(
                     select(Exemplar.id).where(ops.queue_condition(council)).limit(1)
                 ):
                     break
-                rnd = council.open_round or ops.open_round(council, actor=_chair(council))
+                rnd = council.open_round or ops.open_round(
+                    council, actor=_chair(council)
+                )
                 stats["ballots"] += _vote_round(
                     season, council, absent_rate if number < max_rounds - 1 else 0.0
                 )
@@ -303,11 +339,18 @@ def simulate_appraisal(
                 returned = []
                 if number == 0 and return_rate:
                     for eid in db.session.scalars(
-                        select(Exemplar.id).where(ops.queue_condition(council)).order_by(Exemplar.id)
+                        select(Exemplar.id)
+                        .where(ops.queue_condition(council))
+                        .order_by(Exemplar.id)
                     ):
                         if rng.random() < return_rate:
                             e = db.session.get(Exemplar, eid)
-                            ops.mark_return(rnd, e, reason=rng.choice(RETURN_REASONS), actor=_chair(council))
+                            ops.mark_return(
+                                rnd,
+                                e,
+                                reason=rng.choice(RETURN_REASONS),
+                                actor=_chair(council),
+                            )
                             returned.append(eid)
                 summary = ops.close_round(rnd, actor=_chair(council))
                 stats["rounds"] += 1
@@ -340,7 +383,10 @@ def _commend(campaign: Campaign, rng: random.Random) -> dict[str, int]:
     recommended = list(
         db.session.scalars(
             select(Exemplar)
-            .where(Exemplar.campaign_id == campaign.id, Exemplar.state == State.RECOMMENDED.value)
+            .where(
+                Exemplar.campaign_id == campaign.id,
+                Exemplar.state == State.RECOMMENDED.value,
+            )
             .order_by(Exemplar.id)
         )
     )

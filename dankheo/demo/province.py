@@ -592,7 +592,9 @@ def build_province(
         echo(f"Năm {year}: hội đồng, đăng ký và thẩm định…")
         # Each year's records carry that year's dates: registration from March,
         # appraisal from late October (the movement's usual calendar).
-        with simulated_clock(datetime(year, 3, 2, 1, 30, tzinfo=UTC), timedelta(minutes=7)):
+        with simulated_clock(
+            datetime(year, 3, 2, 1, 30, tzinfo=UTC), timedelta(minutes=7)
+        ):
             # Stages, rubrics and councils exist before the first entry is submitted.
             setup_appraisal(campaign, rng, password_hash=hashes[Role.COUNCIL_MEMBER])
             count = max(12, round(ENTRIES[year] * scale))
@@ -608,7 +610,9 @@ def build_province(
         total_attachments += attached
         campaign.status = CampaignStatus.APPRAISAL
         db.session.flush()
-        with simulated_clock(datetime(year, 10, 20, 1, 30, tzinfo=UTC), timedelta(minutes=2)):
+        with simulated_clock(
+            datetime(year, 10, 20, 1, 30, tzinfo=UTC), timedelta(minutes=2)
+        ):
             simulate_appraisal(
                 campaign,
                 rng,

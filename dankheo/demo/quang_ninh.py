@@ -59,11 +59,17 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
         "trên địa bàn tỉnh Quảng Ninh.",
     )
     echo("Vòng thẩm định, tiêu chí và hội đồng…")
-    council_users = setup_appraisal(campaign, rng, password_hash=hashes[Role.COUNCIL_MEMBER])
-    last = db.session.scalar(
-        select(Stage).where(Stage.campaign_id == campaign.id).order_by(Stage.position.desc())
+    council_users = setup_appraisal(
+        campaign, rng, password_hash=hashes[Role.COUNCIL_MEMBER]
     )
-    ops.update_stage(last, {"quota": RECOMMENDED, "tie_rule": "most_approvals"}, actor=None)
+    last = db.session.scalar(
+        select(Stage)
+        .where(Stage.campaign_id == campaign.id)
+        .order_by(Stage.position.desc())
+    )
+    ops.update_stage(
+        last, {"quota": RECOMMENDED, "tie_rule": "most_approvals"}, actor=None
+    )
 
     echo(f"Đăng ký {REGISTERED:,} hồ sơ…".replace(",", "."))
     t0 = time.perf_counter()
@@ -79,14 +85,19 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
     funnel = campaign_funnel(campaign)
     elapsed = time.perf_counter() - started
     councils = db.session.scalar(
-        select(func.count(Council.id)).join(Stage).where(Stage.campaign_id == campaign.id)
+        select(func.count(Council.id))
+        .join(Stage)
+        .where(Stage.campaign_id == campaign.id)
     )
     lines = [
         f"Dữ liệu mẫu: tỉnh Quảng Ninh năm {YEAR} (seed {seed}).",
         f"Đơn vị: {len(tree.units)}, trong đó {len(tree.communes)} xã, phường, đặc khu; "
         f"{councils} hội đồng, {len(council_users)} thành viên hội đồng.",
         f"Đăng ký: {funnel['registered']} hồ sơ.",
-        *[f"  {s['name']} — {s['pass_label']}: {s['passed']}" for s in funnel["stages"]],
+        *[
+            f"  {s['name']} — {s['pass_label']}: {s['passed']}"
+            for s in funnel["stages"]
+        ],
         f"Đề nghị khen thưởng: {funnel['recommended']}; đã khen thưởng: {funnel['commended']}; "
         f"nhân rộng: {funnel['replicated']}.",
         f"Phiếu thẩm định: {stats.get('ballots', 0)}; phiên đã kết thúc: {stats.get('rounds', 0)}; "
@@ -95,7 +106,9 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
         *[f"  {Role(r).label}: {PASSWORDS[r]}" for r in PASSWORDS],
         "Tài khoản tiêu biểu:",
         *[f"  {a.username} — {Role(a.role).label} — {a.unit}" for a in accounts[:6]],
-        f"  {council_users[0].username} — {Role.COUNCIL_MEMBER.label}" if council_users else "",
+        f"  {council_users[0].username} — {Role.COUNCIL_MEMBER.label}"
+        if council_users
+        else "",
         f"Thời gian: đăng ký {t_register:.1f} giây, thẩm định {t_appraise:.1f} giây, "
         f"tổng {elapsed:.1f} giây.",
     ]
@@ -118,7 +131,9 @@ def _register(rng, campaign: Campaign, tree, officers, officer_for) -> None:
         actor = officer_for(unit, officers)
         field_name = content.pick_field(rng, unit, field_names)
         kind = content.pick_kind(rng, unit)
-        data = content.exemplar_data(rng, unit, field_name, kind, year=YEAR, province=province)
+        data = content.exemplar_data(
+            rng, unit, field_name, kind, year=YEAR, province=province
+        )
         data["field_id"] = field_ids[field_name]
         exemplar = create_exemplar(campaign=campaign, unit=unit, actor=actor, data=data)
         if submit:

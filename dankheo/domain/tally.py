@@ -258,9 +258,9 @@ def _decide_one(rule: Rule, entry: Entry) -> Decision:
     if rule.min_average_score is None:
         s = True
     else:
-        s = avg is not None and avg >= Fraction(rule.min_average_score).limit_denominator(
-            10**6
-        )
+        s = avg is not None and avg >= Fraction(
+            rule.min_average_score
+        ).limit_denominator(10**6)
     reasons: list[str] = []
     if entry.returned:
         outcome = Outcome.RETURNED

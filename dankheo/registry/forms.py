@@ -21,9 +21,9 @@ from ..forms_common import (
     LocaleDecimalField,
     LocaleIntegerField,
     OptionalNumber,
-    options,
     max_length,
     non_negative,
+    options,
     required,
 )
 from .uploads import ACCEPT
@@ -31,7 +31,9 @@ from .uploads import ACCEPT
 
 def _text(label, description="", rows=4):
     return TextAreaField(
-        label, validators=[Optional(), max_length(20000)], description=description,
+        label,
+        validators=[Optional(), max_length(20000)],
+        description=description,
         render_kw={"rows": rows},
     )
 
@@ -46,29 +48,49 @@ class ExemplarForm(FlaskForm):
     field_id = SelectField(_l("Lĩnh vực"), coerce=int, validators=[required()])
     name = StringField(
         _l("1. Tên mô hình, điển hình"),
-        validators=[required(_l("Vui lòng nhập tên mô hình, điển hình.")), max_length(300)],
+        validators=[
+            required(_l("Vui lòng nhập tên mô hình, điển hình.")),
+            max_length(300),
+        ],
         description=_l("Ngắn gọn, dễ nhớ, nói rõ mô hình làm gì."),
     )
-    situation = _text(_l("2. Thực trạng, lý do xây dựng"), _l("Vấn đề thực tế, bức xúc ở địa phương."))
+    situation = _text(
+        _l("2. Thực trạng, lý do xây dựng"), _l("Vấn đề thực tế, bức xúc ở địa phương.")
+    )
     goals = _text(_l("3. Mục tiêu, tiêu chí"), _l("Kèm tiêu chí đánh giá cụ thể."))
     content = _text(_l("4. Nội dung, cách thức thực hiện"), rows=6)
     area = _text(_l("5. Địa bàn, đối tượng"), rows=2)
     forces = _text(_l("6. Lực lượng thực hiện và vai trò"), rows=3)
-    resources = _text(_l("7. Nguồn lực"), _l("Kinh phí, cơ sở vật chất, ngày công, xã hội hóa."), rows=3)
+    resources = _text(
+        _l("7. Nguồn lực"),
+        _l("Kinh phí, cơ sở vật chất, ngày công, xã hội hóa."),
+        rows=3,
+    )
     start_date = DateField(_l("8. Ngày bắt đầu"), validators=[Optional()])
     evaluation_date = DateField(_l("Ngày đánh giá"), validators=[Optional()])
     schedule = _text(_l("Tiến độ thực hiện"), rows=2)
-    outputs = _text(_l("9. Sản phẩm, kết quả đầu ra"), _l("Kết quả kiểm chứng được."), rows=5)
+    outputs = _text(
+        _l("9. Sản phẩm, kết quả đầu ra"), _l("Kết quả kiểm chứng được."), rows=5
+    )
     sustainability = _text(_l("10. Khả năng duy trì, nhân rộng"), rows=3)
     tags = StringField(
         _l("Từ khóa"),
         validators=[Optional(), max_length(500)],
-        description=_l("Phân cách bằng dấu phẩy, ví dụ: giảm nghèo, hiến đất làm đường."),
+        description=_l(
+            "Phân cách bằng dấu phẩy, ví dụ: giảm nghèo, hiến đất làm đường."
+        ),
     )
-    address = StringField(_l("Địa chỉ cụ thể"), validators=[Optional(), max_length(300)])
-    lead_name = StringField(_l("Người chủ trì / cá nhân điển hình"), validators=[Optional(), max_length(200)])
+    address = StringField(
+        _l("Địa chỉ cụ thể"), validators=[Optional(), max_length(300)]
+    )
+    lead_name = StringField(
+        _l("Người chủ trì / cá nhân điển hình"),
+        validators=[Optional(), max_length(200)],
+    )
     lead_position = StringField(_l("Chức vụ"), validators=[Optional(), max_length(200)])
-    contact_name = StringField(_l("Người liên hệ"), validators=[Optional(), max_length(200)])
+    contact_name = StringField(
+        _l("Người liên hệ"), validators=[Optional(), max_length(200)]
+    )
     contact_phone = StringField(
         _l("Điện thoại liên hệ"),
         validators=[
@@ -78,7 +100,11 @@ class ExemplarForm(FlaskForm):
     )
     contact_email = EmailField(
         _l("Email liên hệ"),
-        validators=[Optional(), Email(message=_l("Địa chỉ email không hợp lệ.")), max_length(200)],
+        validators=[
+            Optional(),
+            Email(message=_l("Địa chỉ email không hợp lệ.")),
+            max_length(200),
+        ],
     )
     is_continuing = BooleanField(_l("Mô hình duy trì từ năm trước"))
     submit = SubmitField(_l("Lưu bản nháp"))

@@ -45,7 +45,9 @@ class Exemplar(db.Model):
         Index("ix_exemplars_campaign_updated", "campaign_id", "updated_at"),
         Index("ix_exemplars_unit_campaign_state", "unit_id", "campaign_id", "state"),
         # The unit workspace: a subtree's entries of one campaign, newest change first.
-        Index("ix_exemplars_unit_campaign_updated", "unit_id", "campaign_id", "updated_at"),
+        Index(
+            "ix_exemplars_unit_campaign_updated", "unit_id", "campaign_id", "updated_at"
+        ),
         Index("ix_exemplars_state_published", "state", "published_at", "id"),
     )
 
@@ -98,7 +100,9 @@ class Exemplar(db.Model):
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the entry first becomes public (recommended); the showcase sorts on it.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -109,7 +113,9 @@ class Exemplar(db.Model):
     stage: Mapped[Stage | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
-        back_populates="exemplar", order_by="Attachment.id", cascade="all, delete-orphan"
+        back_populates="exemplar",
+        order_by="Attachment.id",
+        cascade="all, delete-orphan",
     )
     history: Mapped[list[History]] = relationship(
         back_populates="exemplar", order_by="History.id", viewonly=True
@@ -138,7 +144,11 @@ class Exemplar(db.Model):
 
     def metric_values(self) -> list[tuple]:
         """(metric, value) for every metric that has a value."""
-        return [(m, getattr(self, m.key)) for m in METRICS if getattr(self, m.key) is not None]
+        return [
+            (m, getattr(self, m.key))
+            for m in METRICS
+            if getattr(self, m.key) is not None
+        ]
 
     def searchable_text(self) -> str:
         parts = [

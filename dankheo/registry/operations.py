@@ -15,12 +15,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.models import User
 from ..campaigns.models import Campaign, Stage
 from ..db import utcnow
+from ..domain.enums import AttachmentKind
 from ..domain.metrics import METRIC_KEYS
 from ..domain.workflow import EDITABLE_STATES, Action, IllegalTransition, State, advance
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..units.models import Unit
-from ..domain.enums import AttachmentKind
 from .models import Attachment, Exemplar, History
 from .uploads import path_for, store_upload
 
@@ -88,7 +88,9 @@ def create_exemplar(
     field_id = data.get("field_id")
     if field_id is not None and field_id not in {f.id for f in campaign.fields}:
         raise DomainError("field outside the campaign")
-    exemplar = Exemplar(campaign=campaign, unit=unit, created_by=actor, state=State.DRAFT)
+    exemplar = Exemplar(
+        campaign=campaign, unit=unit, created_by=actor, state=State.DRAFT
+    )
     _apply(exemplar, data)
     db.session.add(exemplar)
     db.session.flush()
@@ -97,7 +99,11 @@ def create_exemplar(
 
 
 def update_exemplar(
-    exemplar: Exemplar, *, actor: User | None, data: dict[str, Any], expected_version: int
+    exemplar: Exemplar,
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    expected_version: int,
 ) -> Exemplar:
     """Edit the dossier. Only drafts and returned entries are editable, and only on the
     version the editor loaded (someone else's newer save is never overwritten)."""
@@ -106,7 +112,9 @@ def update_exemplar(
     if exemplar.version != expected_version:
         raise Conflict("stale version")
     field_id = data.get("field_id")
-    if field_id is not None and field_id not in {f.id for f in exemplar.campaign.fields}:
+    if field_id is not None and field_id not in {
+        f.id for f in exemplar.campaign.fields
+    }:
         raise DomainError("field outside the campaign")
     _apply(exemplar, data)
     # The mapper's version_id_col makes this UPDATE ... WHERE version = :loaded.
@@ -169,7 +177,9 @@ def transition(
     if result.rowcount != 1:
         db.session.expire(exemplar)
         raise Conflict("changed by someone else")
-    history_stage = exemplar.stage_id if stage is False else (stage.id if stage else None)
+    history_stage = (
+        exemplar.stage_id if stage is False else (stage.id if stage else None)
+    )
     db.session.add(
         History(
             exemplar_id=exemplar.id,
@@ -178,7 +188,9 @@ def transition(
             action=Action(action).value,
             from_state=from_state.value,
             to_state=to_state.value,
-            stage_id=history_stage if action != Action.PASS_STAGE else exemplar.stage_id,
+            stage_id=history_stage
+            if action != Action.PASS_STAGE
+            else exemplar.stage_id,
             note=note,
         )
     )
@@ -190,7 +202,10 @@ def transition(
 
 def first_stage(campaign: Campaign) -> Stage | None:
     return db.session.scalar(
-        select(Stage).where(Stage.campaign_id == campaign.id).order_by(Stage.position).limit(1)
+        select(Stage)
+        .where(Stage.campaign_id == campaign.id)
+        .order_by(Stage.position)
+        .limit(1)
     )
 
 
@@ -208,24 +223,36 @@ def submit_exemplar(exemplar: Exemplar, *, actor: User | None) -> State:
     if missing:
         raise DomainError("incomplete: " + ", ".join(missing))
     return transition(
-        exemplar, Action.SUBMIT, actor=actor, actor_kind="unit", stage=entry_stage(exemplar)
+        exemplar,
+        Action.SUBMIT,
+        actor=actor,
+        actor_kind="unit",
+        stage=entry_stage(exemplar),
     )
 
 
-def withdraw_exemplar(exemplar: Exemplar, *, actor: User | None, note: str = "") -> State:
+def withdraw_exemplar(
+    exemplar: Exemplar, *, actor: User | None, note: str = ""
+) -> State:
     """Take a submitted entry back to draft, allowed only while it is at its first stage."""
     stage = entry_stage(exemplar)
     if stage is not None and exemplar.stage_id != stage.id:
         raise DomainError("already forwarded")
-    return transition(exemplar, Action.WITHDRAW, actor=actor, actor_kind="unit", note=note, stage=None)
+    return transition(
+        exemplar, Action.WITHDRAW, actor=actor, actor_kind="unit", note=note, stage=None
+    )
 
 
-def resubmit_exemplar(exemplar: Exemplar, *, actor: User | None, note: str = "") -> State:
+def resubmit_exemplar(
+    exemplar: Exemplar, *, actor: User | None, note: str = ""
+) -> State:
     """Send a supplemented entry back to the stage that returned it."""
     missing = missing_for_submit(exemplar)
     if missing:
         raise DomainError("incomplete: " + ", ".join(missing))
-    return transition(exemplar, Action.RESUBMIT, actor=actor, actor_kind="unit", note=note)
+    return transition(
+        exemplar, Action.RESUBMIT, actor=actor, actor_kind="unit", note=note
+    )
 
 
 def add_attachment(

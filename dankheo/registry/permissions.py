@@ -19,11 +19,15 @@ def officer_scopes(user) -> list[str]:
 def can_view(user, exemplar) -> bool:
     """The unit's officers (subtree), the secretariat over it and admins see the dossier."""
     path = exemplar.unit.path
-    return _within(path, officer_scopes(user)) or _within(path, user.scope_paths(Role.SECRETARIAT))
+    return _within(path, officer_scopes(user)) or _within(
+        path, user.scope_paths(Role.SECRETARIAT)
+    )
 
 
 def can_edit(user, exemplar) -> bool:
-    return exemplar.state in EDITABLE_STATES and _within(exemplar.unit.path, officer_scopes(user))
+    return exemplar.state in EDITABLE_STATES and _within(
+        exemplar.unit.path, officer_scopes(user)
+    )
 
 
 def can_act(user, exemplar) -> bool:

@@ -45,7 +45,9 @@ def workspace_exemplars(scopes: list[str], f: WorkspaceFilters) -> Select:
 
 
 def state_counts(scopes: list[str], campaign_id: int | None) -> dict[str, int]:
-    stmt = select(Exemplar.state, func.count()).where(subtree_condition(Exemplar.unit_id, scopes))
+    stmt = select(Exemplar.state, func.count()).where(
+        subtree_condition(Exemplar.unit_id, scopes)
+    )
     if campaign_id:
         stmt = stmt.where(Exemplar.campaign_id == campaign_id)
     return dict(db.session.execute(stmt.group_by(Exemplar.state)).all())

@@ -24,7 +24,10 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ("docx",),
     ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ("xlsx",),
+    ),
     "jpeg": ("image/jpeg", ("jpg", "jpeg")),
     "png": ("image/png", ("png",)),
 }
@@ -47,7 +50,7 @@ def clean_name(filename: str | None) -> str:
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 190] + dot + ext) if dot and len(ext) <= 8 else name[:200]
+        name = (stem[:190] + dot + ext) if dot and len(ext) <= 8 else name[:200]
     return name
 
 

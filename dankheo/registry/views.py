@@ -44,7 +44,10 @@ from .uploads import UploadError, path_for
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
 UPLOAD_MESSAGES = {
-    "too_large": lambda: _("Tệp quá lớn (tối đa %(mb)d MB).", mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+    "too_large": lambda: _(
+        "Tệp quá lớn (tối đa %(mb)d MB).",
+        mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+    ),
     "empty": lambda: _("Tệp rỗng."),
     "no_name": lambda: _("Tệp không có tên."),
     "bad_type": lambda: _("Chỉ nhận tệp PDF, DOC/DOCX, XLS/XLSX, JPG hoặc PNG."),
@@ -88,9 +91,13 @@ def index():
     campaigns = queries.campaigns_for(scopes)
     f = queries.WorkspaceFilters(
         campaign_id=_int_arg("campaign"),
-        state=request.args.get("state") if request.args.get("state") in State.values() else None,
+        state=request.args.get("state")
+        if request.args.get("state") in State.values()
+        else None,
         field_id=_int_arg("field"),
-        kind=request.args.get("kind") if request.args.get("kind") in ExemplarKind.values() else None,
+        kind=request.args.get("kind")
+        if request.args.get("kind") in ExemplarKind.values()
+        else None,
         q=request.args.get("q", "")[:200],
     )
     if f.campaign_id is None and campaigns and "campaign" not in request.args:
@@ -121,10 +128,17 @@ def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
     else:
         campaigns = [exemplar.campaign]
         units = [exemplar.unit]
-    form.campaign_id.choices = options((c.id, f"{c.name} ({c.year})") for c in campaigns)
+    form.campaign_id.choices = options(
+        (c.id, f"{c.name} ({c.year})") for c in campaigns
+    )
     form.unit_id.choices = options((u.id, ("· " * u.depth) + u.name) for u in units)
-    chosen = next((c for c in campaigns if c.id == form.campaign_id.data), campaigns[0] if campaigns else None)
-    form.field_id.choices = options((fl.id, fl.name) for fl in (chosen.fields if chosen else []))
+    chosen = next(
+        (c for c in campaigns if c.id == form.campaign_id.data),
+        campaigns[0] if campaigns else None,
+    )
+    form.field_id.choices = options(
+        (fl.id, fl.name) for fl in (chosen.fields if chosen else [])
+    )
     return campaigns, units
 
 
@@ -146,7 +160,10 @@ def create():
             abort(403)
         try:
             exemplar = create_exemplar(
-                campaign=campaign, unit=unit, actor=current_user, data=form.data_for_model()
+                campaign=campaign,
+                unit=unit,
+                actor=current_user,
+                data=form.data_for_model(),
             )
         except DomainError as exc:
             flash(_("Không lưu được: %(reason)s", reason=exc.message), "danger")
@@ -154,7 +171,9 @@ def create():
         db.session.commit()
         flash(_("Đã lưu bản nháp “%(name)s”.", name=exemplar.name), "success")
         return redirect(url_for(".detail", exemplar_id=exemplar.id))
-    return render_template("registry/form.html", form=form, exemplar=None), 400 if form.errors else 200
+    return render_template(
+        "registry/form.html", form=form, exemplar=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:exemplar_id>/edit", methods=["GET", "POST"])
@@ -181,19 +200,27 @@ def edit(exemplar_id: int):
         except Conflict:
             db.session.rollback()
             flash(
-                _("Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; hãy đối chiếu rồi lưu lại."),
+                _(
+                    "Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; hãy đối chiếu rồi lưu lại."
+                ),
                 "danger",
             )
             form.version.data = db.session.get(Exemplar, exemplar_id).version
-            return render_template("registry/form.html", form=form, exemplar=exemplar), 409
+            return render_template(
+                "registry/form.html", form=form, exemplar=exemplar
+            ), 409
         except DomainError as exc:
             db.session.rollback()
             flash(_("Không lưu được: %(reason)s", reason=exc.message), "danger")
-            return render_template("registry/form.html", form=form, exemplar=exemplar), 400
+            return render_template(
+                "registry/form.html", form=form, exemplar=exemplar
+            ), 400
         db.session.commit()
         flash(_("Đã lưu thay đổi."), "success")
         return redirect(url_for(".detail", exemplar_id=exemplar.id))
-    return render_template("registry/form.html", form=form, exemplar=exemplar), 400 if form.errors else 200
+    return render_template(
+        "registry/form.html", form=form, exemplar=exemplar
+    ), 400 if form.errors else 200
 
 
 @bp.get("/<int:exemplar_id>")
@@ -287,7 +314,9 @@ def upload(exemplar_id: int):
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "danger")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+        return redirect(
+            url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
+        )
     try:
         attachment = add_attachment(
             exemplar,
@@ -300,7 +329,9 @@ def upload(exemplar_id: int):
     except UploadError as exc:
         db.session.rollback()
         flash(UPLOAD_MESSAGES[exc.message](), "danger")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+        return redirect(
+            url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
+        )
     db.session.commit()
     flash(_("Đã tải lên “%(name)s”.", name=attachment.original_name), "success")
     return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
@@ -343,6 +374,8 @@ def download(exemplar_id: int, attachment_id: int):
         max_age=0,
     )
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     resp.headers["Cache-Control"] = "private, no-store"
     return resp

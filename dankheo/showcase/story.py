@@ -50,7 +50,11 @@ def funnel_steps(campaign: Campaign) -> list[Step]:
     if stages:
         last = stages[-1]
         label = last["pass_label"] or ""
-        note = last["name"] if label in ("", recommended, "Đề nghị khen thưởng") else f"{last['name']} · {label}"
+        note = (
+            last["name"]
+            if label in ("", recommended, "Đề nghị khen thưởng")
+            else f"{last['name']} · {label}"
+        )
     steps.append(Step(recommended, data["recommended"], whole, note))
     steps.append(Step(_("Được khen thưởng"), data["commended"], whole))
     if data.get("replicated"):

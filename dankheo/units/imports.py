@@ -61,16 +61,30 @@ def read_rows(stream: BinaryIO) -> tuple[list[UnitRow], list[RowError]]:
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not XLSX
-        return [], [RowError(0, "", N_("Không đọc được tệp: hãy dùng tệp Excel .xlsx theo mẫu."))]
+        return [], [
+            RowError(
+                0, "", N_("Không đọc được tệp: hãy dùng tệp Excel .xlsx theo mẫu.")
+            )
+        ]
     ws = wb.worksheets[0]
     rows: list[UnitRow] = []
     errors: list[RowError] = []
     for index, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        cells = [("" if v is None else str(v).strip()) for v in (list(values) + [None] * 5)[:5]]
+        cells = [
+            ("" if v is None else str(v).strip())
+            for v in (list(values) + [None] * 5)[:5]
+        ]
         if not any(cells):
             continue
         if len(rows) >= MAX_ROWS:
-            errors.append(RowError(index, "", N_("Tệp quá nhiều dòng (tối đa %(max)s)."), {"max": MAX_ROWS}))
+            errors.append(
+                RowError(
+                    index,
+                    "",
+                    N_("Tệp quá nhiều dòng (tối đa %(max)s)."),
+                    {"max": MAX_ROWS},
+                )
+            )
             break
         code, name, tier_text, kind_text, parent_code = cells
         tier = _lookup(UnitTier, tier_text)
@@ -84,9 +98,23 @@ def read_rows(stream: BinaryIO) -> tuple[list[UnitRow], list[RowError]]:
         elif len(name) > 200:
             errors.append(RowError(index, COLUMNS[1], N_("Tên đơn vị quá dài.")))
         if tier is None:
-            errors.append(RowError(index, COLUMNS[2], N_("Cấp không hợp lệ: “%(value)s”."), {"value": tier_text}))
+            errors.append(
+                RowError(
+                    index,
+                    COLUMNS[2],
+                    N_("Cấp không hợp lệ: “%(value)s”."),
+                    {"value": tier_text},
+                )
+            )
         if kind is None:
-            errors.append(RowError(index, COLUMNS[3], N_("Loại đơn vị không hợp lệ: “%(value)s”."), {"value": kind_text}))
+            errors.append(
+                RowError(
+                    index,
+                    COLUMNS[3],
+                    N_("Loại đơn vị không hợp lệ: “%(value)s”."),
+                    {"value": kind_text},
+                )
+            )
         if not parent_code:
             errors.append(RowError(index, COLUMNS[4], N_("Thiếu mã đơn vị cấp trên.")))
         rows.append(UnitRow(index, code, name, tier or "", kind or "", parent_code))
@@ -105,27 +133,69 @@ def check_tree(rows: list[UnitRow], scopes: list[str]) -> list[RowError]:
     parents = {
         u.code: u
         for u in db.session.scalars(
-            select(Unit).where(Unit.code.in_({r.parent_code for r in rows if r.parent_code}))
+            select(Unit).where(
+                Unit.code.in_({r.parent_code for r in rows if r.parent_code})
+            )
         )
     }
     seen: dict[str, UnitRow] = {}
     for r in rows:
         if r.code in existing:
-            errors.append(RowError(r.row, COLUMNS[0], N_("Mã “%(value)s” đã có trong hệ thống."), {"value": r.code}))
+            errors.append(
+                RowError(
+                    r.row,
+                    COLUMNS[0],
+                    N_("Mã “%(value)s” đã có trong hệ thống."),
+                    {"value": r.code},
+                )
+            )
         if r.code in seen:
-            errors.append(RowError(r.row, COLUMNS[0], N_("Mã “%(value)s” bị trùng trong tệp."), {"value": r.code}))
+            errors.append(
+                RowError(
+                    r.row,
+                    COLUMNS[0],
+                    N_("Mã “%(value)s” bị trùng trong tệp."),
+                    {"value": r.code},
+                )
+            )
         parent_tier = None
         if r.parent_code in seen:
             parent_tier = seen[r.parent_code].tier
         elif r.parent_code in parents:
             parent = parents[r.parent_code]
             if not any(parent.path.startswith(p) for p in scopes):
-                errors.append(RowError(r.row, COLUMNS[4], N_("Đơn vị cấp trên “%(value)s” nằm ngoài phạm vi quản lý."), {"value": r.parent_code}))
+                errors.append(
+                    RowError(
+                        r.row,
+                        COLUMNS[4],
+                        N_("Đơn vị cấp trên “%(value)s” nằm ngoài phạm vi quản lý."),
+                        {"value": r.parent_code},
+                    )
+                )
             parent_tier = parent.tier
         elif r.parent_code:
-            errors.append(RowError(r.row, COLUMNS[4], N_("Không tìm thấy đơn vị cấp trên “%(value)s” (phải có sẵn hoặc ở dòng phía trên)."), {"value": r.parent_code}))
-        if parent_tier and r.tier and TIER_ORDER[UnitTier(r.tier)] < TIER_ORDER[UnitTier(parent_tier)]:
-            errors.append(RowError(r.row, COLUMNS[2], N_("Cấp của đơn vị không được cao hơn cấp của đơn vị cấp trên.")))
+            errors.append(
+                RowError(
+                    r.row,
+                    COLUMNS[4],
+                    N_(
+                        "Không tìm thấy đơn vị cấp trên “%(value)s” (phải có sẵn hoặc ở dòng phía trên)."
+                    ),
+                    {"value": r.parent_code},
+                )
+            )
+        if (
+            parent_tier
+            and r.tier
+            and TIER_ORDER[UnitTier(r.tier)] < TIER_ORDER[UnitTier(parent_tier)]
+        ):
+            errors.append(
+                RowError(
+                    r.row,
+                    COLUMNS[2],
+                    N_("Cấp của đơn vị không được cao hơn cấp của đơn vị cấp trên."),
+                )
+            )
         if r.code:
             seen.setdefault(r.code, r)
     return errors
@@ -134,11 +204,20 @@ def check_tree(rows: list[UnitRow], scopes: list[str]) -> list[RowError]:
 def apply_rows(rows: list[UnitRow]) -> list[Unit]:
     """Create the checked rows in file order (parents before children)."""
     by_code: dict[str, Unit] = {
-        u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_({r.parent_code for r in rows})))
+        u.code: u
+        for u in db.session.scalars(
+            select(Unit).where(Unit.code.in_({r.parent_code for r in rows}))
+        )
     }
     created = []
     for r in rows:
-        unit = create_unit(code=r.code, name=r.name, tier=r.tier, kind=r.kind, parent=by_code[r.parent_code])
+        unit = create_unit(
+            code=r.code,
+            name=r.name,
+            tier=r.tier,
+            kind=r.kind,
+            parent=by_code[r.parent_code],
+        )
         by_code[r.code] = unit
         created.append(unit)
     log.info("imported %d units", len(created))

@@ -35,7 +35,9 @@ class Unit(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[Unit | None] = relationship(
+        remote_side=[id], back_populates="children"
+    )
     children: Mapped[list[Unit]] = relationship(
         back_populates="parent", order_by="Unit.name"
     )

@@ -32,27 +32,55 @@ def test_only_the_secretariat_enters(client, make, login_as):
 
 def test_campaign_create_edit_and_lists(sec, db):
     c = sec.client
-    resp = c.post("/admin/campaigns/new", data={
-        "name": "Dân vận khéo 2027", "year": "2027", "unit_id": sec.province.id,
-        "registration_opens": "2027-01-10", "registration_closes": "2027-10-25",
-        "status": "registration"})
+    resp = c.post(
+        "/admin/campaigns/new",
+        data={
+            "name": "Dân vận khéo 2027",
+            "year": "2027",
+            "unit_id": sec.province.id,
+            "registration_opens": "2027-01-10",
+            "registration_closes": "2027-10-25",
+            "status": "registration",
+        },
+    )
     assert resp.status_code == 302
     campaign = db.session.scalar(select(Campaign))
-    assert [f.name for f in campaign.fields][:1] == ["Kinh tế"] and len(campaign.fields) == 4
-    bad = c.post(f"/admin/campaigns/{campaign.id}", data={
-        "name": "X", "year": "20x", "unit_id": sec.province.id, "status": "registration",
-        "registration_opens": "2027-05-01", "registration_closes": "2027-01-01"})
+    assert [f.name for f in campaign.fields][:1] == ["Kinh tế"] and len(
+        campaign.fields
+    ) == 4
+    bad = c.post(
+        f"/admin/campaigns/{campaign.id}",
+        data={
+            "name": "X",
+            "year": "20x",
+            "unit_id": sec.province.id,
+            "status": "registration",
+            "registration_opens": "2027-05-01",
+            "registration_closes": "2027-01-01",
+        },
+    )
     assert bad.status_code == 400
     body = bad.get_data(as_text=True)
     assert "Hạn đăng ký phải sau ngày mở đăng ký." in body
-    c.post(f"/admin/campaigns/{campaign.id}/fields", data={"field-name": "Chuyển đổi số"})
-    c.post(f"/admin/campaigns/{campaign.id}/fields", data={"field-name": "Chuyển đổi số"})
-    c.post(f"/admin/campaigns/{campaign.id}/commendation-forms",
-           data={"cform-name": "Bằng khen của Bộ Quốc phòng", "cform-issuing_body": "Bộ Quốc phòng"})
+    c.post(
+        f"/admin/campaigns/{campaign.id}/fields", data={"field-name": "Chuyển đổi số"}
+    )
+    c.post(
+        f"/admin/campaigns/{campaign.id}/fields", data={"field-name": "Chuyển đổi số"}
+    )
+    c.post(
+        f"/admin/campaigns/{campaign.id}/commendation-forms",
+        data={
+            "cform-name": "Bằng khen của Bộ Quốc phòng",
+            "cform-issuing_body": "Bộ Quốc phòng",
+        },
+    )
     db.session.rollback()
     campaign = db.session.get(Campaign, campaign.id)
     assert [f.name for f in campaign.fields].count("Chuyển đổi số") == 1
-    assert "Bằng khen của Bộ Quốc phòng" in [f.name for f in campaign.commendation_forms]
+    assert "Bằng khen của Bộ Quốc phòng" in [
+        f.name for f in campaign.commendation_forms
+    ]
     page = c.get("/admin/").get_data(as_text=True)
     assert "Dân vận khéo 2027" in page
 
@@ -65,35 +93,74 @@ def test_campaign_outside_scope_is_404(sec, make):
 
 def test_units_tree_create_edit(sec, db):
     c = sec.client
-    resp = c.post(f"/admin/units/{sec.province.id}/new", data={
-        "name": "Xã Tiên Yên", "code": "T-TY", "tier": "commune", "kind": "party"})
+    resp = c.post(
+        f"/admin/units/{sec.province.id}/new",
+        data={
+            "name": "Xã Tiên Yên",
+            "code": "T-TY",
+            "tier": "commune",
+            "kind": "party",
+        },
+    )
     assert resp.status_code == 302
     unit = db.session.scalar(select(Unit).where(Unit.code == "T-TY"))
     assert unit.path == f"{sec.province.path}{unit.id}/" and unit.depth == 1
-    dup = c.post(f"/admin/units/{sec.province.id}/new", data={
-        "name": "Trùng", "code": "T-TY", "tier": "commune", "kind": "party"})
-    assert dup.status_code == 400 and "Mã đơn vị đã được dùng." in dup.get_data(as_text=True)
-    c.post(f"/admin/units/{unit.id}/edit", data={"name": "Xã Tiên Yên mới", "code": "T-TY",
-                                                 "tier": "commune", "kind": "front"})
+    dup = c.post(
+        f"/admin/units/{sec.province.id}/new",
+        data={"name": "Trùng", "code": "T-TY", "tier": "commune", "kind": "party"},
+    )
+    assert dup.status_code == 400 and "Mã đơn vị đã được dùng." in dup.get_data(
+        as_text=True
+    )
+    c.post(
+        f"/admin/units/{unit.id}/edit",
+        data={
+            "name": "Xã Tiên Yên mới",
+            "code": "T-TY",
+            "tier": "commune",
+            "kind": "front",
+        },
+    )
     db.session.rollback()
     unit = db.session.get(Unit, unit.id)
-    assert unit.name == "Xã Tiên Yên mới" and unit.kind == "front" and unit.active is False
-    assert "Xã Tiên Yên mới" in c.get(f"/admin/units?parent={sec.province.id}").get_data(as_text=True)
+    assert (
+        unit.name == "Xã Tiên Yên mới" and unit.kind == "front" and unit.active is False
+    )
+    assert "Xã Tiên Yên mới" in c.get(
+        f"/admin/units?parent={sec.province.id}"
+    ).get_data(as_text=True)
     assert "Xã Tiên Yên mới" in c.get("/admin/units?q=tien").get_data(as_text=True)
     assert c.get(f"/admin/units?parent={sec.other.id}").status_code == 404
 
 
 def test_users_create_roles_lock_reset(sec, db):
     c = sec.client
-    resp = c.post("/admin/users/new", data={
-        "username": "can.bo.xa", "name": "Lê Văn Bình", "email": "binh@example.vn",
-        "unit_id": sec.province.id, "role": "unit_officer", "password": "mat-khau-dai-du"})
+    resp = c.post(
+        "/admin/users/new",
+        data={
+            "username": "can.bo.xa",
+            "name": "Lê Văn Bình",
+            "email": "binh@example.vn",
+            "unit_id": sec.province.id,
+            "role": "unit_officer",
+            "password": "mat-khau-dai-du",
+        },
+    )
     assert resp.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "can.bo.xa"))
     assert [r.role for r in user.roles] == ["unit_officer"]
     # The secretariat may not make administrators.
-    assert c.post(f"/admin/users/{user.id}/roles", data={"role": "admin", "unit_id": sec.province.id}).status_code == 403
-    c.post(f"/admin/users/{user.id}/roles", data={"role": "council_member", "unit_id": sec.province.id})
+    assert (
+        c.post(
+            f"/admin/users/{user.id}/roles",
+            data={"role": "admin", "unit_id": sec.province.id},
+        ).status_code
+        == 403
+    )
+    c.post(
+        f"/admin/users/{user.id}/roles",
+        data={"role": "council_member", "unit_id": sec.province.id},
+    )
     db.session.rollback()
     user = db.session.get(User, user.id)
     assert sorted(r.role for r in user.roles) == ["council_member", "unit_officer"]
@@ -102,8 +169,16 @@ def test_users_create_roles_lock_reset(sec, db):
     assert db.session.get(User, user.id).active is False
     page = c.post(f"/admin/users/{user.id}/reset-password").get_data(as_text=True)
     assert "Mật khẩu chỉ hiển thị một lần" in page
-    bad = c.post("/admin/users/new", data={"username": "Có Dấu", "name": "", "unit_id": sec.province.id,
-                                           "role": "", "password": "ngan"})
+    bad = c.post(
+        "/admin/users/new",
+        data={
+            "username": "Có Dấu",
+            "name": "",
+            "unit_id": sec.province.id,
+            "role": "",
+            "password": "ngan",
+        },
+    )
     assert bad.status_code == 400
     assert "Mật khẩu phải có ít nhất 10 ký tự." in bad.get_data(as_text=True)
 
@@ -122,31 +197,50 @@ def _xlsx(rows) -> io.BytesIO:
 
 def test_unit_import_all_or_nothing(sec, db):
     c = sec.client
-    bad = _xlsx([
-        ["T-A", "Phường A", "Xã, phường, đặc khu", "Cấp ủy Đảng", "T"],
-        ["T-A", "Trùng mã", "xa, phuong, dac khu", "Đoàn Thanh niên", "T"],
-        ["T-B", "Xã B", "cấp sao hỏa", "Cấp ủy Đảng", "T"],
-        ["T-C", "Xã C", "commune", "party", "KHONG-CO"],
-        ["T-D", "Xã D", "commune", "party", "K"],
-    ])
-    resp = c.post("/admin/imports/units", data={"file": (bad, "don-vi.xlsx")}, content_type="multipart/form-data")
+    bad = _xlsx(
+        [
+            ["T-A", "Phường A", "Xã, phường, đặc khu", "Cấp ủy Đảng", "T"],
+            ["T-A", "Trùng mã", "xa, phuong, dac khu", "Đoàn Thanh niên", "T"],
+            ["T-B", "Xã B", "cấp sao hỏa", "Cấp ủy Đảng", "T"],
+            ["T-C", "Xã C", "commune", "party", "KHONG-CO"],
+            ["T-D", "Xã D", "commune", "party", "K"],
+        ]
+    )
+    resp = c.post(
+        "/admin/imports/units",
+        data={"file": (bad, "don-vi.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400
     body = resp.get_data(as_text=True)
     assert "bị trùng trong tệp" in body and "Cấp không hợp lệ" in body
-    assert "Không tìm thấy đơn vị cấp trên" in body and "nằm ngoài phạm vi quản lý" in body
+    assert (
+        "Không tìm thấy đơn vị cấp trên" in body and "nằm ngoài phạm vi quản lý" in body
+    )
     assert db.session.scalar(select(Unit).where(Unit.code == "T-A")) is None
 
-    good = _xlsx([
-        ["T-A", "Phường A", "Xã, phường, đặc khu", "Cấp ủy Đảng", "T"],
-        ["T-A1", "Chi bộ khu 1", "co so", "cap uy dang", "T-A"],
-    ])
-    resp = c.post("/admin/imports/units", data={"file": (good, "don-vi.xlsx")}, content_type="multipart/form-data")
+    good = _xlsx(
+        [
+            ["T-A", "Phường A", "Xã, phường, đặc khu", "Cấp ủy Đảng", "T"],
+            ["T-A1", "Chi bộ khu 1", "co so", "cap uy dang", "T-A"],
+        ]
+    )
+    resp = c.post(
+        "/admin/imports/units",
+        data={"file": (good, "don-vi.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 200 and "Đã nhập 2 đơn vị" in resp.get_data(as_text=True)
     a1 = db.session.scalar(select(Unit).where(Unit.code == "T-A1"))
     assert a1.tier == "grassroots" and a1.parent.code == "T-A" and a1.depth == 2
-    garbage = c.post("/admin/imports/units", data={"file": (io.BytesIO(b"not excel"), "x.xlsx")},
-                     content_type="multipart/form-data")
-    assert garbage.status_code == 400 and "Không đọc được tệp" in garbage.get_data(as_text=True)
+    garbage = c.post(
+        "/admin/imports/units",
+        data={"file": (io.BytesIO(b"not excel"), "x.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert garbage.status_code == 400 and "Không đọc được tệp" in garbage.get_data(
+        as_text=True
+    )
 
 
 def test_exports_round_trip(sec, make):
@@ -161,5 +255,10 @@ def test_exports_round_trip(sec, make):
     tmpl = sec.client.get("/admin/imports/units-template.xlsx")
     assert load_workbook(io.BytesIO(tmpl.data)).active["A1"].value == "Mã đơn vị"
     users = sec.client.get("/admin/exports/users.xlsx")
-    names = {r[0] for r in load_workbook(io.BytesIO(users.data)).active.iter_rows(values_only=True)}
+    names = {
+        r[0]
+        for r in load_workbook(io.BytesIO(users.data)).active.iter_rows(
+            values_only=True
+        )
+    }
     assert sec.user.username in names

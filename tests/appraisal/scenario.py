@@ -33,22 +33,33 @@ class Scenario:
         return next(m for m in self.members[council.id] if m.role == "chair")
 
 
-def build(make, *, members_per_council=3, stage1=None, stage2=None, criteria=True) -> Scenario:
+def build(
+    make, *, members_per_council=3, stage1=None, stage2=None, criteria=True
+) -> Scenario:
     province = make.unit(tier=UnitTier.PROVINCE, name="Tỉnh Thử Nghiệm")
     communes = [
-        make.unit(parent=province, tier=UnitTier.COMMUNE, name=f"Xã Thử {i}") for i in (1, 2)
+        make.unit(parent=province, tier=UnitTier.COMMUNE, name=f"Xã Thử {i}")
+        for i in (1, 2)
     ]
     hamlets = [
         make.unit(parent=c, tier=UnitTier.GRASSROOTS, name=f"Chi bộ thôn {i}")
         for i, c in enumerate(communes, 1)
     ]
     department = make.unit(
-        parent=province, tier=UnitTier.PROVINCE, kind=UnitKind.FARMERS, name="Hội Nông dân tỉnh"
+        parent=province,
+        tier=UnitTier.PROVINCE,
+        kind=UnitKind.FARMERS,
+        name="Hội Nông dân tỉnh",
     )
     campaign = make.campaign(unit=province)
     s1 = ops.create_stage(
         campaign,
-        {"name": "Thẩm định cấp xã", "tier": "commune", "pass_label": "Đạt cấp cơ sở", **(stage1 or {})},
+        {
+            "name": "Thẩm định cấp xã",
+            "tier": "commune",
+            "pass_label": "Đạt cấp cơ sở",
+            **(stage1 or {}),
+        },
         actor=None,
     )
     s2 = ops.create_stage(
@@ -77,10 +88,14 @@ def build(make, *, members_per_council=3, stage1=None, stage2=None, criteria=Tru
         province_council=None,  # type: ignore[arg-type]
     )
     for c in communes:
-        council = ops.create_council(s1, c, name=f"Hội đồng thẩm định {c.name}", actor=None)
+        council = ops.create_council(
+            s1, c, name=f"Hội đồng thẩm định {c.name}", actor=None
+        )
         sc.commune_councils.append(council)
         _staff(make, sc, council, c, members_per_council)
-    sc.province_council = ops.create_council(s2, province, name="Hội đồng thi đua tỉnh", actor=None)
+    sc.province_council = ops.create_council(
+        s2, province, name="Hội đồng thi đua tỉnh", actor=None
+    )
     _staff(make, sc, sc.province_council, province, members_per_council)
     sc.secretariat = make.user(role=Role.SECRETARIAT, unit=province)
     sc.officer = make.user(role=Role.UNIT_OFFICER, unit=hamlets[0], scope=province)
@@ -94,7 +109,9 @@ def _staff(make, sc: Scenario, council: Council, unit: Unit, n: int) -> None:
     sc.members[council.id] = []
     for role in roles[:n]:
         user = make.user(role=None, unit=unit)
-        sc.members[council.id].append(ops.add_member(council, user, role=role, actor=None))
+        sc.members[council.id].append(
+            ops.add_member(council, user, role=role, actor=None)
+        )
 
 
 def submitted(make, sc: Scenario, unit: Unit, **data):
@@ -119,5 +136,9 @@ def vote_all(council: Council, sc: Scenario, exemplar, choices, points=(50, 30))
     crit = council.stage.criteria
     for member, ch in zip(sc.members[council.id], choices, strict=False):
         choice = names[ch]
-        scores = {} if choice == "abstain" or not crit else dict(zip([c.id for c in crit], points, strict=False))
+        scores = (
+            {}
+            if choice == "abstain" or not crit
+            else dict(zip([c.id for c in crit], points, strict=False))
+        )
         ops.cast_vote(member, exemplar, choice=choice, scores=scores)

@@ -23,7 +23,9 @@ MEMBERS = 6
 def test_votes_and_two_closes_at_once(app, make, db):
     sc = build(make, members_per_council=MEMBERS, criteria=False)
     council = sc.commune_councils[0]
-    entries = [submitted(make, sc, sc.hamlets[0], name=f"Hồ sơ {i}").id for i in range(ENTRIES)]
+    entries = [
+        submitted(make, sc, sc.hamlets[0], name=f"Hồ sơ {i}").id for i in range(ENTRIES)
+    ]
     round_id = council.open_round.id
     member_ids = [m.id for m in sc.members[council.id]]
     db.session.commit()
@@ -42,7 +44,11 @@ def test_votes_and_two_closes_at_once(app, make, db):
                     member = _db.session.get(CouncilMember, member_id)
                     exemplar = _db.session.get(Exemplar, eid)
                     try:
-                        ops.cast_vote(member, exemplar, choice="approve" if (i + member_id) % 3 else "reject")
+                        ops.cast_vote(
+                            member,
+                            exemplar,
+                            choice="approve" if (i + member_id) % 3 else "reject",
+                        )
                         _db.session.commit()
                     except (Conflict, DomainError):
                         _db.session.rollback()
@@ -95,9 +101,13 @@ def test_votes_and_two_closes_at_once(app, make, db):
     assert len(accepted) + len(refused) == MEMBERS * ENTRIES
     assert len(accepted) >= MEMBERS * ENTRIES // 2
     # every accepted ballot is stored once and counted once
-    stored = db.session.scalar(select(func.count(Vote.id)).where(Vote.round_id == round_id))
+    stored = db.session.scalar(
+        select(func.count(Vote.id)).where(Vote.round_id == round_id)
+    )
     assert stored == len(accepted)
-    results = db.session.scalars(select(StageResult).where(StageResult.round_id == round_id)).all()
+    results = db.session.scalars(
+        select(StageResult).where(StageResult.round_id == round_id)
+    ).all()
     assert len(results) == ENTRIES  # one result per entry: the close ran once
     assert sum(r.votes for r in results) == len(accepted)
     per_entry = {eid: 0 for eid in entries}
@@ -107,9 +117,14 @@ def test_votes_and_two_closes_at_once(app, make, db):
     # one history record per decided entry, one attendance sheet
     decided = [r for r in results if r.outcome != "no_quorum"]
     moves = db.session.scalar(
-        select(func.count(History.id)).where(History.action.in_(["pass_stage", "reject"]))
+        select(func.count(History.id)).where(
+            History.action.in_(["pass_stage", "reject"])
+        )
     )
     assert moves == len(decided)
-    assert db.session.scalar(
-        select(func.count(Attendance.id)).where(Attendance.round_id == round_id)
-    ) == MEMBERS
+    assert (
+        db.session.scalar(
+            select(func.count(Attendance.id)).where(Attendance.round_id == round_id)
+        )
+        == MEMBERS
+    )

@@ -39,10 +39,16 @@ def test_submit_routes_to_nearest_ancestor_council(sc, make, db):
     e = submitted(make, sc, sc.hamlets[0])
     assert e.stage_id == sc.stage1.id
     c1, c2 = sc.commune_councils
-    ids1 = db.session.scalars(member_queue(sc.members[c1.id][0]).with_only_columns(
-        __import__("dankheo").registry.models.Exemplar.id)).all()
-    ids2 = db.session.scalars(member_queue(sc.members[c2.id][0]).with_only_columns(
-        __import__("dankheo").registry.models.Exemplar.id)).all()
+    ids1 = db.session.scalars(
+        member_queue(sc.members[c1.id][0]).with_only_columns(
+            __import__("dankheo").registry.models.Exemplar.id
+        )
+    ).all()
+    ids2 = db.session.scalars(
+        member_queue(sc.members[c2.id][0]).with_only_columns(
+            __import__("dankheo").registry.models.Exemplar.id
+        )
+    ).all()
     assert ids1 == [e.id] and ids2 == []
 
 
@@ -77,9 +83,13 @@ def test_second_ballot_replaces_the_first(sc, make, db):
     m = sc.members[council.id][0]
     c1, c2 = council.stage.criteria
     ops.cast_vote(m, e, choice="approve", scores={c1.id: 40, c2.id: 20}, comment="Tốt")
-    ops.cast_vote(m, e, choice="reject", scores={c1.id: 10, c2.id: 10}, comment="Chưa rõ")
+    ops.cast_vote(
+        m, e, choice="reject", scores={c1.id: 10, c2.id: 10}, comment="Chưa rõ"
+    )
     votes = db.session.scalars(select(Vote).where(Vote.exemplar_id == e.id)).all()
-    assert len(votes) == 1 and votes[0].choice == "reject" and votes[0].total_score == 20
+    assert (
+        len(votes) == 1 and votes[0].choice == "reject" and votes[0].total_score == 20
+    )
     assert sorted(s.points for s in votes[0].scores) == [10, 10]
 
 
@@ -89,8 +99,15 @@ def test_unique_vote_constraint(sc, make, db):
     m = sc.members[council.id][0]
     ops.cast_vote(m, e, choice="abstain")
     rnd = council.open_round
-    db.session.add(Vote(member_id=m.id, exemplar_id=e.id, stage_id=council.stage_id,
-                        round_id=rnd.id, choice="approve"))
+    db.session.add(
+        Vote(
+            member_id=m.id,
+            exemplar_id=e.id,
+            stage_id=council.stage_id,
+            round_id=rnd.id,
+            choice="approve",
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -115,10 +132,18 @@ def test_recuse_ancestors_option(make, db):
     m = ops.add_member(council, user, actor=None)
     e = submitted(make, sc, sc.department)
     assert member_progress(m).total == 1  # department is not below commune 1
-    assert not ops.is_recused(sc.communes[0].path, sc.department.path, sc.province.path, ancestors=True)
-    assert ops.is_recused(sc.communes[0].path, sc.hamlets[0].path, sc.province.path, ancestors=True)
-    assert not ops.is_recused(sc.communes[0].path, sc.hamlets[0].path, sc.province.path, ancestors=False)
-    assert not ops.is_recused(sc.province.path, sc.hamlets[0].path, sc.province.path, ancestors=True)
+    assert not ops.is_recused(
+        sc.communes[0].path, sc.department.path, sc.province.path, ancestors=True
+    )
+    assert ops.is_recused(
+        sc.communes[0].path, sc.hamlets[0].path, sc.province.path, ancestors=True
+    )
+    assert not ops.is_recused(
+        sc.communes[0].path, sc.hamlets[0].path, sc.province.path, ancestors=False
+    )
+    assert not ops.is_recused(
+        sc.province.path, sc.hamlets[0].path, sc.province.path, ancestors=True
+    )
     assert e.state == State.SUBMITTED
 
 
@@ -151,7 +176,9 @@ def test_close_applies_rule_across_stages(sc, make, db):
         ("pass_stage", "submitted", "submitted"),
         ("recommend", "submitted", "recommended"),
     ]
-    results = db.session.scalars(select(StageResult).where(StageResult.exemplar_id == good.id)).all()
+    results = db.session.scalars(
+        select(StageResult).where(StageResult.exemplar_id == good.id)
+    ).all()
     assert [(r.stage_id, r.outcome, r.approvals, r.votes) for r in results] == [
         (sc.stage1.id, "passed", 2, 3),
         (sc.stage2.id, "passed", 3, 3),
@@ -179,7 +206,10 @@ def test_vote_after_close_is_refused_even_with_stale_round(sc, make, db):
     member = sc.members[c1.id][0]
     rnd = c1.open_round
     db.session.execute(
-        __import__("sqlalchemy").update(Round).where(Round.id == rnd.id).values(closed_at=rnd.opened_at)
+        __import__("sqlalchemy")
+        .update(Round)
+        .where(Round.id == rnd.id)
+        .values(closed_at=rnd.opened_at)
     )
     # ``member.council.rounds`` still believes the round is open: the guard catches it
     with pytest.raises(Conflict):
@@ -201,15 +231,23 @@ def test_return_resubmit_and_diff(sc, make, db):
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0], outputs="Một ít đường.")
     vote_all(c1, sc, e, "aaa")
-    ops.mark_return(c1.open_round, e, reason="Bổ sung số liệu hộ dân hiến đất", actor=None)
+    ops.mark_return(
+        c1.open_round, e, reason="Bổ sung số liệu hộ dân hiến đất", actor=None
+    )
     summary = ops.close_round(c1.open_round, actor=None)
     assert summary.counts == {"returned": 1}
     db.session.refresh(e)
     assert e.state == State.RETURNED and e.stage_id == sc.stage1.id
-    snap = db.session.scalar(select(DossierSnapshot).where(DossierSnapshot.exemplar_id == e.id))
+    snap = db.session.scalar(
+        select(DossierSnapshot).where(DossierSnapshot.exemplar_id == e.id)
+    )
     assert snap.data["outputs"] == "Một ít đường."
-    update_exemplar(e, actor=None, data={"outputs": "2 km đường, 120 hộ hiến 3.000 m²."},
-                    expected_version=e.version)
+    update_exemplar(
+        e,
+        actor=None,
+        data={"outputs": "2 km đường, 120 hộ hiến 3.000 m²."},
+        expected_version=e.version,
+    )
     resubmit_exemplar(e, actor=None)
     db.session.refresh(e)
     assert e.state == State.SUBMITTED and e.stage_id == sc.stage1.id
@@ -296,21 +334,45 @@ def _recommended(make, sc, db, n=2):
 def test_commendation_one_and_batch_then_replicated(sc, make, db):
     a, b, c = _recommended(make, sc, db, n=3)
     form = sc.campaign.commendation_forms[1]
-    ops.record_commendation(a, form=form, issuing_body="UBND tỉnh", decision_number="1034/QĐ-UBND",
-                            decision_date=date(2026, 11, 18), actor=sc.secretariat)
-    ops.record_commendations([b, c], form=form, issuing_body="", decision_number="1035/QĐ-UBND",
-                             decision_date=date(2026, 11, 18), actor=sc.secretariat)
+    ops.record_commendation(
+        a,
+        form=form,
+        issuing_body="UBND tỉnh",
+        decision_number="1034/QĐ-UBND",
+        decision_date=date(2026, 11, 18),
+        actor=sc.secretariat,
+    )
+    ops.record_commendations(
+        [b, c],
+        form=form,
+        issuing_body="",
+        decision_number="1035/QĐ-UBND",
+        decision_date=date(2026, 11, 18),
+        actor=sc.secretariat,
+    )
     rows = db.session.scalars(select(Commendation).order_by(Commendation.id)).all()
-    assert [r.decision_number for r in rows] == ["1034/QĐ-UBND", "1035/QĐ-UBND", "1035/QĐ-UBND"]
+    assert [r.decision_number for r in rows] == [
+        "1034/QĐ-UBND",
+        "1035/QĐ-UBND",
+        "1035/QĐ-UBND",
+    ]
     assert rows[1].issuing_body == form.issuing_body
     with pytest.raises(DomainError):
-        ops.record_commendation(a, form=form, issuing_body="x", decision_number="1/QĐ",
-                                decision_date=date(2026, 1, 1), actor=None)
+        ops.record_commendation(
+            a,
+            form=form,
+            issuing_body="x",
+            decision_number="1/QĐ",
+            decision_date=date(2026, 1, 1),
+            actor=None,
+        )
     ops.mark_replicated(a, note="Nhân rộng ra 12 xã", actor=sc.secretariat)
     f = campaign_funnel(sc.campaign)
     assert (f["recommended"], f["commended"], f["replicated"]) == (3, 3, 1)
     assert f["stages"][1]["passed"] == 3
-    notes = db.session.scalars(select(History.note).where(History.action == "commend")).all()
+    notes = db.session.scalars(
+        select(History.note).where(History.action == "commend")
+    ).all()
     assert all("QĐ-UBND" in n for n in notes)
 
 
@@ -319,14 +381,21 @@ def test_batch_commendation_is_all_or_nothing(sc, make, db):
     draft = make.exemplar(unit=sc.hamlets[0], campaign=sc.campaign)
     form = sc.campaign.commendation_forms[0]
     with pytest.raises(DomainError):
-        ops.record_commendations([a, draft], form=form, issuing_body="UBND xã",
-                                 decision_number="12/QĐ-UBND", decision_date=date(2026, 11, 1),
-                                 actor=None)
+        ops.record_commendations(
+            [a, draft],
+            form=form,
+            issuing_body="UBND xã",
+            decision_number="12/QĐ-UBND",
+            decision_date=date(2026, 11, 1),
+            actor=None,
+        )
 
 
 def test_stage_rule_validation_and_rubric_lock(sc, make, db):
     with pytest.raises(DomainError):
-        ops.update_stage(sc.stage1, {"threshold_num": 3, "threshold_den": 2}, actor=None)
+        ops.update_stage(
+            sc.stage1, {"threshold_num": 3, "threshold_den": 2}, actor=None
+        )
     assert sc.stage1.threshold_num == 1
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(sc.commune_councils[0], sc, e, "a")

@@ -37,7 +37,9 @@ def test_quang_ninh_preset_lands_exactly(db):
     recommended_ids = set(
         db.session.scalars(
             select(Exemplar.id).where(
-                Exemplar.state.in_([State.RECOMMENDED, State.COMMENDED, State.REPLICATED])
+                Exemplar.state.in_(
+                    [State.RECOMMENDED, State.COMMENDED, State.REPLICATED]
+                )
             )
         )
     )
@@ -58,6 +60,9 @@ def test_quang_ninh_preset_lands_exactly(db):
         select(func.count(Exemplar.id)).where(Exemplar.state == State.SUBMITTED)
     )
     assert db.session.scalar(select(func.count(Vote.id))) > 10_000
-    assert db.session.scalar(
-        select(func.count(Exemplar.id)).where(Exemplar.state == State.DRAFT)
-    ) > 0
+    assert (
+        db.session.scalar(
+            select(func.count(Exemplar.id)).where(Exemplar.state == State.DRAFT)
+        )
+        > 0
+    )

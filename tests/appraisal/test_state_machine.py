@@ -65,7 +65,12 @@ def test_random_workflows(make, db):
                 "department": sc.department,
             }[where]
             e = make.exemplar(
-                unit=unit, campaign=sc.campaign, situation="a", goals="b", content="c", outputs="d"
+                unit=unit,
+                campaign=sc.campaign,
+                situation="a",
+                goals="b",
+                content="c",
+                outputs="d",
             )
             submit_exemplar(e, actor=None)
             _db.session.commit()
@@ -86,7 +91,11 @@ def test_random_workflows(make, db):
             if council is None or council.open_round is None:
                 return
             m = sc.members[council.id][member]
-            scores = {} if choice == "abstain" else {c.id: 20 for c in council.stage.criteria}
+            scores = (
+                {}
+                if choice == "abstain"
+                else {c.id: 20 for c in council.stage.criteria}
+            )
             try:
                 ops.cast_vote(m, e, choice=choice, scores=scores)
             except DomainError:
@@ -146,7 +155,9 @@ def test_random_workflows(make, db):
         @invariant()
         def entries_never_lost_or_duplicated(self):
             ids = _db.session.scalars(
-                select(Exemplar.id).where(Exemplar.campaign_id == sc.campaign.id).order_by(Exemplar.id)
+                select(Exemplar.id)
+                .where(Exemplar.campaign_id == sc.campaign.id)
+                .order_by(Exemplar.id)
             ).all()
             assert ids == sorted(self.created)
 
@@ -155,7 +166,9 @@ def test_random_workflows(make, db):
             for e in _db.session.scalars(select(Exemplar)).all():
                 state = State.DRAFT
                 for h in _db.session.scalars(
-                    select(History).where(History.exemplar_id == e.id).order_by(History.id)
+                    select(History)
+                    .where(History.exemplar_id == e.id)
+                    .order_by(History.id)
                 ):
                     assert h.from_state == state
                     target, _who = TRANSITIONS[(State(h.from_state), Action(h.action))]
@@ -171,12 +184,15 @@ def test_random_workflows(make, db):
         def quota_and_results_hold(self):
             passed = _db.session.scalar(
                 select(func.count(StageResult.id)).where(
-                    StageResult.council_id == sc.province_council.id, StageResult.outcome == "passed"
+                    StageResult.council_id == sc.province_council.id,
+                    StageResult.outcome == "passed",
                 )
             )
             assert passed <= 3
             recommended = _db.session.scalar(
-                select(func.count(Exemplar.id)).where(Exemplar.state == State.RECOMMENDED)
+                select(func.count(Exemplar.id)).where(
+                    Exemplar.state == State.RECOMMENDED
+                )
             )
             assert recommended == passed
             # one open round per council at most
@@ -188,7 +204,10 @@ def test_random_workflows(make, db):
         max_examples=15,
         stateful_step_count=25,
         deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+        ],
         database=None,
     )
     sc_proxy.holder = holder

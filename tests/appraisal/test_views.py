@@ -42,14 +42,30 @@ def test_member_workspace_progress_and_vote(sc, make, db, login_as):
     assert "Mô hình số 0" in page and "0 / 3 đã chấm" in page
     crit = sc.stage1.criteria
     url = f"/appraisal/councils/{c1.id}/entries/{es[0].id}"
-    resp = client.post(url, data={"choice": "approve", f"criterion_{crit[0].id}": "61",
-                                  f"criterion_{crit[1].id}": "10"})
+    resp = client.post(
+        url,
+        data={
+            "choice": "approve",
+            f"criterion_{crit[0].id}": "61",
+            f"criterion_{crit[1].id}": "10",
+        },
+    )
     assert resp.status_code == 400 and "Điểm từ 0 đến 60" in resp.get_data(as_text=True)
     resp = client.post(url, data={"choice": "approve", f"criterion_{crit[0].id}": "55"})
     assert resp.status_code == 400
-    resp = client.post(url, data={"choice": "approve", f"criterion_{crit[0].id}": "55",
-                                  f"criterion_{crit[1].id}": "35", "comment": "Thiết thực", "next": "1"})
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/entries/{es[1].id}")
+    resp = client.post(
+        url,
+        data={
+            "choice": "approve",
+            f"criterion_{crit[0].id}": "55",
+            f"criterion_{crit[1].id}": "35",
+            "comment": "Thiết thực",
+            "next": "1",
+        },
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/entries/{es[1].id}"
+    )
     page = client.get(url).get_data(as_text=True)
     assert "1 / 3 đã chấm" in page and "Thiết thực" in page
 
@@ -60,28 +76,48 @@ def test_recused_and_foreign_entries_are_hidden(sc, make, db, login_as):
     other = submitted(make, sc, sc.hamlets[1])
     _commit(db)
     client = login_as(sc.members[c1.id][0].user)
-    assert client.get(f"/appraisal/councils/{c1.id}/entries/{own.id}").status_code == 404
-    assert client.get(f"/appraisal/councils/{c1.id}/entries/{other.id}").status_code == 404
+    assert (
+        client.get(f"/appraisal/councils/{c1.id}/entries/{own.id}").status_code == 404
+    )
+    assert (
+        client.get(f"/appraisal/councils/{c1.id}/entries/{other.id}").status_code == 404
+    )
     assert client.get(f"/appraisal/councils/{c2.id}/").status_code == 403
-    assert own.name not in client.get(f"/appraisal/councils/{c1.id}/?status=all").get_data(as_text=True)
+    assert own.name not in client.get(
+        f"/appraisal/councils/{c1.id}/?status=all"
+    ).get_data(as_text=True)
 
 
 def test_secret_ballot_hides_votes_open_ballot_shows_them(make, db, login_as):
     sc = build(make, stage1={"ballot": "secret"}, stage2={"ballot": "open"})
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
-    ops.cast_vote(sc.members[c1.id][0], e, choice="reject", scores={c.id: 1 for c in sc.stage1.criteria},
-                  comment="Ý kiến riêng của chủ tịch")
+    ops.cast_vote(
+        sc.members[c1.id][0],
+        e,
+        choice="reject",
+        scores={c.id: 1 for c in sc.stage1.criteria},
+        comment="Ý kiến riêng của chủ tịch",
+    )
     pe = submitted(make, sc, sc.department)
     pc = sc.province_council
-    ops.cast_vote(sc.members[pc.id][0], pe, choice="approve", scores={c.id: 1 for c in sc.stage2.criteria},
-                  comment="Ý kiến công khai")
+    ops.cast_vote(
+        sc.members[pc.id][0],
+        pe,
+        choice="approve",
+        scores={c.id: 1 for c in sc.stage2.criteria},
+        comment="Ý kiến công khai",
+    )
     db.session.commit()
     client = login_as(sc.members[c1.id][1].user)
-    page = client.get(f"/appraisal/councils/{c1.id}/entries/{e.id}").get_data(as_text=True)
+    page = client.get(f"/appraisal/councils/{c1.id}/entries/{e.id}").get_data(
+        as_text=True
+    )
     assert "Ý kiến riêng của chủ tịch" not in page
     client = login_as(sc.members[pc.id][1].user)
-    page = client.get(f"/appraisal/councils/{pc.id}/entries/{pe.id}").get_data(as_text=True)
+    page = client.get(f"/appraisal/councils/{pc.id}/entries/{pe.id}").get_data(
+        as_text=True
+    )
     assert "Ý kiến công khai" in page
     # the registering unit's officer never reaches appraisal pages or ballots
     client = login_as(sc.officer)
@@ -109,11 +145,15 @@ def test_chair_tally_close_twice_and_minutes(make, db, login_as):
     assert member_client.post(f"/appraisal/rounds/{rnd_id}/close").status_code == 403
     client = login_as(chair.user)
     resp = client.post(f"/appraisal/rounds/{rnd_id}/close")
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rounds/{rnd_id}/minutes")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/rounds/{rnd_id}/minutes"
+    )
     resp = client.post(f"/appraisal/rounds/{rnd_id}/close", follow_redirects=True)
     assert "đã được kết thúc" in resp.get_data(as_text=True)
     minutes = client.get(f"/appraisal/rounds/{rnd_id}/minutes").get_data(as_text=True)
-    assert "Biên bản phiên thẩm định".upper() in minutes.upper() and "Hồ sơ 2" in minutes
+    assert (
+        "Biên bản phiên thẩm định".upper() in minutes.upper() and "Hồ sơ 2" in minutes
+    )
     assert "Có mặt 3 / 3" in minutes
     xlsx = client.get(f"/appraisal/rounds/{rnd_id}/minutes.xlsx")
     ws = load_workbook(io.BytesIO(xlsx.data)).active
@@ -122,7 +162,9 @@ def test_chair_tally_close_twice_and_minutes(make, db, login_as):
     page = client.get(f"/appraisal/councils/{c1.id}/tally").get_data(as_text=True)
     assert "Mở phiên thẩm định mới" in page
     assert client.post(f"/appraisal/councils/{c1.id}/rounds").status_code == 302
-    assert db.session.scalar(select(Round).where(Round.council_id == c1.id, Round.number == 2))
+    assert db.session.scalar(
+        select(Round).where(Round.council_id == c1.id, Round.number == 2)
+    )
 
 
 def test_chair_returns_entry_and_members_see_diff(sc, make, db, login_as):
@@ -132,20 +174,32 @@ def test_chair_returns_entry_and_members_see_diff(sc, make, db, login_as):
     db.session.commit()
     client = login_as(sc.chair(c1).user)
     rnd = c1.open_round
-    client.post(f"/appraisal/rounds/{rnd.id}/returns/{e.id}", data={"reason": "Bổ sung số hộ tham gia"})
-    assert "Bổ sung số hộ tham gia" in client.get(f"/appraisal/councils/{c1.id}/tally").get_data(as_text=True)
+    client.post(
+        f"/appraisal/rounds/{rnd.id}/returns/{e.id}",
+        data={"reason": "Bổ sung số hộ tham gia"},
+    )
+    assert "Bổ sung số hộ tham gia" in client.get(
+        f"/appraisal/councils/{c1.id}/tally"
+    ).get_data(as_text=True)
     client.post(f"/appraisal/rounds/{rnd.id}/close")
     e = db.session.get(type(e), e.id)
     db.session.refresh(e)
     assert e.state == State.RETURNED
     from dankheo.registry.operations import resubmit_exemplar, update_exemplar
 
-    update_exemplar(e, actor=None, data={"outputs": "125 hộ tham gia, 2 km đường."}, expected_version=e.version)
+    update_exemplar(
+        e,
+        actor=None,
+        data={"outputs": "125 hộ tham gia, 2 km đường."},
+        expected_version=e.version,
+    )
     resubmit_exemplar(e, actor=None)
     ops.open_round(c1, actor=None)
     db.session.commit()
     client = login_as(sc.members[c1.id][2].user)
-    page = client.get(f"/appraisal/councils/{c1.id}/entries/{e.id}").get_data(as_text=True)
+    page = client.get(f"/appraisal/councils/{c1.id}/entries/{e.id}").get_data(
+        as_text=True
+    )
     assert "Chưa có số liệu." in page and "125 hộ tham gia, 2 km đường." in page
     assert "Bổ sung số hộ tham gia" in page
 
@@ -183,40 +237,92 @@ def test_secretariat_manages_stage_rubric_council_members(sc, make, db, login_as
     assert client.get(f"/appraisal/manage/campaigns/{camp.id}").status_code == 200
     resp = client.post(
         f"/appraisal/manage/campaigns/{camp.id}/stages/new",
-        data={"name": "Tuyên dương tiêu biểu", "tier": "province", "pass_label": "Tiêu biểu",
-              "ballot": "secret", "base": "all", "threshold": "9/10/i", "quorum_percent": "100",
-              "min_average_score": "70,5", "quota": "10", "tie_rule": "none_tied_pass"},
+        data={
+            "name": "Tuyên dương tiêu biểu",
+            "tier": "province",
+            "pass_label": "Tiêu biểu",
+            "ballot": "secret",
+            "base": "all",
+            "threshold": "9/10/i",
+            "quorum_percent": "100",
+            "min_average_score": "70,5",
+            "quota": "10",
+            "tie_rule": "none_tied_pass",
+        },
     )
     assert resp.status_code == 302
-    stage = db.session.scalar(select(Stage).where(Stage.name == "Tuyên dương tiêu biểu"))
-    assert (stage.threshold_num, stage.threshold_den, stage.threshold_strict) == (9, 10, False)
+    stage = db.session.scalar(
+        select(Stage).where(Stage.name == "Tuyên dương tiêu biểu")
+    )
+    assert (stage.threshold_num, stage.threshold_den, stage.threshold_strict) == (
+        9,
+        10,
+        False,
+    )
     assert stage.min_average_score == 70.5 and stage.quota == 10 and stage.position == 2
-    resp = client.post(f"/appraisal/manage/stages/{stage.id}",
-                       data={"name": "Tuyên dương", "tier": "province", "pass_label": "Tiêu biểu",
-                             "ballot": "open", "base": "present", "threshold": "custom",
-                             "threshold_num": "3", "threshold_den": "5", "quorum_percent": "50",
-                             "tie_rule": "all_tied_pass"})
+    resp = client.post(
+        f"/appraisal/manage/stages/{stage.id}",
+        data={
+            "name": "Tuyên dương",
+            "tier": "province",
+            "pass_label": "Tiêu biểu",
+            "ballot": "open",
+            "base": "present",
+            "threshold": "custom",
+            "threshold_num": "3",
+            "threshold_den": "5",
+            "quorum_percent": "50",
+            "tie_rule": "all_tied_pass",
+        },
+    )
     assert resp.status_code == 302
     db.session.refresh(stage)
-    assert (stage.threshold_num, stage.threshold_den, stage.threshold_strict) == (3, 5, False)
-    resp = client.post(f"/appraisal/manage/stages/{stage.id}",
-                       data={"name": "X", "tier": "province", "pass_label": "Y", "ballot": "open",
-                             "base": "present", "threshold": "custom", "threshold_num": "6",
-                             "threshold_den": "5", "quorum_percent": "50", "tie_rule": "all_tied_pass"})
+    assert (stage.threshold_num, stage.threshold_den, stage.threshold_strict) == (
+        3,
+        5,
+        False,
+    )
+    resp = client.post(
+        f"/appraisal/manage/stages/{stage.id}",
+        data={
+            "name": "X",
+            "tier": "province",
+            "pass_label": "Y",
+            "ballot": "open",
+            "base": "present",
+            "threshold": "custom",
+            "threshold_num": "6",
+            "threshold_den": "5",
+            "quorum_percent": "50",
+            "tie_rule": "all_tied_pass",
+        },
+    )
     assert resp.status_code == 400
-    client.post(f"/appraisal/manage/stages/{stage.id}/criteria", data={"name": "Sức lan tỏa", "max_points": "50"})
+    client.post(
+        f"/appraisal/manage/stages/{stage.id}/criteria",
+        data={"name": "Sức lan tỏa", "max_points": "50"},
+    )
     db.session.refresh(stage)
     assert [(c.name, c.max_points) for c in stage.criteria] == [("Sức lan tỏa", 50)]
-    page = client.get(f"/appraisal/manage/stages/{stage.id}/councils").get_data(as_text=True)
+    page = client.get(f"/appraisal/manage/stages/{stage.id}/councils").get_data(
+        as_text=True
+    )
     assert sc.province.name in page
-    resp = client.post(f"/appraisal/manage/stages/{stage.id}/councils",
-                       data={"unit_id": sc.province.id, "name": "Hội đồng tuyên dương"})
+    resp = client.post(
+        f"/appraisal/manage/stages/{stage.id}/councils",
+        data={"unit_id": sc.province.id, "name": "Hội đồng tuyên dương"},
+    )
     assert resp.status_code == 302
     council = db.session.scalar(select(Council).where(Council.stage_id == stage.id))
     user = make.user(role=None, unit=sc.department)
     db.session.commit()
-    client.post(f"/appraisal/manage/councils/{council.id}", data={"username": user.username, "role": "chair"})
-    member = db.session.scalar(select(CouncilMember).where(CouncilMember.council_id == council.id))
+    client.post(
+        f"/appraisal/manage/councils/{council.id}",
+        data={"username": user.username, "role": "chair"},
+    )
+    member = db.session.scalar(
+        select(CouncilMember).where(CouncilMember.council_id == council.id)
+    )
     assert member.role == "chair"
     db.session.refresh(user)
     assert user.has_role(Role.COUNCIL_MEMBER)
@@ -230,9 +336,14 @@ def test_pages_refuse_outsiders(sc, make, db, login_as):
     outsider = make.user(role=Role.SECRETARIAT, unit=outsider_unit)
     db.session.commit()
     client = login_as(outsider)
-    assert client.get(f"/appraisal/manage/campaigns/{sc.campaign.id}").status_code == 403
+    assert (
+        client.get(f"/appraisal/manage/campaigns/{sc.campaign.id}").status_code == 403
+    )
     assert client.get(f"/appraisal/manage/stages/{sc.stage1.id}").status_code == 403
-    assert client.get(f"/appraisal/councils/{sc.commune_councils[0].id}/tally").status_code == 403
+    assert (
+        client.get(f"/appraisal/councils/{sc.commune_councils[0].id}/tally").status_code
+        == 403
+    )
     client = login_as(sc.officer)
     assert client.get("/appraisal/").status_code == 403
     assert client.get("/appraisal/manage/").status_code == 403
@@ -246,23 +357,42 @@ def test_commendation_batch_and_replicate_pages(sc, make, db, login_as):
     ops.close_round(pc.open_round, actor=None)
     db.session.commit()
     client = login_as(sc.secretariat)
-    page = client.get(f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations").get_data(as_text=True)
+    page = client.get(
+        f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations"
+    ).get_data(as_text=True)
     assert "Điển hình 0" in page
     form_id = sc.campaign.commendation_forms[1].id
-    bad = client.post(f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations",
-                      data={"exemplar_ids": [es[0].id], "form_id": form_id,
-                            "decision_number": "số một", "decision_date": "2026-11-18"})
+    bad = client.post(
+        f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations",
+        data={
+            "exemplar_ids": [es[0].id],
+            "form_id": form_id,
+            "decision_number": "số một",
+            "decision_date": "2026-11-18",
+        },
+    )
     assert bad.status_code == 400
-    resp = client.post(f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations",
-                       data={"exemplar_ids": [es[0].id, es[1].id], "form_id": form_id,
-                             "decision_number": "1034/QĐ-UBND", "decision_date": "2026-11-18"})
+    resp = client.post(
+        f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations",
+        data={
+            "exemplar_ids": [es[0].id, es[1].id],
+            "form_id": form_id,
+            "decision_number": "1034/QĐ-UBND",
+            "decision_date": "2026-11-18",
+        },
+    )
     assert resp.status_code == 302
     rows = db.session.scalars(select(Commendation)).all()
     assert {r.exemplar_id for r in rows} == {es[0].id, es[1].id}
     assert rows[0].decision_date == date(2026, 11, 18)
-    page = client.get(f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations?tab=commended").get_data(as_text=True)
+    page = client.get(
+        f"/appraisal/manage/campaigns/{sc.campaign.id}/commendations?tab=commended"
+    ).get_data(as_text=True)
     assert "1034/QĐ-UBND" in page
-    client.post(f"/appraisal/manage/exemplars/{es[0].id}/replicate", data={"note": "Nhân rộng ra 5 xã"})
+    client.post(
+        f"/appraisal/manage/exemplars/{es[0].id}/replicate",
+        data={"note": "Nhân rộng ra 5 xã"},
+    )
     db.session.refresh(es[0])
     assert es[0].state == State.REPLICATED
 
@@ -278,6 +408,9 @@ def test_funnel_api(sc, make, db, client):
     assert [c["id"] for c in data["campaigns"]] == [sc.campaign.id]
     f = client.get(f"/api/v1/campaigns/{sc.campaign.id}/funnel").get_json()
     assert f["registered"] == 2 and f["recommended"] == 1 and f["commended"] == 0
-    assert [(s["name"], s["passed"]) for s in f["stages"]] == [("Thẩm định cấp xã", 0), ("Bình xét cấp tỉnh", 1)]
+    assert [(s["name"], s["passed"]) for s in f["stages"]] == [
+        ("Thẩm định cấp xã", 0),
+        ("Bình xét cấp tỉnh", 1),
+    ]
     missing = client.get("/api/v1/campaigns/9999/funnel")
     assert missing.status_code == 404 and missing.get_json()["error"]

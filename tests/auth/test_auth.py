@@ -17,7 +17,9 @@ def test_production_hash_is_scrypt_with_n_at_least_2_17():
 def test_login_success_and_failure(client, make):
     user = make.user()
     make.db.session.commit()
-    bad = client.post("/auth/login", data={"login": user.username, "password": "sai-mat-khau"})
+    bad = client.post(
+        "/auth/login", data={"login": user.username, "password": "sai-mat-khau"}
+    )
     assert bad.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu" in bad.get_data(as_text=True)
     ok = client.post("/auth/login", data={"login": user.email, "password": PASSWORD})
@@ -35,7 +37,9 @@ def test_inactive_user_cannot_log_in(client, make):
     user = make.user()
     user.active = False
     make.db.session.commit()
-    resp = client.post("/auth/login", data={"login": user.username, "password": PASSWORD})
+    resp = client.post(
+        "/auth/login", data={"login": user.username, "password": PASSWORD}
+    )
     assert resp.status_code == 401
 
 
@@ -75,7 +79,11 @@ def test_password_change_logs_out_other_sessions(app, client, make):
     assert second.get("/registry/").status_code == 200
     resp = client.post(
         "/auth/password",
-        data={"current": PASSWORD, "new": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"},
+        data={
+            "current": PASSWORD,
+            "new": "mat-khau-moi-2026",
+            "confirm": "mat-khau-moi-2026",
+        },
     )
     assert resp.status_code == 302
     assert client.get("/registry/").status_code == 200  # this session carries on
@@ -83,7 +91,9 @@ def test_password_change_logs_out_other_sessions(app, client, make):
     make.db.session.rollback()
     from dankheo.auth.models import User
 
-    assert check_password_hash(make.db.session.get(User, user.id).password_hash, "mat-khau-moi-2026")
+    assert check_password_hash(
+        make.db.session.get(User, user.id).password_hash, "mat-khau-moi-2026"
+    )
 
 
 def test_password_change_errors(client, make, login_as):
@@ -91,21 +101,42 @@ def test_password_change_errors(client, make, login_as):
     make.db.session.commit()
     login_as(user)
     wrong = client.post(
-        "/auth/password", data={"current": "khong-dung", "new": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"}
+        "/auth/password",
+        data={
+            "current": "khong-dung",
+            "new": "mat-khau-moi-2026",
+            "confirm": "mat-khau-moi-2026",
+        },
     )
-    assert wrong.status_code == 400 and "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
-    short = client.post("/auth/password", data={"current": PASSWORD, "new": "ngan", "confirm": "ngan"})
-    assert short.status_code == 400 and "ít nhất 10 ký tự" in short.get_data(as_text=True)
+    assert (
+        wrong.status_code == 400
+        and "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
+    )
+    short = client.post(
+        "/auth/password", data={"current": PASSWORD, "new": "ngan", "confirm": "ngan"}
+    )
+    assert short.status_code == 400 and "ít nhất 10 ký tự" in short.get_data(
+        as_text=True
+    )
     differ = client.post(
-        "/auth/password", data={"current": PASSWORD, "new": "mat-khau-moi-2026", "confirm": "mat-khau-khac-2026"}
+        "/auth/password",
+        data={
+            "current": PASSWORD,
+            "new": "mat-khau-moi-2026",
+            "confirm": "mat-khau-khac-2026",
+        },
     )
-    assert differ.status_code == 400 and "Hai mật khẩu không khớp." in differ.get_data(as_text=True)
+    assert differ.status_code == 400 and "Hai mật khẩu không khớp." in differ.get_data(
+        as_text=True
+    )
 
 
 def test_session_cookie_flags(client, make):
     user = make.user()
     make.db.session.commit()
-    resp = client.post("/auth/login", data={"login": user.username, "password": PASSWORD})
+    resp = client.post(
+        "/auth/login", data={"login": user.username, "password": PASSWORD}
+    )
     header = resp.headers.get("Set-Cookie")
     assert "HttpOnly" in header and "SameSite=Lax" in header
 
@@ -132,7 +163,10 @@ def test_csrf_is_enforced_on_forms_and_post_buttons(strict_app, make):
     assert resp.status_code == 400  # no token
     page = c.get("/auth/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    resp = c.post("/auth/login", data={"login": user.username, "password": PASSWORD, "csrf_token": token})
+    resp = c.post(
+        "/auth/login",
+        data={"login": user.username, "password": PASSWORD, "csrf_token": token},
+    )
     assert resp.status_code == 302
     # A bare POST button (logout) without its token is refused, and the session survives.
     assert c.post("/auth/logout").status_code == 400
@@ -145,18 +179,30 @@ def test_login_is_rate_limited(strict_app, make):
     make.db.session.commit()
     c = strict_app.test_client()
     codes = [
-        c.post("/auth/login", data={"login": user.username, "password": "x"}).status_code
+        c.post(
+            "/auth/login", data={"login": user.username, "password": "x"}
+        ).status_code
         for _ in range(4)
     ]
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429
-    assert "Quá nhiều lần thử" in c.post("/auth/login", data={"login": "a", "password": "b"}).get_data(as_text=True)
+    assert "Quá nhiều lần thử" in c.post(
+        "/auth/login", data={"login": "a", "password": "b"}
+    ).get_data(as_text=True)
 
 
 def test_admin_cli_creates_admin(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["create-admin", "--username", "quantri", "--name", "Nguyễn Văn Quản", "--password", "mat-khau-quan-tri"]
+        args=[
+            "create-admin",
+            "--username",
+            "quantri",
+            "--name",
+            "Nguyễn Văn Quản",
+            "--password",
+            "mat-khau-quan-tri",
+        ]
     )
     assert result.exit_code == 0, result.output
     from sqlalchemy import select
@@ -166,8 +212,18 @@ def test_admin_cli_creates_admin(app, db):
     user = db.session.scalar(select(User).where(User.username == "quantri"))
     assert user.is_admin and user.has_role(Role.SECRETARIAT)
     again = runner.invoke(
-        args=["create-admin", "--username", "quantri", "--name", "X", "--password", "mat-khau-quan-tri"]
+        args=[
+            "create-admin",
+            "--username",
+            "quantri",
+            "--name",
+            "X",
+            "--password",
+            "mat-khau-quan-tri",
+        ]
     )
     assert again.exit_code != 0 and "Không tạo được" in again.output
-    short = runner.invoke(args=["create-admin", "--username", "b", "--name", "X", "--password", "ngan"])
+    short = runner.invoke(
+        args=["create-admin", "--username", "b", "--name", "X", "--password", "ngan"]
+    )
     assert short.exit_code != 0

@@ -137,9 +137,27 @@ def test_entry_with_no_ballot_has_no_quorum():
         (MAJORITY, [A, A, X, X], 4, Outcome.NOT_PASSED, 4),
         (TWO_THIRDS, [A, A, X], 3, Outcome.PASSED, 3),
         # base "all": absent members weigh like rejections
-        (Rule(1, 2, True, base="all", quorum_percent=40), [A, A, A], 7, Outcome.NOT_PASSED, 7),
-        (Rule(1, 2, True, base="all", quorum_percent=50), [A, A, A, A], 7, Outcome.PASSED, 7),
-        (Rule(1, 2, True, base="present", quorum_percent=50), [A, A, A, R], 7, Outcome.PASSED, 4),
+        (
+            Rule(1, 2, True, base="all", quorum_percent=40),
+            [A, A, A],
+            7,
+            Outcome.NOT_PASSED,
+            7,
+        ),
+        (
+            Rule(1, 2, True, base="all", quorum_percent=50),
+            [A, A, A, A],
+            7,
+            Outcome.PASSED,
+            7,
+        ),
+        (
+            Rule(1, 2, True, base="present", quorum_percent=50),
+            [A, A, A, R],
+            7,
+            Outcome.PASSED,
+            4,
+        ),
         # 90 % of all members, secret-ballot style
         (NINETY_ALL, [A] * 9 + [R], 10, Outcome.PASSED, 10),
         (NINETY_ALL, [A] * 8 + [R, X], 10, Outcome.NOT_PASSED, 10),
@@ -166,9 +184,9 @@ def test_recused_members_are_out_of_base_and_quorum():
     assert recused.base == 5
     not_recused = one(rule, [A, A, A], eligible=7)
     assert not_recused.outcome == Outcome.NO_QUORUM  # 3/7 < 60 %
-    assert one(Rule(1, 2, True, base="all", quorum_percent=40), [A, A, A], eligible=7).outcome == (
-        Outcome.NOT_PASSED
-    )
+    assert one(
+        Rule(1, 2, True, base="all", quorum_percent=40), [A, A, A], eligible=7
+    ).outcome == (Outcome.NOT_PASSED)
 
 
 def test_everyone_recused_is_never_decided():

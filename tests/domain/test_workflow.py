@@ -85,7 +85,9 @@ def test_unknown_actor_is_refused():
 @pytest.mark.parametrize("actor", [None, *Actor])
 def test_allowed_actions_match_table(state, actor):
     expected = [
-        a for (s, a), (_t, who) in EXPECTED.items() if s == state and actor in (None, who)
+        a
+        for (s, a), (_t, who) in EXPECTED.items()
+        if s == state and actor in (None, who)
     ]
     assert allowed_actions(state, actor) == expected
 
@@ -130,4 +132,10 @@ def test_domain_imports_neither_flask_nor_sqlalchemy(path):
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             imported.append(node.module)
     roots = {name.split(".")[0] for name in imported}
-    assert not roots & {"flask", "flask_babel", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}
+    assert not roots & {
+        "flask",
+        "flask_babel",
+        "flask_sqlalchemy",
+        "sqlalchemy",
+        "werkzeug",
+    }

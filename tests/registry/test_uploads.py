@@ -39,7 +39,9 @@ def _upload(client, ex, data: bytes, name: str, kind="report", public=False):
     if public:
         form["is_public"] = "y"
     return client.post(
-        f"/registry/{ex.id}/attachments", data=form, content_type="multipart/form-data",
+        f"/registry/{ex.id}/attachments",
+        data=form,
+        content_type="multipart/form-data",
         follow_redirects=True,
     )
 
@@ -50,8 +52,16 @@ def _upload(client, ex, data: bytes, name: str, kind="report", public=False):
         (PDF, "Báo cáo thành tích Đoàn xã.pdf", "application/pdf"),
         (PNG, "ảnh-hiện-trường.PNG", "image/png"),
         (JPG, "Đường làng.jpeg", "image/jpeg"),
-        (_ooxml("word"), "Biên bản họp dân.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (_ooxml("xl"), "Bảng kê hộ hiến đất.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (
+            _ooxml("word"),
+            "Biên bản họp dân.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            _ooxml("xl"),
+            "Bảng kê hộ hiến đất.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
         (OLE, "Báo cáo cũ.doc", "application/msword"),
         (OLE, "Số liệu.xls", "application/vnd.ms-excel"),
     ],
@@ -106,9 +116,11 @@ def test_request_over_max_content_length_is_a_413_page(app, draft):
     ex, client = draft
     app.config["MAX_CONTENT_LENGTH"] = 512
     try:
-        resp = client.post(f"/registry/{ex.id}/attachments",
-                           data={"file": (io.BytesIO(PDF + b"0" * 4096), "x.pdf"), "kind": "report"},
-                           content_type="multipart/form-data")
+        resp = client.post(
+            f"/registry/{ex.id}/attachments",
+            data={"file": (io.BytesIO(PDF + b"0" * 4096), "x.pdf"), "kind": "report"},
+            content_type="multipart/form-data",
+        )
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 21 * 1024 * 1024
     assert resp.status_code == 413 and "Tệp quá lớn" in resp.get_data(as_text=True)
@@ -144,7 +156,9 @@ def test_only_photos_can_be_public_and_delete_works(draft, db):
     atts = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
     assert [a.is_public for a in atts] == [False, True]
     path = path_for(atts[0])
-    resp = client.post(f"/registry/{ex.id}/attachments/{atts[0].id}/delete", follow_redirects=True)
+    resp = client.post(
+        f"/registry/{ex.id}/attachments/{atts[0].id}/delete", follow_redirects=True
+    )
     assert "Đã xóa tệp" in resp.get_data(as_text=True)
     assert not path.exists()
     assert len(db.session.scalars(select(Attachment)).all()) == 1
@@ -154,11 +168,17 @@ def test_no_upload_after_submit(draft, make):
     ex, client = draft
     from dankheo.registry.operations import update_exemplar
 
-    update_exemplar(ex, actor=None, expected_version=ex.version, data={
-        "situation": "a", "goals": "b", "content": "c", "outputs": "d"})
+    update_exemplar(
+        ex,
+        actor=None,
+        expected_version=ex.version,
+        data={"situation": "a", "goals": "b", "content": "c", "outputs": "d"},
+    )
     make.db.session.commit()
     assert client.post(f"/registry/{ex.id}/submit").status_code == 302
-    resp = client.post(f"/registry/{ex.id}/attachments",
-                       data={"file": (io.BytesIO(PDF), "x.pdf"), "kind": "report"},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        f"/registry/{ex.id}/attachments",
+        data={"file": (io.BytesIO(PDF), "x.pdf"), "kind": "report"},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 403

@@ -27,21 +27,44 @@ def world(make):
     officer_a = make.user(role=Role.UNIT_OFFICER, unit=a)
     officer_b = make.user(role=Role.UNIT_OFFICER, unit=b)
     make.db.session.commit()
-    return type("World", (), dict(province=province, a=a, a_cell=a_cell, b=b, campaign=campaign,
-                                  officer_a=officer_a, officer_b=officer_b))
+    return type(
+        "World",
+        (),
+        dict(
+            province=province,
+            a=a,
+            a_cell=a_cell,
+            b=b,
+            campaign=campaign,
+            officer_a=officer_a,
+            officer_b=officer_b,
+        ),
+    )
 
 
 def _form(world, unit, **over):
-    data = dict(FULL, campaign_id=world.campaign.id, unit_id=unit.id,
-                field_id=world.campaign.fields[0].id)
+    data = dict(
+        FULL,
+        campaign_id=world.campaign.id,
+        unit_id=unit.id,
+        field_id=world.campaign.fields[0].id,
+    )
     data.update(over)
     return data
 
 
 def test_officer_registers_edits_submits_and_follows(client, login_as, world, db):
     login_as(world.officer_a)
-    resp = client.post("/registry/new", data=_form(world, world.a, money_million="15.590,5",
-                                                    households="1.185", tags="giảm nghèo, giảm nghèo, hiến đất"))
+    resp = client.post(
+        "/registry/new",
+        data=_form(
+            world,
+            world.a,
+            money_million="15.590,5",
+            households="1.185",
+            tags="giảm nghèo, giảm nghèo, hiến đất",
+        ),
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     ex = db.session.scalar(select(Exemplar))
     assert ex.state == "draft" and ex.money_million == 15590.5 and ex.households == 1185
@@ -50,21 +73,39 @@ def test_officer_registers_edits_submits_and_follows(client, login_as, world, db
     page = client.get(f"/registry/{ex.id}").get_data(as_text=True)
     assert "Hiến đất mở rộng đường thôn" in page and "15.590,5" in page
 
-    resp = client.post(f"/registry/{ex.id}/edit", data=_form(world, world.a, name="Tên mới", version=ex.version))
+    resp = client.post(
+        f"/registry/{ex.id}/edit",
+        data=_form(world, world.a, name="Tên mới", version=ex.version),
+    )
     assert resp.status_code == 302
     assert client.post(f"/registry/{ex.id}/submit").status_code == 302
     db.session.rollback()
     ex = db.session.get(Exemplar, ex.id)
-    assert ex.state == "submitted" and ex.name == "Tên mới" and ex.submitted_at is not None
+    assert (
+        ex.state == "submitted" and ex.name == "Tên mới" and ex.submitted_at is not None
+    )
     # Locked: the edit form refuses and nothing changes.
-    resp = client.post(f"/registry/{ex.id}/edit", data=_form(world, world.a, name="Lén sửa", version=ex.version))
+    resp = client.post(
+        f"/registry/{ex.id}/edit",
+        data=_form(world, world.a, name="Lén sửa", version=ex.version),
+    )
     assert resp.status_code == 302
     db.session.rollback()
     assert db.session.get(Exemplar, ex.id).name == "Tên mới"
-    assert client.post(f"/registry/{ex.id}/withdraw", data={"note": "Bổ sung ảnh"}).status_code == 302
+    assert (
+        client.post(
+            f"/registry/{ex.id}/withdraw", data={"note": "Bổ sung ảnh"}
+        ).status_code
+        == 302
+    )
     db.session.rollback()
-    hist = db.session.scalars(select(History).where(History.exemplar_id == ex.id).order_by(History.id)).all()
-    assert [(h.from_state, h.to_state) for h in hist] == [("draft", "submitted"), ("submitted", "draft")]
+    hist = db.session.scalars(
+        select(History).where(History.exemplar_id == ex.id).order_by(History.id)
+    ).all()
+    assert [(h.from_state, h.to_state) for h in hist] == [
+        ("draft", "submitted"),
+        ("submitted", "draft"),
+    ]
     assert hist[1].note == "Bổ sung ảnh" and hist[0].actor_id == world.officer_a.id
     page = client.get(f"/registry/{ex.id}").get_data(as_text=True)
     assert "Bổ sung ảnh" in page and "Rút lại" in page
@@ -79,7 +120,9 @@ def test_parent_officer_sees_sub_unit_entries(client, login_as, world, make):
 
 
 def test_other_unit_gets_404_never_data(client, login_as, world, make):
-    ex = make.exemplar(unit=world.a, campaign=world.campaign, **FULL, contact_phone="0912345678")
+    ex = make.exemplar(
+        unit=world.a, campaign=world.campaign, **FULL, contact_phone="0912345678"
+    )
     make.db.session.commit()
     login_as(world.officer_b)
     listing = client.get("/registry/").get_data(as_text=True)
@@ -118,12 +161,17 @@ def test_cannot_register_for_a_unit_outside_scope(client, login_as, world, db):
         ({"contact_email": "khong-phai-email"}, "Địa chỉ email không hợp lệ."),
         ({"contact_phone": "<script>"}, "Số điện thoại không hợp lệ."),
         ({"start_date": "2026-13-45"}, "Ngày không hợp lệ"),
-        ({"start_date": "2026-05-01", "evaluation_date": "2026-01-01"}, "Ngày đánh giá phải sau ngày bắt đầu."),
+        (
+            {"start_date": "2026-05-01", "evaluation_date": "2026-01-01"},
+            "Ngày đánh giá phải sau ngày bắt đầu.",
+        ),
         ({"kind": "hacker"}, "Lựa chọn không hợp lệ."),
         ({"field_id": "999999"}, "Lựa chọn không hợp lệ."),
     ],
 )
-def test_bad_input_gives_a_form_error_not_a_500(client, login_as, world, db, over, message):
+def test_bad_input_gives_a_form_error_not_a_500(
+    client, login_as, world, db, over, message
+):
     login_as(world.officer_a)
     resp = client.post("/registry/new", data=_form(world, world.a, **over))
     assert resp.status_code == 400
@@ -136,7 +184,10 @@ def test_bad_edit_keeps_what_was_saved(client, login_as, world, make):
     ex = make.exemplar(unit=world.a, campaign=world.campaign, **FULL)
     make.db.session.commit()
     login_as(world.officer_a)
-    resp = client.post(f"/registry/{ex.id}/edit", data=_form(world, world.a, households="-1", name="", version=ex.version))
+    resp = client.post(
+        f"/registry/{ex.id}/edit",
+        data=_form(world, world.a, households="-1", name="", version=ex.version),
+    )
     assert resp.status_code == 400
     make.db.session.rollback()
     assert make.db.session.get(Exemplar, ex.id).name == FULL["name"]
@@ -147,10 +198,21 @@ def test_concurrent_edit_is_refused_and_keeps_typed_text(client, login_as, world
     make.db.session.commit()
     login_as(world.officer_a)
     stale = ex.version
-    assert client.post(f"/registry/{ex.id}/edit", data=_form(world, world.a, name="Bản A", version=stale)).status_code == 302
-    resp = client.post(f"/registry/{ex.id}/edit", data=_form(world, world.a, name="Bản B", version=stale))
+    assert (
+        client.post(
+            f"/registry/{ex.id}/edit",
+            data=_form(world, world.a, name="Bản A", version=stale),
+        ).status_code
+        == 302
+    )
+    resp = client.post(
+        f"/registry/{ex.id}/edit",
+        data=_form(world, world.a, name="Bản B", version=stale),
+    )
     assert resp.status_code == 409
-    assert "Bản B" in resp.get_data(as_text=True)  # the user's text is still in the form
+    assert "Bản B" in resp.get_data(
+        as_text=True
+    )  # the user's text is still in the form
     make.db.session.rollback()
     assert make.db.session.get(Exemplar, ex.id).name == "Bản A"
 
@@ -167,7 +229,9 @@ def test_incomplete_draft_cannot_be_submitted(client, login_as, world, make):
 
 def test_filters_and_empty_state(client, login_as, world, make):
     make.exemplar(unit=world.a, campaign=world.campaign, **FULL)
-    make.exemplar(unit=world.a, campaign=world.campaign, **dict(FULL, name="Đoàn viên giúp dân"))
+    make.exemplar(
+        unit=world.a, campaign=world.campaign, **dict(FULL, name="Đoàn viên giúp dân")
+    )
     make.db.session.commit()
     login_as(world.officer_a)
     body = client.get("/registry/?q=doan vien").get_data(as_text=True)
