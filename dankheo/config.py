@@ -7,6 +7,9 @@ import secrets
 from pathlib import Path
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -21,6 +24,8 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
+    # Source strings are Vietnamese; translations/ holds the English catalogue.
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

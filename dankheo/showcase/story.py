@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..campaigns.models import Campaign, Stage
+from ..domain import N_
 from ..extensions import db
 from ..registry.models import Exemplar
 
@@ -83,18 +84,18 @@ def funnel_table(steps: list[Step]) -> Table:
 
 
 STATS_TITLES = {
-    "field": "Theo lĩnh vực",
-    "locality": "Theo địa bàn",
-    "unit_kind": "Theo loại đơn vị",
-    "kind": "Theo loại mô hình, điển hình",
-    "years": "Qua các năm",
+    "field": N_("Theo lĩnh vực"),
+    "locality": N_("Theo địa bàn"),
+    "unit_kind": N_("Theo loại đơn vị"),
+    "kind": N_("Theo loại mô hình, điển hình"),
+    "years": N_("Qua các năm"),
 }
 STATS_FIRST_COLUMN = {
-    "field": "Lĩnh vực",
-    "locality": "Địa bàn",
-    "unit_kind": "Loại đơn vị",
-    "kind": "Loại",
-    "years": "Năm",
+    "field": N_("Lĩnh vực"),
+    "locality": N_("Địa bàn"),
+    "unit_kind": N_("Loại đơn vị"),
+    "kind": N_("Loại"),
+    "years": N_("Năm"),
 }
 
 
