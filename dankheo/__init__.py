@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import db as dbmod
 from . import extensions
-from .config import ENV_KEYS, DefaultConfig, load_secret_key
+from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for env, key in ENV_KEYS.items():
         if os.environ.get(env):
             app.config[key] = os.environ[env]
+    for env, key in ENV_FLAGS.items():
+        if os.environ.get(env):
+            app.config[key] = os.environ[env].strip().lower() in ("1", "true", "yes", "on")
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -52,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
+    _register_security_headers(app)
 
     from .cli import register_cli
 
@@ -155,6 +159,27 @@ def _register_errors(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error="Internal Server Error"), 500
         return render_template("errors/500.html"), 500
+
+
+#: Sent with every response unless the view set its own (file downloads do).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+}
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def _register_template_helpers(app: Flask) -> None:

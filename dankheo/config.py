@@ -53,3 +53,9 @@ ENV_KEYS = {
     "DANKHEO_UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "DANKHEO_SECRET_KEY": "SECRET_KEY",
 }
+
+#: Boolean settings from the environment ("1", "true", "yes" mean on).
+ENV_FLAGS = {
+    # Behind HTTPS: the session cookie is sent over TLS only.
+    "DANKHEO_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
+}

@@ -81,3 +81,16 @@ def test_unknown_page_is_a_vietnamese_404(client):
 def test_api_errors_are_json(client):
     resp = client.get("/api/v1/khong-co")
     assert resp.status_code == 404 and resp.is_json
+
+
+def test_security_headers_on_pages(client):
+    resp = client.get("/auth/login")
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+
+
+def test_secure_cookie_flag_from_environment(monkeypatch):
+    monkeypatch.setenv("DANKHEO_SECURE_COOKIES", "1")
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
