@@ -7,7 +7,7 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, IntegerField
+from wtforms import Field, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -19,6 +19,36 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 REQUIRED = _l("Vui lòng nhập mục này.")
+
+
+MAX_ID = 2**31 - 1
+
+
+def int_arg(value: str | None) -> int | None:
+    """A positive database id from a query string, or None ("²", "-1", 10**30 are None)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+class UnitCodeField(StringField):
+    """A unit chosen by its code, with suggestions in a ``<datalist>``: works for a tree
+    of any size (a select of every unit would not). The view resolves the code within
+    the user's scope."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault(
+            "description", _l("Gõ mã đơn vị hoặc chọn trong danh sách gợi ý.")
+        )
+        super().__init__(label, validators, **kwargs)
+        self.suggestions: list = []
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            # "QN-HG — Phường Hồng Gai" (a picked suggestion) means the code before the dash.
+            self.data = self.data.split(" — ", 1)[0].strip()
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -17,7 +17,7 @@ from wtforms.validators import Email, NumberRange, Optional, Regexp, ValidationE
 
 from ..auth.operations import MIN_PASSWORD_LENGTH
 from ..domain.enums import CampaignStatus, Role, UnitKind, UnitTier
-from ..forms_common import max_length, options, required
+from ..forms_common import UnitCodeField, max_length, options, required
 
 
 class CampaignForm(FlaskForm):
@@ -32,7 +32,9 @@ class CampaignForm(FlaskForm):
     period_label = StringField(
         _l("Giai đoạn (nếu nhiều năm)"), validators=[Optional(), max_length(100)]
     )
-    unit_id = SelectField(_l("Phạm vi (đơn vị)"), coerce=int, validators=[required()])
+    unit_code = UnitCodeField(
+        _l("Phạm vi (đơn vị)"), validators=[required(), max_length(60)]
+    )
     registration_opens = DateField(_l("Mở đăng ký từ"), validators=[Optional()])
     registration_closes = DateField(_l("Hạn đăng ký"), validators=[Optional()])
     status = SelectField(_l("Trạng thái"), choices=[])
@@ -110,7 +112,9 @@ class UserForm(FlaskForm):
         ],
     )
     position = StringField(_l("Chức vụ"), validators=[Optional(), max_length(200)])
-    unit_id = SelectField(_l("Đơn vị công tác"), coerce=int, validators=[required()])
+    unit_code = UnitCodeField(
+        _l("Đơn vị công tác"), validators=[required(), max_length(60)]
+    )
     role = SelectField(_l("Vai trò ban đầu"), choices=[])
     password = PasswordField(
         _l("Mật khẩu ban đầu"),
@@ -133,7 +137,9 @@ class UserForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Vai trò"), choices=[])
-    unit_id = SelectField(_l("Phạm vi (đơn vị và cấp dưới)"), coerce=int)
+    unit_code = UnitCodeField(
+        _l("Phạm vi (đơn vị và cấp dưới)"), validators=[required(), max_length(60)]
+    )
     submit = SubmitField(_l("Giao vai trò"))
 
     def __init__(self, *args, **kwargs):

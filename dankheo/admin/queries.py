@@ -84,14 +84,3 @@ def users_page(scopes: list[str], q: str) -> Select:
             )
         )
     return stmt.order_by(User.name, User.id)
-
-
-def units_for_select(scopes: list[str], limit: int = 3000) -> list[Unit]:
-    return list(
-        db.session.scalars(
-            select(Unit)
-            .where(subtree_condition(Unit.id, scopes), Unit.active.is_(True))
-            .order_by(Unit.path)
-            .limit(limit)
-        )
-    )

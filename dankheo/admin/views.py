@@ -38,13 +38,14 @@ from ..domain.enums import Role
 from ..domain.workflow import State
 from ..errors import DomainError
 from ..extensions import db
-from ..forms_common import options
+from ..forms_common import int_arg, options
 from ..units.imports import COLUMNS
 from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
+from ..units.queries import unit_in_scopes, unit_suggestions
 from . import queries, spreadsheets
 from .forms import CampaignForm, NameForm, RoleForm, UnitForm, UserForm
-from .permissions import can_grant, can_manage_unit, secretariat_scopes
+from .permissions import can_grant, can_manage_unit, can_manage_user, secretariat_scopes
 from .spreadsheets import unit_template
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -76,6 +77,7 @@ def _unit(unit_id: int) -> Unit:
 
 
 def _user(user_id: int) -> User:
+    """An account whose home unit is in scope (to look at); acting on it needs more."""
     user = db.session.get(User, user_id)
     if (
         user is None
@@ -86,10 +88,30 @@ def _user(user_id: int) -> User:
     return user
 
 
-def _unit_choices(form_field):
-    form_field.choices = options(
-        (u.id, ("· " * u.depth) + u.name) for u in queries.units_for_select(_scopes())
-    )
+def _managed_user(user_id: int) -> User:
+    user = _user(user_id)
+    if not can_manage_user(current_user, user):
+        abort(403)
+    return user
+
+
+def _unit_picker(field, *, default: Unit | None = None) -> None:
+    field.suggestions = unit_suggestions(_scopes())
+    if default is not None and not field.data:
+        field.data = default.code
+
+
+def _picked_unit(field) -> Unit | None:
+    """The unit the picker names, inside the scope; otherwise a message on the field."""
+    unit = unit_in_scopes(field.data, _scopes())
+    if unit is None:
+        field.errors.append(
+            _(
+                "Không có đơn vị mã “%(code)s” trong phạm vi của bạn.",
+                code=field.data or "",
+            )
+        )
+    return unit
 
 
 @bp.get("/")
@@ -104,9 +126,9 @@ def index():
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 def campaign_new():
     form = CampaignForm()
-    _unit_choices(form.unit_id)
-    if form.validate_on_submit():
-        unit = _unit(form.unit_id.data)
+    _unit_picker(form.unit_code)
+    unit = None
+    if form.validate_on_submit() and (unit := _picked_unit(form.unit_code)):
         campaign = create_campaign(
             name=form.name.data.strip(),
             year=form.year.data,
@@ -132,9 +154,9 @@ def campaign_new():
 def campaign(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = CampaignForm(obj=campaign)
-    form.unit_id.choices = options([(campaign.unit.id, campaign.unit.name)])
-    if request.method == "GET":
-        form.unit_id.data = campaign.unit_id
+    # A campaign's scope never changes once units register in it.
+    form.unit_code.data = campaign.unit.code
+    form.unit_code.render_kw = {"readonly": True}
     if form.validate_on_submit():
         update_campaign(
             campaign,
@@ -197,7 +219,7 @@ def campaign_add_form(campaign_id: int):
 @bp.get("/units")
 def units():
     parent_id = request.args.get("parent", "")
-    parent = _unit(int(parent_id)) if parent_id.isdigit() else None
+    parent = _unit(pid) if (pid := int_arg(parent_id)) else None
     q = request.args.get("q", "")[:100]
     page = db.paginate(
         queries.units_page(_scopes(), q, parent), per_page=50, error_out=False
@@ -295,11 +317,9 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     form = UserForm()
-    _unit_choices(form.unit_id)
-    if request.method == "GET" and request.args.get("unit", "").isdigit():
-        form.unit_id.data = int(request.args["unit"])
-    if form.validate_on_submit():
-        unit = _unit(form.unit_id.data)
+    preset = _unit(uid) if (uid := int_arg(request.args.get("unit"))) else None
+    _unit_picker(form.unit_code, default=preset)
+    if form.validate_on_submit() and (unit := _picked_unit(form.unit_code)):
         roles = []
         if form.role.data:
             if not can_grant(current_user, form.role.data, unit):
@@ -331,20 +351,23 @@ def user_new():
 def user(user_id: int):
     target = _user(user_id)
     form = RoleForm()
-    _unit_choices(form.unit_id)
-    form.unit_id.data = target.unit_id
-    return render_template("admin/user.html", target=target, form=form)
+    _unit_picker(form.unit_code, default=target.unit)
+    return render_template(
+        "admin/user.html",
+        target=target,
+        form=form,
+        can_manage=can_manage_user(current_user, target),
+    )
 
 
 @bp.post("/users/<int:user_id>/roles")
 def user_grant(user_id: int):
-    target = _user(user_id)
+    target = _managed_user(user_id)
     form = RoleForm()
-    _unit_choices(form.unit_id)
-    if not form.validate_on_submit():
+    unit = form.validate_on_submit() and _picked_unit(form.unit_code)
+    if not unit:
         flash(_("Vai trò hoặc phạm vi không hợp lệ."), "danger")
         return redirect(url_for(".user", user_id=target.id))
-    unit = _unit(form.unit_id.data)
     if not can_grant(current_user, form.role.data, unit):
         abort(403)
     try:
@@ -359,7 +382,7 @@ def user_grant(user_id: int):
 
 @bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
 def user_revoke(user_id: int, assignment_id: int):
-    target = _user(user_id)
+    target = _managed_user(user_id)
     assignment = db.session.get(RoleAssignment, assignment_id)
     if assignment is None or assignment.user_id != target.id:
         abort(404)
@@ -379,7 +402,7 @@ def user_revoke(user_id: int, assignment_id: int):
 
 @bp.post("/users/<int:user_id>/active")
 def user_toggle(user_id: int):
-    target = _user(user_id)
+    target = _managed_user(user_id)
     if target.id == current_user.id:
         flash(_("Bạn không thể tự khóa tài khoản của mình."), "warning")
         return redirect(url_for(".user", user_id=target.id))
@@ -393,7 +416,7 @@ def user_toggle(user_id: int):
 
 @bp.post("/users/<int:user_id>/reset-password")
 def user_reset(user_id: int):
-    target = _user(user_id)
+    target = _managed_user(user_id)
     password = reset_password(target)
     db.session.commit()
     return render_template(

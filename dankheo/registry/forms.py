@@ -7,13 +7,14 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import Email, Optional, Regexp, ValidationError
+from wtforms.widgets import HiddenInput
 
 from ..domain.enums import AttachmentKind, ExemplarKind
 from ..domain.metrics import METRICS
@@ -21,6 +22,7 @@ from ..forms_common import (
     LocaleDecimalField,
     LocaleIntegerField,
     OptionalNumber,
+    UnitCodeField,
     max_length,
     non_negative,
     options,
@@ -41,9 +43,11 @@ def _text(label, description="", rows=4):
 class ExemplarForm(FlaskForm):
     """The registration form (mẫu đăng ký): items 1-10 plus identification and results."""
 
-    version = HiddenField()
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     campaign_id = SelectField(_l("Đợt đăng ký"), coerce=int, validators=[required()])
-    unit_id = SelectField(_l("Đơn vị đăng ký"), coerce=int, validators=[required()])
+    unit_code = UnitCodeField(
+        _l("Đơn vị đăng ký"), validators=[required(), max_length(60)]
+    )
     kind = SelectField(_l("Loại"), choices=[], validators=[required()])
     field_id = SelectField(_l("Lĩnh vực"), coerce=int, validators=[required()])
     name = StringField(

@@ -22,7 +22,13 @@ from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..units.models import Unit
 from .models import Attachment, Exemplar, History
-from .uploads import path_for, store_upload
+from .uploads import (
+    delete_on_commit,
+    discard_on_rollback,
+    path_for,
+    path_for_name,
+    store_upload,
+)
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +244,14 @@ def withdraw_exemplar(
     stage = entry_stage(exemplar)
     if stage is not None and exemplar.stage_id != stage.id:
         raise DomainError("already forwarded")
+    # Ballots cast on this dossier in an open round must not count for the one the unit
+    # submits again (appraisal imports this module, hence the local import).
+    from ..appraisal.operations import discard_open_ballots
+
+    discarded = discard_open_ballots(exemplar)
+    if discarded:
+        extra = f"Hủy {discarded} phiếu thẩm định của phiên đang mở."
+        note = f"{note} ({extra})" if note else extra
     return transition(
         exemplar, Action.WITHDRAW, actor=actor, actor_kind="unit", note=note, stage=None
     )
@@ -270,6 +284,8 @@ def add_attachment(
     if is_public and kind != AttachmentKind.PHOTO:
         is_public = False  # only photos are ever shown to the public
     stored = store_upload(stream, filename)
+    # The bytes are on disk before the row is committed: remove them if it never is.
+    discard_on_rollback(path_for_name(stored.stored_name))
     attachment = Attachment(
         exemplar=exemplar,
         kind=AttachmentKind(kind).value,
@@ -294,13 +310,5 @@ def remove_attachment(attachment: Attachment, *, actor: User | None) -> None:
     path = path_for(attachment)
     db.session.delete(attachment)
     db.session.flush()
-    _unlink_after_commit(path)
+    delete_on_commit(path)
     log.info("removed attachment %s by %s", attachment.id, actor)
-
-
-def _unlink_after_commit(path) -> None:
-    from sqlalchemy import event
-
-    @event.listens_for(db.session(), "after_commit", once=True)
-    def _unlink(_session):
-        path.unlink(missing_ok=True)

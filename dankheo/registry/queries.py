@@ -77,17 +77,6 @@ def open_campaigns_for(scopes: list[str], today: date) -> list[Campaign]:
     ]
 
 
-def registrable_units(scopes: list[str]) -> list[Unit]:
-    return list(
-        db.session.scalars(
-            select(Unit)
-            .where(subtree_condition(Unit.id, scopes), Unit.active.is_(True))
-            .order_by(Unit.path)
-            .limit(2000)
-        )
-    )
-
-
 def exemplar_history(exemplar_id: int) -> list[History]:
     return list(
         db.session.scalars(

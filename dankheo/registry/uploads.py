@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..errors import DomainError
+from ..extensions import db
 
 #: Accepted types: sniffed type -> (content type, allowed extensions).
 TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -85,8 +88,39 @@ def storage_root() -> Path:
 
 def path_for(attachment) -> Path:
     """Where an attachment's bytes live (random name, sharded by its first two letters)."""
-    name = attachment.stored_name
+    return path_for_name(attachment.stored_name)
+
+
+def path_for_name(name: str) -> Path:
     return storage_root() / name[:2] / name
+
+
+# Files follow the transaction of the rows that name them: a new file is removed if the
+# transaction rolls back, a removed attachment's file only once the deletion commits.
+_ON_COMMIT = "dankheo_unlink_on_commit"
+_ON_ROLLBACK = "dankheo_unlink_on_rollback"
+
+
+def delete_on_commit(path: Path) -> None:
+    db.session.info.setdefault(_ON_COMMIT, []).append(path)
+
+
+def discard_on_rollback(path: Path) -> None:
+    db.session.info.setdefault(_ON_ROLLBACK, []).append(path)
+
+
+@event.listens_for(Session, "after_commit")
+def _files_after_commit(session: Session) -> None:
+    for path in session.info.pop(_ON_COMMIT, []):
+        path.unlink(missing_ok=True)
+    session.info.pop(_ON_ROLLBACK, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _files_after_rollback(session: Session) -> None:
+    for path in session.info.pop(_ON_ROLLBACK, []):
+        path.unlink(missing_ok=True)
+    session.info.pop(_ON_COMMIT, None)
 
 
 def inspect_upload(stream: BinaryIO, filename: str | None) -> tuple[bytes, str, str]:

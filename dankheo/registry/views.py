@@ -24,8 +24,8 @@ from ..domain.metrics import METRICS
 from ..domain.workflow import EDITABLE_STATES, State
 from ..errors import Conflict, DomainError
 from ..extensions import db
-from ..forms_common import options
-from ..units.models import Unit
+from ..forms_common import int_arg, options
+from ..units.queries import unit_in_scopes, unit_suggestions
 from . import permissions, queries
 from .forms import AttachmentForm, NoteForm, exemplar_form
 from .models import Attachment, Exemplar
@@ -80,8 +80,7 @@ def _load(exemplar_id: int) -> Exemplar:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int_arg(request.args.get(name))
 
 
 @bp.get("/")
@@ -124,14 +123,15 @@ def index():
 def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
     if exemplar is None:
         campaigns = queries.open_campaigns_for(scopes, date.today())
-        units = queries.registrable_units(scopes)
+        form.unit_code.suggestions = unit_suggestions(scopes)
     else:
+        # The registering unit and the campaign of an entry never change.
         campaigns = [exemplar.campaign]
-        units = [exemplar.unit]
+        form.unit_code.data = exemplar.unit.code
+        form.unit_code.render_kw = {"readonly": True}
     form.campaign_id.choices = options(
         (c.id, f"{c.name} ({c.year})") for c in campaigns
     )
-    form.unit_id.choices = options((u.id, ("· " * u.depth) + u.name) for u in units)
     chosen = next(
         (c for c in campaigns if c.id == form.campaign_id.data),
         campaigns[0] if campaigns else None,
@@ -139,7 +139,7 @@ def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
     form.field_id.choices = options(
         (fl.id, fl.name) for fl in (chosen.fields if chosen else [])
     )
-    return campaigns, units
+    return campaigns
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -147,17 +147,24 @@ def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
 def create():
     scopes = _scopes()
     form = exemplar_form()
-    campaigns, units = _prepare_form(form, scopes)
+    campaigns = _prepare_form(form, scopes)
     if not campaigns:
         flash(_("Hiện không có đợt nào đang nhận đăng ký."), "warning")
         return redirect(url_for(".index"))
-    if request.method == "GET" and current_user.unit_id in {u.id for u in units}:
-        form.unit_id.data = current_user.unit_id
+    own = current_user.unit
+    if request.method == "GET" and own is not None and unit_in_scopes(own.code, scopes):
+        form.unit_code.data = own.code
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data)
+        unit = unit_in_scopes(form.unit_code.data, scopes)
         campaign = next(c for c in campaigns if c.id == form.campaign_id.data)
         if unit is None or not permissions.can_register_for(current_user, unit):
-            abort(403)
+            form.unit_code.errors.append(
+                _(
+                    "Không có đơn vị mã “%(code)s” trong phạm vi của bạn.",
+                    code=form.unit_code.data,
+                )
+            )
+            return render_template("registry/form.html", form=form, exemplar=None), 400
         try:
             exemplar = create_exemplar(
                 campaign=campaign,
@@ -187,7 +194,6 @@ def edit(exemplar_id: int):
     if request.method == "GET":
         form.version.data = exemplar.version
         form.campaign_id.data = exemplar.campaign_id
-        form.unit_id.data = exemplar.unit_id
     _prepare_form(form, _scopes(), exemplar)
     if form.validate_on_submit():
         try:
@@ -195,7 +201,7 @@ def edit(exemplar_id: int):
                 exemplar,
                 actor=current_user,
                 data=form.data_for_model(),
-                expected_version=int(form.version.data or 0),
+                expected_version=form.version.data or 0,
             )
         except Conflict:
             db.session.rollback()
@@ -332,6 +338,10 @@ def upload(exemplar_id: int):
         return redirect(
             url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
         )
+    except DomainError:  # submitted in another tab meanwhile
+        db.session.rollback()
+        flash(_("Hồ sơ đã gửi đăng ký nên không sửa được."), "warning")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id))
     db.session.commit()
     flash(_("Đã tải lên “%(name)s”.", name=attachment.original_name), "success")
     return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
@@ -352,7 +362,12 @@ def delete_attachment(exemplar_id: int, attachment_id: int):
     if not permissions.can_edit(current_user, attachment.exemplar):
         abort(403)
     name = attachment.original_name
-    remove_attachment(attachment, actor=current_user)
+    try:
+        remove_attachment(attachment, actor=current_user)
+    except DomainError:
+        db.session.rollback()
+        flash(_("Hồ sơ đã gửi đăng ký nên không sửa được."), "warning")
+        return redirect(url_for(".detail", exemplar_id=exemplar_id))
     db.session.commit()
     flash(_("Đã xóa tệp “%(name)s”.", name=name), "info")
     return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))

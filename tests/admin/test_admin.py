@@ -37,7 +37,7 @@ def test_campaign_create_edit_and_lists(sec, db):
         data={
             "name": "Dân vận khéo 2027",
             "year": "2027",
-            "unit_id": sec.province.id,
+            "unit_code": sec.province.code,
             "registration_opens": "2027-01-10",
             "registration_closes": "2027-10-25",
             "status": "registration",
@@ -53,7 +53,7 @@ def test_campaign_create_edit_and_lists(sec, db):
         data={
             "name": "X",
             "year": "20x",
-            "unit_id": sec.province.id,
+            "unit_code": sec.province.code,
             "status": "registration",
             "registration_opens": "2027-05-01",
             "registration_closes": "2027-01-01",
@@ -141,7 +141,7 @@ def test_users_create_roles_lock_reset(sec, db):
             "username": "can.bo.xa",
             "name": "Lê Văn Bình",
             "email": "binh@example.vn",
-            "unit_id": sec.province.id,
+            "unit_code": sec.province.code,
             "role": "unit_officer",
             "password": "mat-khau-dai-du",
         },
@@ -153,13 +153,13 @@ def test_users_create_roles_lock_reset(sec, db):
     assert (
         c.post(
             f"/admin/users/{user.id}/roles",
-            data={"role": "admin", "unit_id": sec.province.id},
+            data={"role": "admin", "unit_code": sec.province.code},
         ).status_code
         == 403
     )
     c.post(
         f"/admin/users/{user.id}/roles",
-        data={"role": "council_member", "unit_id": sec.province.id},
+        data={"role": "council_member", "unit_code": sec.province.code},
     )
     db.session.rollback()
     user = db.session.get(User, user.id)
@@ -174,7 +174,7 @@ def test_users_create_roles_lock_reset(sec, db):
         data={
             "username": "Có Dấu",
             "name": "",
-            "unit_id": sec.province.id,
+            "unit_code": sec.province.code,
             "role": "",
             "password": "ngan",
         },
@@ -262,3 +262,65 @@ def test_exports_round_trip(sec, make):
         )
     }
     assert sec.user.username in names
+
+
+def test_narrow_secretariat_cannot_take_over_a_wider_account(make, login_as, db):
+    province = make.unit(tier=UnitTier.PROVINCE, code="P")
+    commune = make.unit(parent=province, code="P-X")
+    local_sec = make.user(role=Role.SECRETARIAT, unit=commune)
+    # Based in the commune, but secretariat over the whole province.
+    wide = make.user(role=Role.SECRETARIAT, unit=commune, scope=province)
+    admin = make.user(role=Role.ADMIN, unit=commune, scope=commune)
+    plain = make.user(role=Role.UNIT_OFFICER, unit=commune)
+    make.db.session.commit()
+    c = login_as(local_sec)
+    for target in (wide, admin):
+        assert c.get(f"/admin/users/{target.id}").status_code == 200  # may look
+        assert "chỉ được xem" in c.get(f"/admin/users/{target.id}").get_data(
+            as_text=True
+        )
+        assert c.post(f"/admin/users/{target.id}/reset-password").status_code == 403
+        assert c.post(f"/admin/users/{target.id}/active").status_code == 403
+        assert (
+            c.post(
+                f"/admin/users/{target.id}/roles",
+                data={"role": "unit_officer", "unit_code": "P-X"},
+            ).status_code
+            == 403
+        )
+        rid = target.roles[0].id
+        assert c.post(f"/admin/users/{target.id}/roles/{rid}/revoke").status_code == 403
+    db.session.rollback()
+    assert (
+        db.session.get(User, wide.id).active and db.session.get(User, admin.id).active
+    )
+    # An account inside the scope is managed as before.
+    assert c.post(f"/admin/users/{plain.id}/reset-password").status_code == 200
+
+
+def test_unit_picker_suggests_units_in_scope_only(sec, make):
+    make.unit(parent=sec.province, name="Xã Quảng Tân", code="T-QT")
+    make.unit(parent=sec.other, name="Xã Ngoài Phạm Vi", code="K-NP")
+    make.db.session.commit()
+    page = sec.client.get("/admin/users/new").get_data(as_text=True)
+    assert "T-QT — Xã Quảng Tân" in page and "K-NP" not in page
+    resp = sec.client.post(
+        "/admin/users/new",
+        data={
+            "username": "ngoai",
+            "name": "Người ngoài",
+            "unit_code": "K-NP",
+            "role": "",
+            "password": "mat-khau-dai-du",
+        },
+    )
+    assert resp.status_code == 400
+    assert "Không có đơn vị mã “K-NP” trong phạm vi của bạn." in resp.get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("value", ["²", "999999999999999999999", "-3"])
+def test_odd_ids_in_admin_query_strings(sec, value):
+    assert sec.client.get(f"/admin/units?parent={value}").status_code == 200
+    assert sec.client.get(f"/admin/users/new?unit={value}").status_code == 200

@@ -182,3 +182,29 @@ def test_no_upload_after_submit(draft, make):
         content_type="multipart/form-data",
     )
     assert resp.status_code == 403
+
+
+def test_file_of_a_rolled_back_upload_is_removed(draft, db):
+    ex, _client = draft
+    from dankheo.registry.operations import add_attachment
+    from dankheo.registry.uploads import path_for_name, storage_root
+
+    before = set(storage_root().rglob("*")) if storage_root().exists() else set()
+    att = add_attachment(ex, actor=None, stream=io.BytesIO(PDF), filename="a.pdf")
+    path = path_for_name(att.stored_name)
+    assert path.exists()
+    db.session.rollback()
+    assert not path.exists()
+    after = {p for p in storage_root().rglob("*") if p.is_file()}
+    assert after <= before
+
+
+def test_file_of_a_committed_upload_stays(draft, db):
+    ex, _client = draft
+    from dankheo.registry.operations import add_attachment
+    from dankheo.registry.uploads import path_for_name
+
+    att = add_attachment(ex, actor=None, stream=io.BytesIO(PDF), filename="a.pdf")
+    db.session.commit()
+    db.session.rollback()  # a later rollback leaves committed files alone
+    assert path_for_name(att.stored_name).exists()

@@ -46,7 +46,7 @@ def _form(world, unit, **over):
     data = dict(
         FULL,
         campaign_id=world.campaign.id,
-        unit_id=unit.id,
+        unit_code=unit.code,
         field_id=world.campaign.fields[0].id,
     )
     data.update(over)
@@ -247,3 +247,40 @@ def test_user_without_unit_role_is_refused(client, login_as, make):
     make.db.session.commit()
     login_as(user)
     assert client.get("/registry/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "value", ["²", "99999999999999999999999", "-1", "0", "1e3", "١٢"]
+)
+def test_odd_numbers_in_the_query_string_are_ignored(client, login_as, world, value):
+    login_as(world.officer_a)
+    assert client.get(f"/registry/?campaign={value}&field={value}").status_code == 200
+
+
+def test_bad_hidden_version_is_a_form_error(client, login_as, world, make):
+    ex = make.exemplar(unit=world.a, campaign=world.campaign, **FULL)
+    make.db.session.commit()
+    login_as(world.officer_a)
+    resp = client.post(
+        f"/registry/{ex.id}/edit", data=_form(world, world.a, version="abc")
+    )
+    assert resp.status_code == 400
+
+
+def test_unit_is_picked_by_code_with_suggestions(client, login_as, world):
+    login_as(world.officer_a)
+    page = client.get("/registry/new").get_data(as_text=True)
+    assert f'value="{world.a.code}"' in page  # the officer's own unit by default
+    assert f"{world.a_cell.code} — Chi bộ thôn Đông" in page  # suggestion of a sub-unit
+    assert world.b.code not in page
+    resp = client.post(
+        "/registry/new",
+        data=_form(world, world.a, unit_code=f"{world.a_cell.code} — Chi bộ thôn Đông"),
+    )
+    assert resp.status_code == 302
+    resp = client.post(
+        "/registry/new", data=_form(world, world.a, unit_code="KHONG-CO")
+    )
+    assert resp.status_code == 400 and "Không có đơn vị mã “KHONG-CO”" in resp.get_data(
+        as_text=True
+    )
