@@ -18,9 +18,11 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..campaigns.models import Campaign
 from ..domain import N_
@@ -35,15 +37,29 @@ from .queries import Filters
 bp = Blueprint("showcase", __name__)
 
 
+def _same_for_everyone() -> bool:
+    """True when the response holds nothing of the visitor's own: no signed-in user
+    (base.html shows their name and the logout form's token), no flash message pending
+    or shown, and no session cookie about to be set (a language just chosen)."""
+    return (
+        not current_user.is_authenticated
+        and not session.get("_flashes")
+        and not session.modified
+    )
+
+
 @bp.after_request
 def _cache_headers(resp: Response) -> Response:
-    # Public pages may be cached briefly by browsers and proxies; they hold no session data.
+    # Anonymous pages may be cached briefly by browsers and proxies; anything personal
+    # is never stored anywhere.
     if (
         request.method == "GET"
         and resp.status_code == 200
         and "Cache-Control" not in resp.headers
     ):
-        resp.headers["Cache-Control"] = "public, max-age=60"
+        resp.headers["Cache-Control"] = (
+            "public, max-age=60" if _same_for_everyone() else "private, no-store"
+        )
     return resp
 
 
