@@ -603,6 +603,70 @@ def cast_vote(
     )
 
 
+def actor_recused(council: Council, exemplar: Exemplar, actor: User | None) -> bool:
+    """True when ``actor`` (a chair, a secretary) belongs to a unit recused from
+    ``exemplar`` at ``council``: they neither judge it nor steer its outcome."""
+    if actor is None or actor.unit is None:
+        return False
+    return is_recused(
+        actor.unit.path,
+        exemplar.unit.path,
+        council.unit.path,
+        ancestors=council.stage.recuse_ancestors,
+    )
+
+
+def _refuse_if_recused(
+    council: Council, exemplar: Exemplar, actor: User | None
+) -> None:
+    if actor_recused(council, exemplar, actor):
+        raise NotAllowed(_("Bạn không biểu quyết hồ sơ này."))
+
+
+def discard_open_ballots(exemplar: Exemplar) -> int:
+    """Drop the ballots (and scores) and the return mark cast on ``exemplar`` in the open
+    round of its stage's councils. Called when the unit takes the entry back: a dossier
+    submitted again may differ, so ballots on the old one must not count for it.
+    Returns the number of ballots removed."""
+    if exemplar.stage_id is None:
+        return 0
+    open_rounds = (
+        select(Round.id)
+        .join(Council, Council.id == Round.council_id)
+        .where(Council.stage_id == exemplar.stage_id, Round.closed_at.is_(None))
+    )
+    vote_ids = list(
+        db.session.scalars(
+            select(Vote.id).where(
+                Vote.exemplar_id == exemplar.id,
+                Vote.stage_id == exemplar.stage_id,
+                Vote.round_id.in_(open_rounds),
+            )
+        )
+    )
+    if vote_ids:
+        db.session.execute(delete(Score).where(Score.vote_id.in_(vote_ids)))
+        db.session.execute(
+            delete(Vote)
+            .where(Vote.id.in_(vote_ids))
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        delete(ReturnMark)
+        .where(
+            ReturnMark.exemplar_id == exemplar.id,
+            ReturnMark.round_id.in_(open_rounds),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    if vote_ids:
+        log.info(
+            "discarded %d open-round ballots on exemplar %s", len(vote_ids), exemplar.id
+        )
+    return len(vote_ids)
+
+
 def mark_return(
     rnd: Round, exemplar: Exemplar, *, reason: str, actor: User | None
 ) -> ReturnMark:
@@ -618,6 +682,7 @@ def mark_return(
         )
     ):
         raise NotAllowed(_("Hồ sơ không thuộc hội đồng này."))
+    _refuse_if_recused(rnd.council, exemplar, actor)
     mark = db.session.scalar(
         select(ReturnMark).where(
             ReturnMark.round_id == rnd.id, ReturnMark.exemplar_id == exemplar.id
@@ -635,6 +700,7 @@ def mark_return(
 def unmark_return(rnd: Round, exemplar: Exemplar, *, actor: User | None) -> None:
     if not rnd.is_open:
         raise Conflict(_("Phiên thẩm định đã kết thúc."))
+    _refuse_if_recused(rnd.council, exemplar, actor)
     db.session.execute(
         delete(ReturnMark).where(
             ReturnMark.round_id == rnd.id, ReturnMark.exemplar_id == exemplar.id
