@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import abort, jsonify, url_for
 
-from ..appraisal.queries import campaign_funnel, campaigns_list
+from ..appraisal.queries import campaign_funnel
 from ..campaigns.models import Campaign
+from ..domain.enums import CampaignStatus
 from ..extensions import db
+from ..showcase.queries import public_campaigns
 from .views import bp
 
 
@@ -24,13 +26,14 @@ def _campaign(c: Campaign) -> dict:
 
 @bp.get("/v1/campaigns")
 def campaigns():
-    """Every campaign with its id (most recent year first)."""
-    return jsonify(campaigns=[_campaign(c) for c in campaigns_list()])
+    """Every campaign past its preparation with its id (most recent year first); drafts
+    are not public."""
+    return jsonify(campaigns=[_campaign(c) for c in public_campaigns()])
 
 
 @bp.get("/v1/campaigns/<int:id>/funnel", endpoint="campaign_funnel")
 def campaign_funnel_view(id: int):
     campaign = db.session.get(Campaign, id)
-    if campaign is None:
+    if campaign is None or campaign.status == CampaignStatus.DRAFT:
         abort(404, description="campaign not found")
     return jsonify(campaign=_campaign(campaign), **campaign_funnel(campaign))

@@ -4,25 +4,22 @@
   own unit (recusal: they are not even listed);
 * the chair previews the tally, marks returns, opens and closes rounds; the secretary
   may preview and prepare the minutes;
-* the secretariat over the campaign's unit manages stages, rubrics, councils and
-  commendations, and may read tallies and minutes.
+* the secretariat (or an administrator) over the campaign's unit manages stages,
+  rubrics, councils and commendations, and may read tallies and minutes. Administrators
+  are scoped to their unit subtree like every other role.
 """
 
 from __future__ import annotations
 
+from ..admin.permissions import secretariat_scopes
 from ..campaigns.models import Campaign
-from ..domain.enums import Role
 from .models import Council, CouncilMember, MemberRole
 
 
 def secretariat_over(user, campaign: Campaign) -> bool:
     if not user.is_authenticated:
         return False
-    if user.is_admin:
-        return True
-    return any(
-        campaign.unit.path.startswith(p) for p in user.scope_paths(Role.SECRETARIAT)
-    )
+    return any(campaign.unit.path.startswith(p) for p in secretariat_scopes(user))
 
 
 def membership(user, council: Council) -> CouncilMember | None:
