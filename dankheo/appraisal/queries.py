@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, distinct, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from ..admin.permissions import secretariat_scopes
 from ..auth.models import User
 from ..campaigns.models import Campaign, Stage
-from ..domain.enums import Role
 from ..domain.tally import Outcome
+from ..domain.text import search_terms
 from ..domain.workflow import Action, State
 from ..extensions import db
 from ..registry.models import Exemplar, History
@@ -83,16 +84,6 @@ def campaign_funnel(campaign: Campaign) -> dict:
         "commended": sum(counts.get(s, 0) for s in COMMENDED_OR_LATER),
         "replicated": counts.get(State.REPLICATED.value, 0),
     }
-
-
-def campaigns_list() -> list[Campaign]:
-    return list(
-        db.session.scalars(
-            select(Campaign)
-            .options(joinedload(Campaign.unit))
-            .order_by(Campaign.year.desc(), Campaign.id)
-        )
-    )
 
 
 # --- the member's workspace ------------------------------------------------------------
@@ -337,60 +328,59 @@ def passed_stages(
 
 
 def secretariat_campaigns(user: User) -> list[Campaign]:
-    """Campaigns whose unit lies in the user's secretariat scope (every one for admins)."""
+    """Campaigns whose unit lies in the user's secretariat or admin scope."""
+    paths = secretariat_scopes(user)
+    if not paths:
+        return []
     q = (
         select(Campaign)
+        .join(Unit, Unit.id == Campaign.unit_id)
+        .where(or_(*[Unit.path.startswith(p) for p in paths]))
         .options(joinedload(Campaign.unit))
         .order_by(Campaign.year.desc(), Campaign.id)
     )
-    if not user.is_admin:
-        paths = user.scope_paths(Role.SECRETARIAT)
-        if not paths:
-            return []
-        from sqlalchemy import or_
-
-        q = q.join(Unit, Unit.id == Campaign.unit_id).where(
-            or_(*[Unit.path.startswith(p) for p in paths])
-        )
     return list(db.session.scalars(q).unique())
 
 
-def stage_councils(stage: Stage) -> list[Council]:
-    return list(
-        db.session.scalars(
-            select(Council)
-            .where(Council.stage_id == stage.id)
-            .options(
-                joinedload(Council.unit),
-                selectinload(Council.members).joinedload(CouncilMember.user),
-                selectinload(Council.rounds),
-            )
-            .order_by(Council.name)
-        ).unique()
-    )
-
-
-def queue_sizes(stage: Stage) -> dict[int, int]:
-    """Entries waiting per council of ``stage`` (one grouped query)."""
-    councils = db.session.execute(
-        select(Council.id, Unit.path)
+def stage_councils(stage: Stage, *, q: str = "") -> Select:
+    """Councils of ``stage`` by name, for one page at a time; ``q`` matches the folded
+    name and code of the council's unit (every word must occur)."""
+    stmt = (
+        select(Council)
         .join(Unit, Unit.id == Council.unit_id)
         .where(Council.stage_id == stage.id)
-    ).all()
-    if not councils:
+        .options(
+            joinedload(Council.unit),
+            selectinload(Council.members),
+            selectinload(Council.rounds),
+        )
+        .order_by(Council.name, Council.id)
+    )
+    for term in search_terms(q):
+        stmt = stmt.where(Unit.search_name.contains(term, autoescape=True))
+    return stmt
+
+
+def queue_sizes(councils: list[Council]) -> dict[int, int]:
+    """Entries waiting for each of ``councils`` (one grouped query, whatever their number)."""
+    ids = [c.id for c in councils]
+    if not ids:
         return {}
+    council_unit = aliased(Unit)
     rows = db.session.execute(
-        select(Unit.path, func.count(Exemplar.id))
+        select(Council.id, func.count(Exemplar.id))
+        .join(council_unit, council_unit.id == Council.unit_id)
+        .join(
+            Exemplar,
+            (Exemplar.stage_id == Council.stage_id)
+            & (Exemplar.state == State.SUBMITTED.value),
+        )
         .join(Unit, Unit.id == Exemplar.unit_id)
-        .where(Exemplar.stage_id == stage.id, Exemplar.state == State.SUBMITTED.value)
-        .group_by(Unit.path)
+        .where(Council.id.in_(ids), Unit.path.startswith(council_unit.path))
+        .group_by(Council.id)
     ).all()
-    out = {cid: 0 for cid, _p in councils}
-    for path, n in rows:
-        for cid, cpath in councils:
-            if path.startswith(cpath):
-                out[cid] += n
-                break
+    out = dict.fromkeys(ids, 0)
+    out.update({cid: n for cid, n in rows})
     return out
 
 
@@ -417,7 +407,7 @@ def commendations_for(exemplar_ids: list[int]) -> dict[int, Commendation]:
 
 
 def candidate_units(stage: Stage) -> list[Unit]:
-    """Units at the stage's tier inside the campaign where a council may be formed."""
+    """Units at the stage's tier inside the campaign that have no council of the stage yet."""
     campaign_unit = stage.campaign.unit
     return list(
         db.session.scalars(
@@ -426,6 +416,9 @@ def candidate_units(stage: Stage) -> list[Unit]:
                 Unit.tier == stage.tier,
                 Unit.path.startswith(campaign_unit.path),
                 Unit.active.is_(True),
+                Unit.id.not_in(
+                    select(Council.unit_id).where(Council.stage_id == stage.id)
+                ),
             )
             .order_by(Unit.name)
         )

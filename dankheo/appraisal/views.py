@@ -4,6 +4,7 @@ stages, rubrics, councils and commendations."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import date
 
 from flask import (
@@ -50,6 +51,7 @@ from .models import Council, CouncilMember, Round
 bp = Blueprint("appraisal", __name__, url_prefix="/appraisal")
 
 QUEUE_STATUSES = ("todo", "done", "all")
+COUNCILS_PER_PAGE = 50
 
 
 def _error(exc: DomainError) -> str:
@@ -334,12 +336,32 @@ def tally(council_id: int):
     rnd = council.open_round
     plan = ops.tally_round(rnd) if rnd is not None else None
     closed = [r for r in council.rounds if r.closed_at is not None]
+    # A secret ballot shows only participation and quorum until the close; a chair or
+    # secretary never sees how the entries they are recused from are faring.
+    secret = council.stage.ballot == Ballot.SECRET
+    recused: set[int] = set()
+    if plan is not None and council.member_for(current_user) is not None:
+        recused = {
+            row.exemplar.id
+            for row in plan.rows
+            if ops.actor_recused(council, row.exemplar, current_user)
+        }
+    summary = None
+    if plan is not None and not secret:
+        summary = Counter(
+            row.decision.outcome.value
+            for row in plan.rows
+            if row.exemplar.id not in recused
+        )
     return render_template(
         "appraisal/tally.html",
         council=council,
         stage=council.stage,
         open_round=rnd,
         plan=plan,
+        secret=secret,
+        recused=recused,
+        summary=summary,
         closed_rounds=list(reversed(closed)),
         can_chair=permissions.can_chair(current_user, council),
         return_form=ReturnForm(),
@@ -686,10 +708,8 @@ def criterion_edit(criterion_id: int):
 def councils(stage_id: int):
     stage = _stage_or_403(stage_id)
     form = CouncilForm()
-    existing = queries.stage_councils(stage)
-    taken = {c.unit_id for c in existing}
     form.unit_id.choices = options(
-        (u.id, u.name) for u in queries.candidate_units(stage) if u.id not in taken
+        (u.id, u.name) for u in queries.candidate_units(stage)
     )
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
@@ -704,20 +724,18 @@ def councils(stage_id: int):
             db.session.commit()
             flash(_("Đã thành lập hội đồng. Hãy thêm thành viên."), "success")
             return redirect(url_for(".council_manage", council_id=council.id))
-    page = request.args.get("page", 1, type=int)
-    per = current_app.config["PAGE_SIZE"]
-    total_pages = max((len(existing) + per - 1) // per, 1)
-    shown = existing[(page - 1) * per : page * per]
+    q = (request.args.get("q") or "").strip()[:200]
+    page = db.paginate(
+        queries.stage_councils(stage, q=q), per_page=COUNCILS_PER_PAGE, error_out=False
+    )
     return (
         render_template(
             "appraisal/manage/councils.html",
             stage=stage,
             campaign=stage.campaign,
-            councils=shown,
             page=page,
-            total_pages=total_pages,
-            total=len(existing),
-            queue_sizes=queries.queue_sizes(stage),
+            q=q,
+            queue_sizes=queries.queue_sizes(page.items),
             form=form,
         ),
         400 if form.errors else 200,
