@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy import Integer, Select, case, cast, func, literal, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..campaigns.models import Campaign, CommendationForm, Field
@@ -374,15 +374,6 @@ class Facet:
         return sum(v.count for v in self.values)
 
 
-def _grouped(f: Filters, facet: str, column, *joins) -> list[tuple]:
-    """Counts per ``column`` over the public list filtered by everything but ``facet``."""
-    stmt = select(column, func.count()).select_from(Exemplar)
-    for target, on in joins:
-        stmt = stmt.outerjoin(target, on)
-    stmt = stmt.where(*filter_conditions(f.without(facet))).group_by(column)
-    return list(db.session.execute(stmt).all())
-
-
 def _basic_counts(f: Filters, facet: str) -> dict[tuple, int]:
     """Counts per (campaign, field, kind) over the list filtered by everything but
     ``facet``: one small grouped query serves the campaign, year, field and kind facets
@@ -521,18 +512,11 @@ def facet_counts(f: Filters) -> dict[str, Facet]:
 def locality_facet(f: Filters, auto_descend: bool = True) -> Facet:
     """Counts per child locality of the chosen unit (or of the top of the tree).
 
-    Exemplars are counted per registering unit in SQL, then rolled up to the child
-    subtree they belong to from the units' materialised paths. With no locality chosen
-    and a single top bucket (one province), the facet opens that bucket's children.
+    Exemplars are counted per child subtree in SQL (the child's id is read from the
+    registering unit's materialised path), so no list of unit ids ever leaves the
+    database, however large the tree. With no locality chosen and a single top bucket
+    (one province), the facet opens that bucket's children.
     """
-    per_unit = cached(
-        "units", f.without("unit"), lambda: dict(_grouped(f, "unit", Exemplar.unit_id))
-    )
-    paths = dict(
-        db.session.execute(
-            select(Unit.id, Unit.path).where(Unit.id.in_(list(per_unit)))
-        ).all()
-    )
     chosen = db.session.get(Unit, f.unit) if f.unit else None
     trail = (
         list(db.session.scalars(select(Unit).where(Unit.id.in_(chosen.ancestor_ids()))))
@@ -542,19 +526,18 @@ def locality_facet(f: Filters, auto_descend: bool = True) -> Facet:
     trail.sort(key=lambda u: u.depth)
     level = chosen
     while True:
-        buckets, here = _roll_up(per_unit, paths, level)
+        counts = _locality_counts(f.without("unit"), level)
+        here = counts.get(None, 0)
+        buckets = {k: n for k, n in counts.items() if k is not None}
         if not (auto_descend and chosen is None and not here and len(buckets) == 1):
             break
         only = db.session.get(Unit, next(iter(buckets)))
         if only is None or only.id == (level.id if level else None):
             break
         level = only
-    units = {
-        u.id: u
-        for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(buckets))))
-    }
+    names = _child_names(level)
     values = sorted(
-        (FacetValue(uid, units[uid].name, n, False) for uid, n in buckets.items()),
+        (FacetValue(uid, names.get(uid, ""), n, False) for uid, n in buckets.items()),
         key=lambda v: (-v.count, v.label),
     )
     if here:
@@ -566,25 +549,44 @@ def locality_facet(f: Filters, auto_descend: bool = True) -> Facet:
     return facet
 
 
-def _roll_up(
-    per_unit: dict, paths: dict, level: Unit | None
-) -> tuple[dict[int, int], int]:
-    """Counts per child of ``level`` (None: the roots), and the count at ``level`` itself."""
-    depth = level.depth if level else -1
+def _child_of(level: Unit | None):
+    """SQL: the id of the child of ``level`` (None: the roots) that ``Unit`` lies under,
+    read from its path ("/1/5/9/": the segment right after ``level``'s path); NULL for
+    ``level`` itself."""
     prefix = level.path if level else "/"
-    buckets: dict[int, int] = {}
-    here = 0
-    for uid, n in per_unit.items():
-        path = paths.get(uid, "")
-        if not path.startswith(prefix):
-            continue
-        ids = [int(p) for p in path.strip("/").split("/") if p]
-        if len(ids) <= depth + 1:
-            here += n
-        else:
-            child = ids[depth + 1]
-            buckets[child] = buckets.get(child, 0) + n
-    return buckets, here
+    depth = level.depth if level else -1
+    rest = func.substr(Unit.path, len(prefix) + 1)
+    if _dialect() == "postgresql":
+        segment = func.split_part(rest, "/", 1)
+    else:
+        segment = func.substr(rest, 1, func.instr(rest, "/") - 1)
+    return case((Unit.depth > depth, cast(segment, Integer)), else_=None)
+
+
+def _locality_counts(f: Filters, level: Unit | None) -> dict[int | None, int]:
+    """Public entries matching ``f`` per child of ``level`` (key None: ``level`` itself)."""
+
+    def compute():
+        rows = (
+            select(_child_of(level).label("child"))
+            .select_from(Exemplar)
+            .join(Unit, Unit.id == Exemplar.unit_id)
+            .where(*filter_conditions(f))
+        )
+        if level is not None:
+            rows = rows.where(Unit.path.startswith(level.path))
+        sub = rows.subquery()
+        stmt = select(sub.c.child, func.count()).group_by(sub.c.child)
+        return dict(db.session.execute(stmt).all())
+
+    return cached(f"units:{level.id if level else ''}", f, compute)
+
+
+def _child_names(level: Unit | None) -> dict[int, str]:
+    """Names of the children of ``level`` (None: the roots), looked up afresh so a
+    renamed unit shows its new name even while its counts come from the cache."""
+    parent = Unit.parent_id.is_(None) if level is None else Unit.parent_id == level.id
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(parent)).all())
 
 
 # -- featured, feed, exports ---------------------------------------------------------
@@ -702,8 +704,18 @@ def _rows(counts: dict, labels: dict) -> list[Row]:
     return rows
 
 
+def _campaign_counts(kind: str, campaign: Campaign, column, *joins) -> dict:
+    """:func:`_state_counts` of ``campaign`` through the counts cache: plain keys and
+    numbers, labels are always looked up afresh."""
+    return cached(
+        kind,
+        Filters(campaign=campaign.id),
+        lambda: _state_counts(campaign.id, column, *joins),
+    )
+
+
 def breakdown_by_field(campaign: Campaign) -> list[Row]:
-    counts = _state_counts(campaign.id, Exemplar.field_id)
+    counts = _campaign_counts("by_field", campaign, Exemplar.field_id)
     labels = {fld.id: fld.name for fld in campaign.fields}
     order = {fld.id: fld.position for fld in campaign.fields}
     return sorted(
@@ -712,49 +724,68 @@ def breakdown_by_field(campaign: Campaign) -> list[Row]:
 
 
 def breakdown_by_kind(campaign: Campaign) -> list[Row]:
-    counts = _state_counts(campaign.id, Exemplar.kind)
+    counts = _campaign_counts("by_kind", campaign, Exemplar.kind)
     labels = {k: ExemplarKind(k).label for k in ExemplarKind.values()}
     order = {k: i for i, k in enumerate(ExemplarKind.values())}
     return sorted(_rows(counts, labels), key=lambda r: order.get(r.key, 99))
 
 
 def breakdown_by_unit_kind(campaign: Campaign) -> list[Row]:
+    # Not cached: editing a unit's kind moves its entries to another row without
+    # appending any history, so the cache's data version would not see it.
     counts = _state_counts(campaign.id, Unit.kind, (Unit, Unit.id == Exemplar.unit_id))
     labels = {k: UnitKind(k).label for k in UnitKind.values()}
     return sorted(_rows(counts, labels), key=lambda r: (-r.registered, r.label))
 
 
 def breakdown_by_locality(campaign: Campaign) -> list[Row]:
-    """Per child locality of the campaign's unit (entries of the unit itself in a row
-    of their own)."""
-    per_unit = _state_counts(campaign.id, Exemplar.unit_id)
-    paths = dict(
-        db.session.execute(
-            select(Unit.id, Unit.path).where(Unit.id.in_(list(per_unit)))
-        ).all()
-    )
+    """Per child locality of the campaign's unit (entries of the unit itself, or of a
+    unit outside its subtree, in a row of their own). Rolled up in SQL from the units'
+    paths: a tree of any size sends no list of ids either way."""
     top = campaign.unit
-    rolled: dict[int, dict[str, int]] = {}
-    for uid, per_state in per_unit.items():
-        ids = [int(p) for p in paths.get(uid, "").strip("/").split("/") if p]
-        key = ids[top.depth + 1] if len(ids) > top.depth + 1 else top.id
-        bucket = rolled.setdefault(key, {})
-        for s, n in per_state.items():
-            bucket[s] = bucket.get(s, 0) + n
-    names = dict(
-        db.session.execute(
-            select(Unit.id, Unit.name).where(Unit.id.in_(list(rolled)))
-        ).all()
-    )
+
+    def compute() -> dict:
+        bucket = case(
+            (Unit.path.startswith(top.path), func.coalesce(_child_of(top), top.id)),
+            else_=top.id,
+        )
+        sub = (
+            select(bucket.label("bucket"), Exemplar.state)
+            .select_from(Exemplar)
+            .join(Unit, Unit.id == Exemplar.unit_id)
+            .where(
+                Exemplar.campaign_id == campaign.id,
+                Exemplar.state.in_(REGISTERED_STATES),
+            )
+            .subquery()
+        )
+        stmt = select(sub.c.bucket, sub.c.state, func.count()).group_by(
+            sub.c.bucket, sub.c.state
+        )
+        out: dict = {}
+        for key, state, n in db.session.execute(stmt):
+            out.setdefault(key, {})[state] = n
+        return out
+
+    rolled = cached("by_locality", Filters(campaign=campaign.id), compute)
+    names = _child_names(top)
+    names[top.id] = top.name
     return sorted(
         _rows(rolled, names), key=lambda r: (r.key == top.id, -r.registered, r.label)
     )
 
 
 def trend_by_year() -> list[Row]:
-    counts = _state_counts(
-        None, Campaign.year, (Campaign, Campaign.id == Exemplar.campaign_id)
+    """Every campaign's counts (cached per campaign), summed per year."""
+    per_campaign = cached(
+        "by_campaign", Filters(), lambda: _state_counts(None, Exemplar.campaign_id)
     )
+    years = dict(db.session.execute(select(Campaign.id, Campaign.year)).all())
+    counts: dict = {}
+    for campaign_id, per_state in per_campaign.items():
+        bucket = counts.setdefault(years[campaign_id], {})
+        for state, n in per_state.items():
+            bucket[state] = bucket.get(state, 0) + n
     return sorted(_rows(counts, {y: str(y) for y in counts}), key=lambda r: r.key)
 
 
@@ -789,8 +820,17 @@ def current_campaign() -> Campaign | None:
 
 
 def field_links(limit: int = 12) -> list[FacetValue]:
-    rows = _grouped(
-        Filters(), "field", Field.name, (Field, Field.id == Exemplar.field_id)
-    )
-    values = [FacetValue(name, name, n) for name, n in rows if name is not None]
-    return sorted(values, key=lambda v: -v.count)[:limit]
+    """The fields with the most public entries (the same field across campaigns shares
+    its name), from the facet counts' cache."""
+    per_field: dict = {}
+    for (_campaign, field_id, _kind), n in _basic_counts(Filters(), "field").items():
+        if field_id is not None:
+            per_field[field_id] = per_field.get(field_id, 0) + n
+    names = dict(db.session.execute(select(Field.id, Field.name)).all())
+    per_name: dict[str, int] = {}
+    for field_id, n in per_field.items():
+        name = names.get(field_id)
+        if name is not None:
+            per_name[name] = per_name.get(name, 0) + n
+    values = [FacetValue(name, name, n) for name, n in per_name.items()]
+    return sorted(values, key=lambda v: (-v.count, v.label))[:limit]

@@ -292,32 +292,42 @@ def _stats_campaign() -> tuple[list[Campaign], Campaign | None]:
 STATS_TABLES = ("funnel", "field", "locality", "unit_kind", "kind", "years")
 
 
-def _stats_tables(campaign: Campaign | None) -> dict:
-    tables = {"years": story.stats_table("years", queries.trend_by_year())}
-    if campaign is not None:
-        tables["funnel"] = story.funnel_table(story.funnel_steps(campaign))
-        tables["field"] = story.stats_table(
-            "field", queries.breakdown_by_field(campaign)
-        )
-        tables["locality"] = story.stats_table(
-            "locality", queries.breakdown_by_locality(campaign)
-        )
-        tables["unit_kind"] = story.stats_table(
-            "unit_kind", queries.breakdown_by_unit_kind(campaign)
-        )
-        tables["kind"] = story.stats_table("kind", queries.breakdown_by_kind(campaign))
-    return tables
+#: Breakdowns of a campaign, by table key.
+BREAKDOWNS = {
+    "field": queries.breakdown_by_field,
+    "locality": queries.breakdown_by_locality,
+    "unit_kind": queries.breakdown_by_unit_kind,
+    "kind": queries.breakdown_by_kind,
+}
+
+
+def _stats_table(key: str, campaign: Campaign | None, funnel=None):
+    """One statistics table (None when it needs a campaign and there is none); only
+    what that table needs is counted."""
+    if key == "years":
+        return story.stats_table("years", queries.trend_by_year())
+    if campaign is None:
+        return None
+    if key == "funnel":
+        return story.funnel_table(funnel or story.funnel_steps(campaign))
+    return story.stats_table(key, BREAKDOWNS[key](campaign))
+
+
+def _stats_tables(campaign: Campaign | None, funnel=None) -> dict:
+    tables = {key: _stats_table(key, campaign, funnel) for key in STATS_TABLES}
+    return {key: t for key, t in tables.items() if t is not None}
 
 
 @bp.get("/stats")
 def stats():
     campaigns, campaign = _stats_campaign()
+    funnel = story.funnel_steps(campaign) if campaign else []
     return render_template(
         "showcase/stats.html",
         campaigns=campaigns,
         campaign=campaign,
-        funnel=story.funnel_steps(campaign) if campaign else [],
-        tables=_stats_tables(campaign),
+        funnel=funnel,
+        tables=_stats_tables(campaign, funnel),
     )
 
 
@@ -326,10 +336,9 @@ def stats_csv(table: str):
     if table not in STATS_TABLES:
         abort(404)
     _campaigns, campaign = _stats_campaign()
-    tables = _stats_tables(campaign)
-    if table not in tables:
+    t = _stats_table(table, campaign)
+    if t is None:
         abort(404)
-    t = tables[table]
     name = f"thong-ke-{table.replace('_', '-')}" + (
         f"-{campaign.year}" if campaign and table != "years" else ""
     )
