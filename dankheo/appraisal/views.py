@@ -294,7 +294,7 @@ def entry(council_id: int, exemplar_id: int):
 )
 @login_required
 def attachment(council_id: int, exemplar_id: int, attachment_id: int):
-    from ..registry.uploads import path_for
+    from ..registry.uploads import INLINE_TYPES, send_attachment
 
     council = _council_or_404(council_id)
     member = permissions.can_appraise(current_user, council)
@@ -304,23 +304,9 @@ def attachment(council_id: int, exemplar_id: int, attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.exemplar_id != exemplar.id:
         abort(404)
-    path = path_for(att)
-    if not path.exists():
-        abort(404)
-    inline = att.content_type in ("application/pdf", "image/png", "image/jpeg")
-    resp = send_file(
-        path,
-        mimetype=att.content_type,
-        as_attachment=not inline,
-        download_name=att.original_name,
-        max_age=0,
+    return send_attachment(
+        att, inline=att.content_type in INLINE_TYPES, cache="private, no-store"
     )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
 
 
 # --- the chair -------------------------------------------------------------------------

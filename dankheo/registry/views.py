@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -39,7 +38,7 @@ from .operations import (
     update_exemplar,
     withdraw_exemplar,
 )
-from .uploads import UploadError, path_for
+from .uploads import INLINE_TYPES, UploadError, send_attachment
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -377,20 +376,8 @@ def delete_attachment(exemplar_id: int, attachment_id: int):
 @login_required
 def download(exemplar_id: int, attachment_id: int):
     attachment = _load_attachment(exemplar_id, attachment_id)
-    path = path_for(attachment)
-    if not path.exists():
-        abort(404)
-    inline = attachment.content_type in ("application/pdf", "image/png", "image/jpeg")
-    resp = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=not inline,
-        download_name=attachment.original_name,
-        max_age=0,
+    return send_attachment(
+        attachment,
+        inline=attachment.content_type in INLINE_TYPES,
+        cache="private, no-store",
     )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp

@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -30,7 +29,7 @@ from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..domain.workflow import State
 from ..extensions import db
-from ..registry.uploads import path_for
+from ..registry.uploads import send_attachment
 from . import exports, queries, story
 from .queries import Filters
 
@@ -131,21 +130,7 @@ def photo(attachment_id: int):
     attachment = queries.public_photo(attachment_id)
     if attachment is None:
         abort(404)
-    path = path_for(attachment)
-    if not path.is_file():
-        abort(404)
-    resp = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=False,
-        download_name=f"anh-{attachment.id}." + attachment.content_type.split("/")[1],
-        max_age=3600,
-        conditional=True,
-        etag=attachment.sha256,
-    )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_attachment(attachment, inline=True, cache="public, max-age=3600")
 
 
 # -- open data -----------------------------------------------------------------------
