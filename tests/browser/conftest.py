@@ -74,5 +74,32 @@ def login(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/auth/login")
     page.get_by_label("Tên đăng nhập hoặc email").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the session cookie is set before the next goto
+        page.get_by_role("button", name="Đăng nhập").click()
+
+
+@pytest.fixture
+def demo(app, db):
+    """The real demo province at a small scale (a few dozen entries per year)."""
+    from dankheo.demo import run_preset
+    from dankheo.showcase.queries import clear_counts_cache
+
+    saved = app.config.get("DEMO_SCALE")
+    app.config["DEMO_SCALE"] = 0.15
+    try:
+        run_preset("province", seed=2026, echo=lambda _s: None)
+        db.session.commit()
+    finally:
+        if saved is None:
+            app.config.pop("DEMO_SCALE", None)
+        else:
+            app.config["DEMO_SCALE"] = saved
+    clear_counts_cache()  # ids repeat from one test's build to the next
+    yield db
+    clear_counts_cache()
+
+
+def no_horizontal_scroll(page) -> None:
+    width = page.viewport_size["width"]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url}: {scroll}px wide in a {width}px viewport"

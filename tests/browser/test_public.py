@@ -1,0 +1,183 @@
+"""The public in a real browser: the funnel on the home page, search without diacritics,
+facets in the URL, a detail page, the phone layout and the English switch."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from dankheo.domain.text import fold
+from dankheo.domain.workflow import PUBLIC_STATES
+from dankheo.registry.models import Exemplar
+
+from .conftest import no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+
+def _number(text: str) -> int:
+    """A count as the Vietnamese pages print it (1.234)."""
+    return int(re.sub(r"\D", "", text))
+
+
+def _total(page) -> int:
+    return _number(page.locator("#results-title").inner_text())
+
+
+def _query(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def test_home_shows_the_funnel_from_the_records(page, live_server, demo, artifacts_dir):
+    page.goto(f"{live_server}/")
+    page.screenshot(path=artifacts_dir / "public-home.png", full_page=True)
+    assert page.locator("html").get_attribute("lang") == "vi"
+    href = page.get_by_role("link", name="Xem thống kê chi tiết").get_attribute("href")
+    campaign_id = parse_qs(urlparse(href).query)["campaign"][0]
+
+    api = page.request.get(
+        f"{live_server}/api/v1/campaigns/{campaign_id}/funnel"
+    ).json()
+    steps = {}
+    for item in page.locator("ol.funnel > li").all():
+        label = item.locator("strong").first.inner_text().strip()
+        steps[label] = _number(item.locator(".text-nowrap strong").inner_text())
+    assert steps["Đăng ký"] == api["registered"] > 0
+    assert steps["Đề nghị khen thưởng"] == api["recommended"] > 0
+    assert steps["Được khen thưởng"] == api["commended"]
+    # The figures are text, not only bar widths: "19 / 27 (70,4%)".
+    recommended = page.locator("ol.funnel > li", has_text="Đề nghị khen thưởng")
+    assert f"{api['recommended']} / {api['registered']}" in recommended.inner_text()
+
+
+def test_search_without_diacritics_finds_the_entry(
+    page, live_server, demo, artifacts_dir
+):
+    names = demo.session.scalars(
+        select(Exemplar.name)
+        .where(Exemplar.state.in_(PUBLIC_STATES))
+        .order_by(Exemplar.id)
+    ).all()
+    name = next(n for n in names if fold(n) != n.lower() and len(fold(n).split()) >= 4)
+    words = [w for w in fold(name).split() if len(w) >= 3][:4]
+    typed = " ".join(words)
+    assert typed != " ".join(name.lower().split()[: len(words)])  # really without marks
+
+    page.goto(f"{live_server}/")
+    page.get_by_label("Tìm mô hình, điển hình").fill(typed)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/showcase\?"))
+    assert _query(page)["q"] == [typed]
+    assert (
+        page.get_by_label(
+            "Tìm theo tên, nội dung, kết quả, đơn vị, địa bàn"
+        ).input_value()
+        == typed
+    )
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    page.screenshot(path=artifacts_dir / "public-search.png", full_page=True)
+
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    assert page.title().startswith(name)
+    page.screenshot(path=artifacts_dir / "public-detail.png", full_page=True)
+
+
+def test_facets_narrow_the_list_and_live_in_the_url(
+    page, live_server, demo, artifacts_dir
+):
+    page.goto(f"{live_server}/showcase")
+    everything = _total(page)
+    assert everything > 0
+
+    field = page.locator(
+        "section.facet[aria-labelledby=facet-field] a.list-group-item"
+    ).first
+    field_count = _number(field.locator("span").last.inner_text())
+    field.click()
+    page.wait_for_url(re.compile(r"field="))
+    assert _total(page) == field_count < everything
+    field_url = page.url
+    field_name = _query(page)["field"][0]
+
+    year = page.locator(
+        "section.facet[aria-labelledby=facet-year] a.list-group-item:not(.active)"
+    ).first
+    year_count = _number(year.locator("span").last.inner_text())
+    year.click()
+    page.wait_for_url(re.compile(r"year="))
+    args = _query(page)
+    assert args["field"] == [field_name] and len(args["year"]) == 1
+    assert _total(page) == year_count <= field_count
+    # Selected values show as active, with a way to drop them.
+    assert page.locator("section.facet a.active[aria-current=true]").count() == 2
+    expect(page.get_by_role("link", name="Bỏ tất cả bộ lọc")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "public-facets.png", full_page=True)
+
+    page.go_back()
+    assert page.url == field_url
+    assert _total(page) == field_count
+    assert "year" not in _query(page)
+
+    page.get_by_role("link", name="Bỏ tất cả bộ lọc").click()
+    page.wait_for_url(re.compile(r"/showcase$"))
+    assert _total(page) == everything
+
+
+def test_phone_layout(phone, live_server, demo, artifacts_dir):
+    phone.goto(f"{live_server}/")
+    no_horizontal_scroll(phone)
+    phone.screenshot(path=artifacts_dir / "public-home-phone.png")
+    phone.screenshot(path=artifacts_dir / "public-home-phone-full.png", full_page=True)
+
+    phone.goto(f"{live_server}/showcase")
+    no_horizontal_scroll(phone)
+    # The facets fold behind one button; the first results show on the first screen.
+    facets = phone.locator("#facets")
+    expect(facets).to_be_hidden()
+    first = phone.locator("article.exemplar-card").first
+    assert first.bounding_box()["y"] < phone.viewport_size["height"]
+    phone.screenshot(path=artifacts_dir / "public-list-phone.png")
+
+    phone.get_by_role("button", name="Bộ lọc").click()
+    field = facets.locator(
+        "section[aria-labelledby=facet-field] a.list-group-item"
+    ).first
+    field.wait_for()
+    field.click()
+    phone.wait_for_url(re.compile(r"field="))
+    expect(phone.get_by_role("link", name="Bỏ tất cả bộ lọc")).to_be_visible()
+    no_horizontal_scroll(phone)
+    phone.screenshot(
+        path=artifacts_dir / "public-list-phone-filtered.png", full_page=True
+    )
+
+
+def test_english_switch(phone, live_server, demo, artifacts_dir):
+    phone.goto(f"{live_server}/")
+    phone.get_by_role("button", name="Mở menu").click()
+    phone.get_by_role("link", name="English").click()
+    phone.wait_for_url(re.compile(r"lang=en"))
+    assert phone.locator("html").get_attribute("lang") == "en"
+    phone.screenshot(path=artifacts_dir / "public-home-english-phone.png")
+    expect(
+        phone.get_by_role("heading", name=re.compile(r"^Campaign results"))
+    ).to_be_visible()
+    expect(phone.get_by_role("button", name="Search", exact=True)).to_be_visible()
+    no_horizontal_scroll(phone)
+
+    # The choice sticks while browsing, and switches back.
+    phone.goto(f"{live_server}/showcase")
+    assert phone.locator("html").get_attribute("lang") == "en"
+    phone.screenshot(path=artifacts_dir / "public-list-english-phone.png")
+    assert re.match(r"Results: \d+", phone.locator("#results-title").inner_text())
+    phone.get_by_role("button", name="Open menu").click()
+    phone.get_by_role("link", name="Tiếng Việt").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "vi")
+    expect(
+        phone.get_by_role("heading", name="Mô hình, điển hình tiêu biểu")
+    ).to_be_visible()
