@@ -6,7 +6,6 @@ import os
 import secrets
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -271,6 +271,16 @@ def _chair(council: Council) -> User | None:
     )
 
 
+def return_marker(council: Council, exemplar: Exemplar) -> User | None:
+    """Who marks a return in the demo: the chair, or the secretary when the chair is
+    recused from the entry (a recused officer may not touch its outcome)."""
+    for role in (MemberRole.CHAIR, MemberRole.SECRETARY):
+        for m in council.active_members:
+            if m.role == role and not ops.actor_recused(council, exemplar, m.user):
+                return m.user
+    return None
+
+
 def _supplement(rng: random.Random, exemplar: Exemplar) -> None:
     """The unit adds what was asked and resubmits to the same stage."""
     update_exemplar(
@@ -345,11 +355,14 @@ def simulate_appraisal(
                     ):
                         if rng.random() < return_rate:
                             e = db.session.get(Exemplar, eid)
+                            marker = return_marker(council, e)
+                            if marker is None:
+                                continue  # every officer of the council is recused
                             ops.mark_return(
                                 rnd,
                                 e,
                                 reason=rng.choice(RETURN_REASONS),
-                                actor=_chair(council),
+                                actor=marker,
                             )
                             returned.append(eid)
                 summary = ops.close_round(rnd, actor=_chair(council))

@@ -521,7 +521,7 @@ def _leave_returns(campaign: Campaign, rng: random.Random) -> int:
     from ..appraisal import operations as ops
     from ..appraisal.models import Council, MemberRole
     from ..campaigns.models import Stage
-    from .appraisal import RETURN_REASONS
+    from .appraisal import RETURN_REASONS, return_marker
 
     councils = db.session.scalars(
         select(Council)
@@ -554,8 +554,11 @@ def _leave_returns(campaign: Campaign, rng: random.Random) -> int:
         if k <= 0:
             continue
         for exemplar in rng.sample(queue, k):
+            marker = return_marker(council, exemplar)
+            if marker is None:
+                continue
             ops.mark_return(
-                rnd, exemplar, reason=rng.choice(RETURN_REASONS), actor=chair
+                rnd, exemplar, reason=rng.choice(RETURN_REASONS), actor=marker
             )
             returned += 1
         ops.close_round(rnd, actor=chair)
