@@ -45,7 +45,12 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config[key] = os.environ[env]
     for env, key in ENV_FLAGS.items():
         if os.environ.get(env):
-            app.config[key] = os.environ[env].strip().lower() in ("1", "true", "yes", "on")
+            app.config[key] = os.environ[env].strip().lower() in (
+                "1",
+                "true",
+                "yes",
+                "on",
+            )
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):

@@ -13,8 +13,15 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking",
-                "--disable-gpu", "--no-first-run", "--disable-component-update", "--disable-sync"]
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium_path() -> str | None:
@@ -53,7 +60,9 @@ def live_server(app, db):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
@@ -62,8 +71,13 @@ def page(browser, live_server):
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="vi-VN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

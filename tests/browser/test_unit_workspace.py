@@ -24,24 +24,40 @@ def officer(make):
     return user
 
 
-def test_officer_registers_and_submits(page, live_server, officer, artifacts_dir, tmp_path):
+def test_officer_registers_and_submits(
+    page, live_server, officer, artifacts_dir, tmp_path
+):
     login(page, live_server, officer.username, PASSWORD)
     page.goto(f"{live_server}/registry/")
     page.screenshot(path=artifacts_dir / "registry-empty.png", full_page=True)
     assert page.get_by_text("Chưa có hồ sơ nào phù hợp.").is_visible()
 
     page.get_by_role("link", name="Đăng ký mô hình, điển hình").first.click()
-    page.get_by_label("1. Tên mô hình, điển hình").fill("Hiến đất mở rộng đường khu phố")
-    page.get_by_label("2. Thực trạng, lý do xây dựng").fill("Đường khu phố hẹp, xe cứu hỏa không vào được.")
-    page.get_by_label("3. Mục tiêu, tiêu chí").fill("Mở rộng 1,2 km đường trong năm 2026.")
-    page.get_by_label("4. Nội dung, cách thức thực hiện").fill("Họp dân từng tổ, công khai thiết kế, vận động từng hộ.")
-    page.get_by_label("9. Sản phẩm, kết quả đầu ra").fill("1,2 km đường rộng 5 m; 86 hộ hiến đất.")
+    page.get_by_label("1. Tên mô hình, điển hình").fill(
+        "Hiến đất mở rộng đường khu phố"
+    )
+    page.get_by_label("2. Thực trạng, lý do xây dựng").fill(
+        "Đường khu phố hẹp, xe cứu hỏa không vào được."
+    )
+    page.get_by_label("3. Mục tiêu, tiêu chí").fill(
+        "Mở rộng 1,2 km đường trong năm 2026."
+    )
+    page.get_by_label("4. Nội dung, cách thức thực hiện").fill(
+        "Họp dân từng tổ, công khai thiết kế, vận động từng hộ."
+    )
+    page.get_by_label("9. Sản phẩm, kết quả đầu ra").fill(
+        "1,2 km đường rộng 5 m; 86 hộ hiến đất."
+    )
     page.get_by_label("Hộ dân được vận động").fill("-3")
     page.get_by_label("Kinh phí huy động").fill("1.490,5")
     page.get_by_role("button", name="Lưu bản nháp").click()
     # A bad number: the page says why, keeps everything typed.
     assert page.get_by_text("Không được là số âm.").is_visible()
-    assert page.get_by_label("2. Thực trạng, lý do xây dựng").input_value().startswith("Đường khu phố hẹp")
+    assert (
+        page.get_by_label("2. Thực trạng, lý do xây dựng")
+        .input_value()
+        .startswith("Đường khu phố hẹp")
+    )
     page.screenshot(path=artifacts_dir / "registry-form-error.png", full_page=True)
 
     page.get_by_label("Hộ dân được vận động").fill("86")
@@ -63,10 +79,15 @@ def test_officer_registers_and_submits(page, live_server, officer, artifacts_dir
     page.screenshot(path=artifacts_dir / "registry-submitted.png", full_page=True)
 
 
-def test_keyboard_skip_link_and_phone_layout(phone, page, live_server, officer, artifacts_dir):
+def test_keyboard_skip_link_and_phone_layout(
+    phone, page, live_server, officer, artifacts_dir
+):
     page.goto(f"{live_server}/auth/login")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent").strip() == "Bỏ qua, đến nội dung chính"
+    assert (
+        page.evaluate("document.activeElement.textContent").strip()
+        == "Bỏ qua, đến nội dung chính"
+    )
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
 
