@@ -44,7 +44,7 @@ from ..domain.workflow import Action, State
 from ..errors import Conflict, DomainError, NotAllowed
 from ..extensions import db
 from ..registry.models import Exemplar
-from ..registry.operations import transition
+from ..registry.operations import CONTACT_FIELDS, EDITABLE_FIELDS, transition
 from ..units.models import Unit
 from .models import (
     Attendance,
@@ -73,35 +73,7 @@ def _(message: str, **values: Any) -> str:
 
 
 #: Dossier fields a council sees (contact details stay with the secretariat).
-DOSSIER_FIELDS = (
-    "name",
-    "kind",
-    "field_id",
-    "situation",
-    "goals",
-    "content",
-    "area",
-    "forces",
-    "resources",
-    "start_date",
-    "evaluation_date",
-    "schedule",
-    "outputs",
-    "sustainability",
-    "tags",
-    "address",
-    "lead_name",
-    "lead_position",
-    "is_continuing",
-    "households",
-    "money_million",
-    "land_m2",
-    "road_km",
-    "person_days",
-    "households_out_of_poverty",
-    "trees",
-    "participants",
-)
+DOSSIER_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in CONTACT_FIELDS)
 
 
 # --- stages and rubrics ----------------------------------------------------------------

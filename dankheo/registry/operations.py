@@ -59,6 +59,9 @@ EDITABLE_FIELDS = (
     *METRIC_KEYS,
 )
 
+#: Contact details: for the secretariat only, never shown to councils or the public.
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
 #: What must be filled before an entry may be submitted (the form's items 1-4, 9).
 REQUIRED_FOR_SUBMIT = ("name", "field_id", "situation", "goals", "content", "outputs")
 
