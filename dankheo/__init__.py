@@ -16,11 +16,13 @@ from flask import (
     session,
 )
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
 from . import extensions
 from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
+from .forms_common import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -56,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
 
+    # Ids in URLs are database integers: a bigger number is simply not found (404),
+    # instead of overflowing the driver.
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -66,6 +71,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` for row ids: 1 .. 2**31 - 1, anything else does not match."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(
+            url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed
+        )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -6,6 +6,8 @@ import os
 import stat
 from datetime import date
 
+import pytest
+
 from flask_babel import force_locale
 
 from dankheo import create_app
@@ -94,3 +96,19 @@ def test_secure_cookie_flag_from_environment(monkeypatch):
     monkeypatch.setenv("DANKHEO_SECURE_COOKIES", "1")
     app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/showcase/99999999999999999999",
+        "/registry/99999999999999999999",
+        "/appraisal/councils/99999999999999999999/",
+        "/admin/users/99999999999999999999",
+        "/api/v1/exemplars/99999999999999999999",
+        "/api/v1/campaigns/99999999999999999999999/funnel",
+        "/showcase/0",
+    ],
+)
+def test_ids_beyond_the_database_range_are_404(client, url):
+    assert client.get(url).status_code == 404
