@@ -45,7 +45,7 @@ lint: install
 
 ## Extract the Vietnamese source strings and merge them into the English catalogue.
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --ignore-dirs='.* __pycache__' -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
 
 bench: translations

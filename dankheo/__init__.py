@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+import time
 from pathlib import Path
 
 from flask import (
@@ -161,6 +163,16 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
 
 
+def _error_context(exc: HTTPException) -> dict:
+    """Extra figures an error page shows: how long a rate-limited user waits."""
+    if exc.code != 429:
+        return {}
+    current = limiter.current_limit
+    if current is None:
+        return {}
+    return {"retry_minutes": max(1, math.ceil((current.reset_at - time.time()) / 60))}
+
+
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -168,7 +180,7 @@ def _register_errors(app: Flask) -> None:
             return jsonify(error=exc.name, message=exc.description), exc.code
         template = f"errors/{exc.code}.html"
         try:
-            return render_template(template, error=exc), exc.code
+            return render_template(template, error=exc, **_error_context(exc)), exc.code
         except Exception:  # no page for this code: use the generic one
             return render_template("errors/generic.html", error=exc), exc.code
 

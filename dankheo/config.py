@@ -28,7 +28,9 @@ class DefaultConfig:
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    # Only failed logins count: per address and account, and per address overall.
+    RATELIMIT_LOGIN = "10 per minute;30 per hour"
+    RATELIMIT_LOGIN_IP = "60 per minute;300 per hour"
     PAGE_SIZE = 25
     SQLITE_BUSY_TIMEOUT_MS = 15000
 

@@ -124,7 +124,8 @@ class OptionalNumber(Optional):
 
     def __call__(self, form, field):
         if field.process_errors:
-            raise StopValidation(field.process_errors[0])
+            # The parse error is already among the field's errors: stop, add nothing.
+            raise StopValidation()
         super().__call__(form, field)
 
 
@@ -145,6 +146,23 @@ WTFORMS_VI = {
     "The CSRF tokens do not match.": "Mã bảo vệ biểu mẫu không khớp; hãy tải lại trang.",
     "The CSRF session token is missing.": "Phiên làm việc đã hết hạn; hãy tải lại trang.",
     "'%(selected)s' is not a valid choice for this field.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Field must be equal to %(other_name)s.": "Hai giá trị không khớp nhau.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Tối đa %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Tối đa %(max)d ký tự.",
+    "Field must be exactly %(max)d character long.": "Phải có đúng %(max)d ký tự.",
+    "Field must be exactly %(max)d characters long.": "Phải có đúng %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Cần từ %(min)d đến %(max)d ký tự.",
+    "Number must be at least %(min)s.": "Giá trị phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Giá trị tối đa là %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Giá trị phải từ %(min)s đến %(max)s.",
+    "Date must be at least %(min)s.": "Ngày phải từ %(min)s trở đi.",
+    "Date must be at most %(max)s.": "Ngày phải trước hoặc bằng %(max)s.",
+    "Date must be between %(min)s and %(max)s.": "Ngày phải trong khoảng %(min)s đến %(max)s.",
+    "Invalid value, must be one of: %(values)s.": "Giá trị không hợp lệ; chỉ nhận: %(values)s.",
+    "Invalid value, can't be any of: %(values)s.": "Giá trị không hợp lệ.",
 }
 
 

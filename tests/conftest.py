@@ -63,6 +63,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_LOGIN": "100000 per minute",  # test_auth lowers it
+            "RATELIMIT_LOGIN_IP": "100000 per minute",
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "SERVER_NAME": "localhost",
         }

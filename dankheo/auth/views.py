@@ -12,8 +12,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..domain.enums import Role
 from ..errors import DomainError
 from ..extensions import db, limiter
 from .forms import ChangePasswordForm, LoginForm
@@ -34,23 +36,64 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def _safe_next(target: str | None) -> str:
+#: Where each role starts its day, in this order of preference.
+ROLE_HOMES = (
+    (Role.UNIT_OFFICER, "registry.index"),
+    (Role.COUNCIL_MEMBER, "appraisal.index"),
+    (Role.SECRETARIAT, "admin.index"),
+    (Role.ADMIN, "admin.index"),
+)
+
+
+def home_for(user: User) -> str:
+    """The workspace a user lands on after logging in."""
+    held = {r.role for r in user.roles}
+    for role, endpoint in ROLE_HOMES:
+        if role in held:
+            return url_for(endpoint)
+    return url_for("showcase.home")
+
+
+def _safe_next(target: str | None, user: User) -> str:
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
-    return url_for("registry.index")
+    return home_for(user)
 
 
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _login_ip_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_IP"]
+
+
+def _account_key() -> str:
+    """Failed attempts are counted per address *and* account, so one office behind one
+    address is not locked out by a colleague's typos."""
+    login = (request.form.get("login") or "").strip().lower()[:200]
+    return f"{get_remote_address()}|{login}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed
+)
+@limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(request.args.get("next"), current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.login.data, form.password.data)
@@ -63,7 +106,7 @@ def login():
         db.session.commit()
         login_user(user)
         flash(_("Xin chào, %(name)s.", name=user.name), "success")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(request.args.get("next"), user))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -92,5 +135,5 @@ def password():
         flash(
             _("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success"
         )
-        return redirect(url_for("registry.index"))
+        return redirect(home_for(current_user))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from werkzeug.security import check_password_hash
 
@@ -186,9 +188,52 @@ def test_login_is_rate_limited(strict_app, make):
     ]
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429
-    assert "Quá nhiều lần thử" in c.post(
-        "/auth/login", data={"login": "a", "password": "b"}
-    ).get_data(as_text=True)
+    page = c.post("/auth/login", data={"login": user.username, "password": "x"})
+    text = page.get_data(as_text=True)
+    assert "Quá nhiều lần thử" in text
+    assert re.search(r"thử lại sau khoảng [12] phút", text)
+    # Another account from the same address is not locked out by these typos.
+    other = make.user()
+    make.db.session.commit()
+    assert (
+        c.post(
+            "/auth/login", data={"login": other.username, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+
+
+def test_successful_logins_never_count(strict_app, make):
+    strict_app.config["WTF_CSRF_ENABLED"] = False
+    user = make.user()
+    make.db.session.commit()
+    c = strict_app.test_client()
+    for _ in range(6):
+        assert (
+            c.post(
+                "/auth/login", data={"login": user.username, "password": PASSWORD}
+            ).status_code
+            == 302
+        )
+        c.post("/auth/logout")
+
+
+@pytest.mark.parametrize(
+    "role, home",
+    [
+        (Role.UNIT_OFFICER, "/registry/"),
+        (Role.COUNCIL_MEMBER, "/appraisal/"),
+        (Role.SECRETARIAT, "/admin/"),
+        (None, "/"),
+    ],
+)
+def test_each_role_lands_on_its_own_workspace(client, make, role, home):
+    user = make.user(role=role)
+    make.db.session.commit()
+    resp = client.post(
+        "/auth/login", data={"login": user.username, "password": PASSWORD}
+    )
+    assert resp.status_code == 302 and resp.headers["Location"] == home
 
 
 def test_admin_cli_creates_admin(app, db):

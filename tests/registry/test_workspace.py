@@ -284,3 +284,41 @@ def test_unit_is_picked_by_code_with_suggestions(client, login_as, world):
     assert resp.status_code == 400 and "Không có đơn vị mã “KHONG-CO”" in resp.get_data(
         as_text=True
     )
+
+
+def test_a_number_error_is_shown_once(client, login_as, world):
+    login_as(world.officer_a)
+    body = client.post(
+        "/registry/new", data=_form(world, world.a, money_million="abc")
+    ).get_data(as_text=True)
+    assert body.count("Không phải là số hợp lệ.") == 1
+
+
+def test_wtforms_messages_are_vietnamese(app):
+    from wtforms import Form, IntegerField
+    from wtforms.validators import NumberRange
+
+    from dankheo.forms_common import WTFormsTranslations
+
+    class F(Form):
+        class Meta:
+            def get_translations(self, form):
+                return WTFormsTranslations()
+
+        n = IntegerField(validators=[NumberRange(min=0, max=100)])
+
+    with app.test_request_context("/"):
+        from werkzeug.datastructures import MultiDict
+
+        f = F(MultiDict({"n": "-5"}))
+        assert not f.validate()
+        assert f.n.errors == ["Giá trị phải từ 0 đến 100."]
+
+
+def test_a_page_past_the_end_says_so(client, login_as, world, make):
+    make.exemplar(unit=world.a, campaign=world.campaign, **FULL)
+    make.db.session.commit()
+    login_as(world.officer_a)
+    body = client.get("/registry/?page=9999").get_data(as_text=True)
+    assert "Trang này không có hồ sơ." in body and "Về trang đầu" in body
+    assert "Chưa có hồ sơ nào phù hợp." not in body
