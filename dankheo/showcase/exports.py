@@ -80,9 +80,11 @@ def csv_response(
                 buf.truncate()
         yield buf.getvalue()
 
+    # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/*
+    # mimetype, which would name the charset twice.
     return Response(
         generate(),
-        mimetype=CSV_MIMETYPE,
+        content_type=CSV_MIMETYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "X-Content-Type-Options": "nosniff",

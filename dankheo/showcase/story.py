@@ -99,6 +99,10 @@ STATS_FIRST_COLUMN = {
 }
 
 
+#: Tables whose row labels are the domain's marked labels, translated on display.
+LABELLED_TABLES = frozenset({"kind", "unit_kind"})
+
+
 def stats_table(key: str, rows) -> Table:
     """A breakdown as a table: registered, recommended (public) and commended per row."""
     t = Table(
@@ -112,7 +116,12 @@ def stats_table(key: str, rows) -> Table:
         ],
     )
     for r in rows:
-        label = r.label if r.key is not None else _("Chưa phân loại")
+        if r.key is None:
+            label = _("Chưa phân loại")
+        elif key in LABELLED_TABLES:
+            label = _(r.label)  # a label marked in domain/enums.py
+        else:
+            label = r.label  # a field's or a unit's name, or a year: data
         t.rows.append([label, r.registered, r.recommended, r.commended])
     return t
 

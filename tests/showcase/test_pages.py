@@ -7,6 +7,7 @@ import io
 import re
 from xml.etree import ElementTree as ET
 
+import pytest
 from openpyxl import load_workbook
 
 from dankheo.appraisal.operations import add_criterion, create_stage
@@ -273,3 +274,42 @@ def test_stats_tables_charts_and_downloads(client, publish, make, db):
         "Qua các năm",
     ]
     wb.close()
+
+
+def test_english_pages_translate_the_kind_labels(client, publish, make, db):
+    campaign = publish.setup()
+    party = make.unit(parent=publish.province, name="Đảng ủy xã Mẫu", kind="party")
+    publish(name="Tập thể tiêu biểu", kind="collective", unit=party)
+    publish(name="Mô hình mẫu", kind="model")
+    db.session.commit()
+    stats = client.get(f"/stats?campaign={campaign.id}&lang=en").get_data(as_text=True)
+    showcase = client.get("/showcase?lang=en").get_data(as_text=True)
+    for html in (stats, showcase):
+        assert "Collective exemplar" in html
+        assert "Điển hình tập thể" not in html
+    assert "Party committee" in stats and "Cấp ủy Đảng" not in stats
+    # Names are data and stay as written.
+    assert "Đảng ủy xã Mẫu" in stats
+    # The facet links keep the stored value, whatever the language.
+    assert 'href="/showcase?kind=collective"' in showcase
+    csv_body = client.get(f"/stats/unit_kind.csv?campaign={campaign.id}").get_data(
+        as_text=True
+    )
+    assert "Party committee" in csv_body
+    # And Vietnamese is still Vietnamese.
+    client.get("/showcase?lang=vi")
+    html = client.get(f"/stats?campaign={campaign.id}").get_data(as_text=True)
+    assert "Điển hình tập thể" in html and "Cấp ủy Đảng" in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/showcase/export.csv", "/stats/years.csv", "/stats/kind.csv"]
+)
+def test_csv_downloads_name_the_charset_once(client, publish, db, url):
+    publish.setup()
+    publish(name="Mô hình")
+    db.session.commit()
+    campaign = publish.campaign.id
+    resp = client.get(url + (f"?campaign={campaign}" if "kind" in url else ""))
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
