@@ -181,3 +181,64 @@ def test_english_switch(phone, live_server, demo, artifacts_dir):
     expect(
         phone.get_by_role("heading", name="Mô hình, điển hình tiêu biểu")
     ).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_stats_fit_the_screen(browser, live_server, demo, artifacts_dir, lang, width):
+    """The statistics tables may scroll inside their box, never the page itself."""
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/stats?lang={lang}")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("table").count() >= 5
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"
+        ), page.evaluate("document.documentElement.scrollWidth")
+        # Every table's last column is reachable: inside the page or its scroll box.
+        for box in page.locator(".table-responsive").all():
+            outer = box.bounding_box()
+            assert outer["x"] >= 0 and outer["x"] + outer["width"] <= width
+        page.screenshot(
+            path=artifacts_dir / f"public-stats-{lang}-{width}.png", full_page=True
+        )
+    finally:
+        context.close()
+
+
+def _overlap(a, b) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_english_cards_keep_the_state_clear_of_the_year(
+    page, live_server, demo, artifacts_dir
+):
+    page.goto(f"{live_server}/showcase?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    cards = page.locator("article.exemplar-card")
+    assert cards.count() > 0
+    long_badges = 0
+    for card in cards.all():
+        badge = card.locator(".state-badge")
+        year = card.locator(".state-badge + span")
+        b, y = badge.bounding_box(), year.bounding_box()
+        assert not _overlap(b, y), (badge.inner_text(), year.inner_text())
+        # Nothing spills out of the card either.
+        c = card.bounding_box()
+        for box in (b, y):
+            assert c["x"] <= box["x"] and box["x"] + box["width"] <= c["x"] + c["width"]
+        long_badges += badge.inner_text() == "Recommended for commendation"
+    assert long_badges, "the demo has recommended entries on the first page"
+    # The kinds are in English in the facets and on the cards.
+    facet = page.locator("section.facet[aria-labelledby=facet-kind]")
+    expect(facet.get_by_text("Collective exemplar", exact=True)).to_be_visible()
+    assert "Điển hình tập thể" not in page.locator("main").inner_text()
+    page.screenshot(path=artifacts_dir / "public-list-english.png", full_page=True)
