@@ -24,7 +24,7 @@ def tally_cells(page: str, exemplar_id: int) -> list[str]:
     assert row, f"no tally row for entry {exemplar_id}"
     return [
         re.sub(r"<[^>]+>", " ", c).split()[0] if c.strip() else ""
-        for c in re.findall(r'<td class="text-end">(.*?)</td>', row.group(1), re.S)
+        for c in re.findall(r'<td class="text-end"[^>]*>(.*?)</td>', row.group(1), re.S)
     ]
 
 

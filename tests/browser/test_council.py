@@ -14,7 +14,7 @@ from dankheo.appraisal import queries
 from dankheo.appraisal.models import Council, Round, StageResult, Vote
 from dankheo.registry.models import Exemplar
 
-from .conftest import login
+from .conftest import login, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -237,4 +237,36 @@ def test_chair_previews_the_tally_and_closes_the_round(
     assert page.locator("table tbody tr").count() == pending
     page.screenshot(
         path=artifacts_dir / "council-queue-after-close.png", full_page=True
+    )
+
+
+def test_tally_reads_on_a_phone(phone, live_server, council, artifacts_dir):
+    """Under md each entry of the tally is a card: the name on its own full-width line,
+    then "label  value" lines; the page never scrolls sideways."""
+    login(phone, live_server, council.chair, PASSWORD)
+    phone.goto(f"{live_server}/appraisal/councils/{council.id}/tally")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Tổng hợp kết quả")
+    )
+    no_horizontal_scroll(phone)
+    width = phone.viewport_size["width"]
+    rows = phone.locator("table tbody tr")
+    assert rows.count() > 0
+    name = rows.first.locator("td").first
+    # The name column is as wide as the card, not one word per line.
+    assert name.bounding_box()["width"] >= width * 0.7
+    assert (
+        rows.first.locator("td[data-label]").first.evaluate(
+            "td => getComputedStyle(td, '::before').content"
+        )
+        == '"Số phiếu"'
+    )
+    # The chair's return form fits inside the card.
+    reason = rows.first.locator("input[name=reason]")
+    if reason.count():
+        box = reason.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    phone.screenshot(path=artifacts_dir / "council-tally-phone.png")
+    phone.screenshot(
+        path=artifacts_dir / "council-tally-phone-full.png", full_page=True
     )
