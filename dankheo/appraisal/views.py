@@ -127,6 +127,15 @@ def queue(council_id: int):
     )
     mine = queries.my_votes(member, [e.id for e in page.items])
     rnd = council.open_round
+    progress = queries.member_progress(member)
+    # The empty state explains the recusal only to a member who really is recused
+    # from some of the council's entries.
+    recused = 0
+    if not page.items:
+        in_council = db.session.scalar(
+            select(func.count(Exemplar.id)).where(ops.queue_condition(council))
+        )
+        recused = (in_council or 0) - progress.total
     return render_template(
         "appraisal/queue.html",
         council=council,
@@ -135,7 +144,8 @@ def queue(council_id: int):
         status=status,
         mine=mine,
         open_round=rnd,
-        progress=queries.member_progress(member),
+        progress=progress,
+        recused=recused,
         can_tally=permissions.can_view_tally(current_user, council),
     )
 

@@ -416,3 +416,51 @@ def test_funnel_api(sc, make, db, client):
     ]
     missing = client.get("/api/v1/campaigns/9999/funnel")
     assert missing.status_code == 404 and missing.get_json()["error"]
+
+
+RECUSAL_NOTE = "Hồ sơ của đơn vị bạn công tác không hiển thị ở đây"
+ALL_SCORED = "Bạn đã chấm hết hồ sơ của phiên này."
+NOTHING = "Không có hồ sơ nào trong mục này."
+
+
+def _queue(client, council, status):
+    resp = client.get(f"/appraisal/councils/{council.id}/?status={status}")
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+def test_queue_empty_states_say_why(sc, make, db, login_as):
+    c1 = sc.commune_councils[0]
+    member = sc.members[c1.id][2]
+    client = login_as(member.user)
+    # Nothing submitted yet: no word about recusal.
+    page = _queue(client, c1, "todo")
+    assert NOTHING in page and RECUSAL_NOTE not in page and ALL_SCORED not in page
+
+    entry = submitted(make, sc, sc.hamlets[0], name="Mô hình thôn")
+    crit = c1.stage.criteria
+    ops.cast_vote(
+        member, entry, choice="approve", scores={crit[0].id: 50, crit[1].id: 30}
+    )
+    _commit(db)
+    # Everything scored, nobody recused: the member is done, not hidden from.
+    page = _queue(client, c1, "todo")
+    assert ALL_SCORED in page and RECUSAL_NOTE not in page
+    assert "Mô hình thôn" in _queue(client, c1, "done")
+
+    # An entry of the member's own unit: still done, and now the note explains the gap.
+    submitted(make, sc, sc.communes[0], name="Mô hình của xã")
+    _commit(db)
+    page = _queue(client, c1, "todo")
+    assert ALL_SCORED in page and RECUSAL_NOTE in page
+    assert "Mô hình của xã" not in _queue(client, c1, "all")
+
+
+def test_queue_of_only_recused_entries_explains_the_recusal(sc, make, db, login_as):
+    c1 = sc.commune_councils[0]
+    submitted(make, sc, sc.communes[0], name="Mô hình của xã")
+    _commit(db)
+    client = login_as(sc.members[c1.id][2].user)
+    for status in ("todo", "done", "all"):
+        page = _queue(client, c1, status)
+        assert NOTHING in page and RECUSAL_NOTE in page and ALL_SCORED not in page
