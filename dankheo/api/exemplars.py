@@ -6,6 +6,8 @@ public story and results, never contacts, votes, scores of members or private fi
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, current_app, jsonify, request, url_for
 
 from ..domain.enums import CampaignStatus, ExemplarKind, UnitTier
@@ -89,18 +91,80 @@ def exemplar_detail(e) -> dict:
     return data
 
 
+#: Longest accepted text parameter (q, field, form), in characters.
+MAX_TEXT = 200
+#: Row ids are 32-bit on every database.
+MAX_ID = 2**31 - 1
+MAX_YEAR = 9999
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class BadParameter(Exception):
+    """A query parameter the API refuses; answered as a 400 naming it."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def _integer(args, name: str, low: int, high: int) -> int | None:
+    raw = args.get(name, "")
+    if raw == "":
+        return None  # absent, or left empty by a form: no filter
+    number = int(raw) if _DIGITS.fullmatch(raw) and len(raw) <= 10 else None
+    if number is None or not low <= number <= high:
+        raise BadParameter(name, f"{name} must be an integer from {low} to {high}")
+    return number
+
+
+def _choice(args, name: str, allowed) -> str | None:
+    raw = args.get(name, "")
+    if raw == "":
+        return None
+    if raw not in allowed:
+        raise BadParameter(name, f"{name} must be one of: {', '.join(allowed)}")
+    return raw
+
+
+def _text(args, name: str) -> str | None:
+    raw = args.get(name, "").strip()
+    if len(raw) > MAX_TEXT:
+        raise BadParameter(name, f"{name} is longer than {MAX_TEXT} characters")
+    return raw or None
+
+
+def list_arguments(args) -> tuple[Filters, str | None, int]:
+    """Filters, cursor and page size from the query string. Unlike the HTML showcase,
+    which quietly drops what it cannot use, the API refuses every malformed value, so a
+    client never mistakes the unfiltered list for the one it asked for."""
+    f = Filters(
+        q=_text(args, "q") or "",
+        campaign=_integer(args, "campaign", 1, MAX_ID),
+        year=_integer(args, "year", 1, MAX_YEAR),
+        field=_text(args, "field"),
+        unit=_integer(args, "unit", 1, MAX_ID),
+        kind=_choice(args, "kind", ExemplarKind.values()),
+        form=_text(args, "form"),
+        sort=_choice(args, "sort", queries.SORTS) or "newest",
+    )
+    cursor = args.get("cursor") or None
+    if cursor is not None and queries.decode_cursor(f.sort, cursor) is None:
+        raise BadParameter("cursor", "cursor is not a `next` value of this sort")
+    size = _integer(args, "limit", 1, queries.MAX_PAGE_SIZE)
+    return f, cursor, size or current_app.config.get("PAGE_SIZE", 25)
+
+
 @bp.get("/v1/exemplars")
 def exemplars():
-    f = Filters.from_args(request.args)
-    if request.args.get("kind") and f.kind is None:
-        return jsonify(error="Bad Request", message="unknown kind"), 400
-    cursor = request.args.get("cursor")
-    if cursor and queries.decode_cursor(f.sort, cursor) is None:
-        return jsonify(error="Bad Request", message="invalid cursor"), 400
-    size = request.args.get("limit", type=int) or current_app.config.get(
-        "PAGE_SIZE", 25
-    )
-    page = queries.public_page(f, cursor, min(max(size, 1), queries.MAX_PAGE_SIZE))
+    try:
+        f, cursor, size = list_arguments(request.args)
+    except BadParameter as exc:
+        return (
+            jsonify(error="Bad Request", message=exc.message, parameter=exc.name),
+            400,
+        )
+    page = queries.public_page(f, cursor, size)
     next_url = (
         url_for(".exemplars", cursor=page.next_cursor, _external=True, **f.to_args())
         if page.next_cursor
@@ -143,7 +207,14 @@ def _nullable(schema: dict) -> dict:
 ERROR = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "parameter": {
+            "type": "string",
+            "description": "Tham số không hợp lệ (chỉ có ở lỗi 400)",
+        },
+    },
 }
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -359,6 +430,8 @@ def openapi_document() -> dict:
         }
 
     errors = {"404": _json(_ref("Error"), "Không có (hoặc không công khai)")}
+    ident = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    text = {"type": "string", "maxLength": MAX_TEXT}
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -378,15 +451,17 @@ def openapi_document() -> dict:
                     "operationId": "listExemplars",
                     "summary": "Danh sách mô hình, điển hình công khai (phân trang theo con trỏ)",
                     "parameters": [
+                        param("q", text, "Từ khóa, có dấu hoặc không dấu"),
+                        param("field", text, "Tên lĩnh vực"),
+                        param("campaign", ident, "Mã đợt thi đua"),
                         param(
-                            "q", {"type": "string"}, "Từ khóa, có dấu hoặc không dấu"
+                            "year",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_YEAR},
+                            "Năm",
                         ),
-                        param("field", {"type": "string"}, "Tên lĩnh vực"),
-                        param("campaign", {"type": "integer"}, "Mã đợt thi đua"),
-                        param("year", {"type": "integer"}, "Năm"),
                         param(
                             "unit",
-                            {"type": "integer"},
+                            ident,
                             "Mã đơn vị: cả đơn vị và các đơn vị trực thuộc",
                         ),
                         param(
@@ -394,7 +469,7 @@ def openapi_document() -> dict:
                             {"type": "string", "enum": ExemplarKind.values()},
                             "Loại",
                         ),
-                        param("form", {"type": "string"}, "Tên hình thức khen thưởng"),
+                        param("form", text, "Tên hình thức khen thưởng"),
                         param(
                             "sort",
                             {
@@ -415,13 +490,20 @@ def openapi_document() -> dict:
                                 "type": "integer",
                                 "minimum": 1,
                                 "maximum": queries.MAX_PAGE_SIZE,
+                                "default": current_app.config.get("PAGE_SIZE", 25),
                             },
                             "Số mục mỗi trang",
                         ),
                     ],
                     "responses": {
                         "200": _json(_ref("ExemplarPage"), "Một trang kết quả"),
-                        "400": _json(_ref("Error"), "Tham số không hợp lệ"),
+                        "400": _json(
+                            _ref("Error"),
+                            "Tham số không hợp lệ (giá trị sai kiểu, ngoài khoảng, "
+                            "không có trong danh sách, hoặc con trỏ hỏng); "
+                            "`parameter` nêu tên tham số. Tham số để trống coi như "
+                            "không có.",
+                        ),
                     },
                 }
             },

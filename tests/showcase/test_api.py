@@ -126,3 +126,86 @@ def test_detail_carries_the_public_story(client, data):
     assert client.get(body["photos"][0]["url"]).status_code == 200
     first = client.get(f"/api/v1/exemplars/{data[0].id}").get_json()
     assert first["metrics"] == {"households": 10, "road_km": 1.5}
+
+
+BAD_PARAMETERS = [
+    ("limit", "-1"),
+    ("limit", "0"),
+    ("limit", "abc"),
+    ("limit", "101"),
+    ("limit", "100000"),
+    ("limit", "1.5"),
+    ("campaign", "abc"),
+    ("campaign", "0"),
+    ("campaign", str(2**31)),
+    ("year", "-5"),
+    ("year", "2026abc"),
+    ("unit", "-1"),
+    ("unit", "99999999999999999999"),
+    ("sort", "evil"),
+    ("kind", "evil"),
+    ("cursor", "garbage"),
+    ("q", "x" * 201),
+    ("field", "x" * 201),
+    ("form", "x" * 201),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_PARAMETERS)
+def test_every_bad_parameter_is_a_400_naming_it(client, data, name, value):
+    doc = client.get("/api/openapi.json").get_json()
+    resp = client.get("/api/v1/exemplars", query_string={name: value})
+    assert resp.status_code == 400
+    assert resp.mimetype == "application/json"
+    body = resp.get_json()
+    _validator(doc, "/api/v1/exemplars", "400").validate(body)
+    assert body["parameter"] == name
+    assert name in body["message"]
+    # The OpenAPI document refuses the same value (cursor: any string, checked later).
+    spec = next(
+        p
+        for p in doc["paths"]["/api/v1/exemplars"]["get"]["parameters"]
+        if p["name"] == name
+    )
+    if name != "cursor":
+        typed = (
+            int(value)
+            if spec["schema"]["type"] == "integer" and value.lstrip("-").isdigit()
+            else value
+        )
+        with pytest.raises(jsonschema.ValidationError):
+            Draft202012Validator(spec["schema"]).validate(typed)
+
+
+def test_a_cursor_of_another_sort_is_refused(client, data):
+    first = client.get("/api/v1/exemplars?limit=1").get_json()
+    assert first["next"]
+    assert (
+        client.get(f"/api/v1/exemplars?limit=1&cursor={first['next']}").status_code
+        == 200
+    )
+    resp = client.get(f"/api/v1/exemplars?limit=1&sort=name&cursor={first['next']}")
+    assert resp.status_code == 400 and resp.get_json()["parameter"] == "cursor"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=1",
+        "limit=100",
+        "sort=score",
+        "year=2026",
+        "campaign=&year=&unit=&kind=&sort=&limit=&cursor=&q=",  # empty: not given
+        "lang=en&utm_source=x",  # unknown parameters are ignored
+    ],
+)
+def test_good_parameters_still_answer(client, data, query):
+    resp = client.get(f"/api/v1/exemplars?{query}")
+    assert resp.status_code == 200, resp.get_json()
+    doc = client.get("/api/openapi.json").get_json()
+    _validator(doc, "/api/v1/exemplars").validate(resp.get_json())
+
+
+def test_limit_bounds_the_page(client, data):
+    assert len(client.get("/api/v1/exemplars?limit=2").get_json()["items"]) == 2
+    assert len(client.get("/api/v1/exemplars?limit=100").get_json()["items"]) == 3
