@@ -7,7 +7,6 @@ import stat
 from datetime import date
 
 import pytest
-
 from flask_babel import force_locale
 
 from dankheo import create_app
