@@ -32,6 +32,16 @@ def int_arg(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def page_arg(value: str | None = None) -> int:
+    """The ``?page=`` of an offset-paged list: 1 .. 100,000, anything else is page 1."""
+    if value is None:
+        from flask import request
+
+        value = request.args.get("page")
+    number = int_arg(value)
+    return number if number is not None and number <= 100_000 else 1
+
+
 class UnitCodeField(StringField):
     """A unit chosen by its code, with suggestions in a ``<datalist>``: works for a tree
     of any size (a select of every unit would not). The view resolves the code within

@@ -111,3 +111,17 @@ def test_secure_cookie_flag_from_environment(monkeypatch):
 )
 def test_ids_beyond_the_database_range_are_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_huge_page_numbers_are_page_one(client, make, login_as):
+    from dankheo.domain.enums import Role
+
+    province = make.unit()
+    sec = make.user(role=Role.SECRETARIAT, unit=province)
+    officer = make.user(role=Role.UNIT_OFFICER, unit=province)
+    make.db.session.commit()
+    login_as(sec)
+    for url in ("/admin/units", "/admin/users"):
+        assert client.get(f"{url}?page=99999999999999999999").status_code == 200
+    login_as(officer)
+    assert client.get("/registry/?page=99999999999999999999").status_code == 200

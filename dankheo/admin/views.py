@@ -38,7 +38,7 @@ from ..domain.enums import Role
 from ..domain.workflow import State
 from ..errors import DomainError
 from ..extensions import db
-from ..forms_common import int_arg, options
+from ..forms_common import int_arg, options, page_arg
 from ..units.imports import COLUMNS
 from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
@@ -222,7 +222,10 @@ def units():
     parent = _unit(pid) if (pid := int_arg(parent_id)) else None
     q = request.args.get("q", "")[:100]
     page = db.paginate(
-        queries.units_page(_scopes(), q, parent), per_page=50, error_out=False
+        queries.units_page(_scopes(), q, parent),
+        page=page_arg(),
+        per_page=50,
+        error_out=False,
     )
     return render_template(
         "admin/units.html",
@@ -308,6 +311,7 @@ def users():
     q = request.args.get("q", "")[:100]
     page = db.paginate(
         queries.users_page(_scopes(), q),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -155,10 +155,42 @@ def stage_in_use(stage: Stage) -> bool:
     )
 
 
+#: The decision rule of a stage: fixed once members have voted under it, so a secret
+#: ballot cannot be opened mid-round and minutes always show the rule that decided.
+RULE_FIELDS = (
+    "ballot",
+    "base",
+    "threshold_num",
+    "threshold_den",
+    "threshold_strict",
+    "quorum_percent",
+    "min_average_score",
+    "quota",
+    "tie_rule",
+    "recuse_ancestors",
+)
+
+
+def voting_started(stage: Stage) -> bool:
+    """True once a ballot was cast or a result recorded at the stage."""
+    return bool(
+        db.session.scalar(select(Vote.id).where(Vote.stage_id == stage.id).limit(1))
+        or db.session.scalar(
+            select(StageResult.id).where(StageResult.stage_id == stage.id).limit(1)
+        )
+    )
+
+
 def update_stage(stage: Stage, data: dict[str, Any], *, actor: User | None) -> Stage:
-    """Edit a stage. Its tier cannot change once entries were routed to it."""
+    """Edit a stage. Its tier cannot change once entries were routed to it, and its
+    decision rule cannot change once members have voted under it."""
     if "tier" in data and data["tier"] != stage.tier and stage_in_use(stage):
         raise DomainError(_("Không thể đổi cấp của vòng đã có hồ sơ."))
+    changed = [k for k in RULE_FIELDS if k in data and data[k] != getattr(stage, k)]
+    if changed and voting_started(stage):
+        raise DomainError(
+            _("Không thể đổi quy tắc biểu quyết của vòng đã có phiếu thẩm định.")
+        )
     _apply_stage(stage, data)
     db.session.flush()
     log.info("edited %s by %s", stage, actor)

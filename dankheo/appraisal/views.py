@@ -30,6 +30,7 @@ from ..domain.tally import Ballot, Outcome
 from ..domain.workflow import State
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..forms_common import page_arg
 from ..registry.models import Attachment, Exemplar
 from ..units.models import Unit
 from . import operations as ops
@@ -122,6 +123,7 @@ def queue(council_id: int):
         status = "todo"
     page = db.paginate(
         queries.member_queue(member, status=status),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -722,7 +724,10 @@ def councils(stage_id: int):
             return redirect(url_for(".council_manage", council_id=council.id))
     q = (request.args.get("q") or "").strip()[:200]
     page = db.paginate(
-        queries.stage_councils(stage, q=q), per_page=COUNCILS_PER_PAGE, error_out=False
+        queries.stage_councils(stage, q=q),
+        page=page_arg(),
+        per_page=COUNCILS_PER_PAGE,
+        error_out=False,
     )
     return (
         render_template(
@@ -852,6 +857,7 @@ def commendations(campaign_id: int):
         state = State.REPLICATED.value
     page = db.paginate(
         queries.recommended_entries(campaign, state=state),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -43,6 +43,8 @@ class Exemplar(db.Model):
         ],
         Index("ix_exemplars_campaign_state", "campaign_id", "state"),
         Index("ix_exemplars_campaign_updated", "campaign_id", "updated_at"),
+        # The newest change anywhere: part of the public counts' cache key.
+        Index("ix_exemplars_updated_at", "updated_at"),
         Index("ix_exemplars_unit_campaign_state", "unit_id", "campaign_id", "state"),
         # The unit workspace: a subtree's entries of one campaign, newest change first.
         Index(

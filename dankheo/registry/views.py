@@ -23,7 +23,7 @@ from ..domain.metrics import METRICS
 from ..domain.workflow import EDITABLE_STATES, State
 from ..errors import Conflict, DomainError
 from ..extensions import db
-from ..forms_common import int_arg, options
+from ..forms_common import int_arg, options, page_arg
 from ..units.queries import unit_in_scopes, unit_suggestions
 from . import permissions, queries
 from .forms import AttachmentForm, NoteForm, exemplar_form
@@ -102,6 +102,7 @@ def index():
         f.campaign_id = campaigns[0].id
     page = db.paginate(
         queries.workspace_exemplars(scopes, f),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

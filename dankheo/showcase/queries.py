@@ -326,11 +326,13 @@ def data_version() -> tuple:
     from ..appraisal.models import Commendation
     from ..registry.models import History
 
-    # Three primary-key lookups: cheap enough to ask every time.
+    # Four index lookups: cheap enough to ask every time. ``updated_at`` catches edits
+    # that write no history (a returned entry being supplemented).
     newest = db.session.execute(
         select(
             select(func.max(History.id)).scalar_subquery(),
             select(func.max(Exemplar.id)).scalar_subquery(),
+            select(func.max(Exemplar.updated_at)).scalar_subquery(),
             select(func.max(Commendation.id)).scalar_subquery(),
         )
     ).one()

@@ -245,6 +245,7 @@ def upgrade():
     with op.batch_alter_table('exemplars', schema=None) as batch_op:
         batch_op.create_index('ix_exemplars_campaign_state', ['campaign_id', 'state'], unique=False)
         batch_op.create_index('ix_exemplars_campaign_updated', ['campaign_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_exemplars_updated_at', ['updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_exemplars_field_id'), ['field_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_exemplars_stage_id'), ['stage_id'], unique=False)
         batch_op.create_index('ix_exemplars_state_published', ['state', 'published_at', 'id'], unique=False)
@@ -523,6 +524,7 @@ def downgrade():
         batch_op.drop_index('ix_exemplars_state_published')
         batch_op.drop_index(batch_op.f('ix_exemplars_stage_id'))
         batch_op.drop_index(batch_op.f('ix_exemplars_field_id'))
+        batch_op.drop_index('ix_exemplars_updated_at')
         batch_op.drop_index('ix_exemplars_campaign_updated')
         batch_op.drop_index('ix_exemplars_campaign_state')
 

@@ -426,3 +426,28 @@ def test_removed_member_stops_counting(sc, make, db):
     ops.remove_member(sc.members[c1.id][2], actor=None)
     d = ops.tally_round(c1.open_round).rows[0].decision
     assert (d.eligible, d.present, d.approvals) == (2, 2, 2)
+
+
+def test_the_rule_is_fixed_once_members_have_voted(sc, make, db):
+    """A secret ballot cannot be turned open mid-round, and minutes keep the rule that
+    decided; names and labels may still be corrected."""
+    stage = sc.stage1
+    ops.update_stage(stage, {"ballot": "secret"}, actor=None)  # before any vote: fine
+    e = submitted(make, sc, sc.hamlets[0])
+    council = sc.commune_councils[0]
+    c1, c2 = council.stage.criteria
+    ops.cast_vote(
+        sc.members[council.id][1], e, choice="approve", scores={c1.id: 40, c2.id: 20}
+    )
+    for change in (
+        {"ballot": "open"},
+        {"quota": 1},
+        {"threshold_num": 2, "threshold_den": 3},
+    ):
+        with pytest.raises(DomainError):
+            ops.update_stage(stage, change, actor=None)
+    ops.update_stage(
+        stage, {"name": "Thẩm định cấp xã (sửa tên)", "ballot": "secret"}, actor=None
+    )
+    db.session.flush()
+    assert stage.ballot == "secret" and stage.name.endswith("(sửa tên)")

@@ -181,3 +181,16 @@ def test_recused_chair_sees_no_tally_of_own_entry(sc, make, db, login_as):
     page = client.get(f"/appraisal/councils/{c1.id}/tally").get_data(as_text=True)
     cells = tally_cells(page, own.id)
     assert cells[:2] == ["2/2", "2"] and cells[2] != "—"
+
+
+def test_an_entry_no_member_may_vote_on_is_flagged(sc, make, db, login_as):
+    """Every member of the commune council belongs to the commune: its own entry can
+    only be decided once the secretariat adds members from outside."""
+    c1 = sc.commune_councils[0]
+    own = submitted(make, sc, sc.communes[0], name="Mô hình của chính Đảng ủy xã")
+    db.session.commit()
+    page = login_as(sc.chair(c1).user).get(f"/appraisal/councils/{c1.id}/tally")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert tally_cells(body, own.id)[0] == "0/0"
+    assert "cần bổ sung thành viên ngoài đơn vị đăng ký" in body

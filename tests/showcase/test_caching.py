@@ -138,3 +138,25 @@ def test_cached_statistics_follow_every_change(client, publish, db):
     assert counts["2025"][:2] == ["2", "1"] and counts["2026"][:3] == ["1", "1", "1"]
     home = client.get("/").get_data(as_text=True)
     assert publish.campaign.fields[0].name in home
+
+
+def test_statistics_follow_an_edit_that_writes_no_history(client, publish, db):
+    """A returned entry being supplemented changes its field without a history row."""
+    from dankheo.registry.operations import update_exemplar
+
+    publish.setup(year=2025)
+    first, second = publish.campaign.fields[0], publish.campaign.fields[1]
+    e = publish("returned", name="Đang bổ sung", field_id=first.id)
+    db.session.commit()
+
+    def by_field():
+        body = client.get("/stats/field.csv").get_data(as_text=True).lstrip("\ufeff")
+        return {r[0]: r[1] for r in list(csv.reader(io.StringIO(body)))[1:]}
+
+    assert by_field().get(first.name) == "1"
+    update_exemplar(
+        e, actor=None, data={"field_id": second.id}, expected_version=e.version
+    )
+    db.session.commit()
+    counts = by_field()
+    assert counts.get(second.name) == "1" and counts.get(first.name, "0") == "0"
