@@ -354,11 +354,37 @@ def remove_member(member: CouncilMember, *, actor: User | None) -> None:
 # --- rounds ------------------------------------------------------------------------------
 
 
+def rule_needs_rubric(stage: Stage) -> str | None:
+    """Why the stage's rule cannot work without criteria, or None.
+
+    Without a rubric there are no scores: a minimum average fails every entry, and a
+    quota whose ties are settled all-or-none passes everybody or nobody."""
+    if stage.criteria:
+        return None
+    if stage.min_average_score is not None:
+        return _(
+            "Vòng này đặt điểm trung bình tối thiểu nhưng chưa có tiêu chí chấm điểm; "
+            "cơ quan thường trực cần thêm tiêu chí trước khi mở phiên."
+        )
+    if stage.quota is not None and stage.tie_rule in (
+        "all_tied_pass",
+        "none_tied_pass",
+    ):
+        return _(
+            "Vòng này có chỉ tiêu nhưng chưa có tiêu chí chấm điểm để xếp hạng; "
+            "cơ quan thường trực cần thêm tiêu chí hoặc chọn cách xử lý đồng hạng khác."
+        )
+    return None
+
+
 def open_round(council: Council, *, actor: User | None) -> Round:
     """Open the next session. A partial unique index keeps one open round per council,
     so two chairs opening at once cannot create two."""
     if council.open_round is not None:
         raise DomainError(_("Hội đồng đang có phiên chưa kết thúc."))
+    problem = rule_needs_rubric(council.stage)
+    if problem:
+        raise DomainError(problem)
     number = (
         db.session.scalar(
             select(func.max(Round.number)).where(Round.council_id == council.id)

@@ -613,6 +613,7 @@ def stage_edit(stage_id: int):
             stage=stage,
             criterion_form=CriterionForm(formdata=None),
             in_use=ops.stage_in_use(stage),
+            rubric_warning=ops.rule_needs_rubric(stage),
         ),
         status,
     )

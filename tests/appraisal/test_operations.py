@@ -451,3 +451,23 @@ def test_the_rule_is_fixed_once_members_have_voted(sc, make, db):
     )
     db.session.flush()
     assert stage.ballot == "secret" and stage.name.endswith("(sửa tên)")
+
+
+def test_a_rule_that_needs_scores_cannot_open_without_a_rubric(make, db):
+    sc = build(make, criteria=False)
+    council = sc.commune_councils[0]
+    ops.close_round(council.open_round, actor=None)
+    ops.update_stage(sc.stage1, {"min_average_score": 50}, actor=None)
+    with pytest.raises(DomainError):
+        ops.open_round(council, actor=None)
+    ops.update_stage(
+        sc.stage1,
+        {"min_average_score": None, "quota": 1, "tie_rule": "none_tied_pass"},
+        actor=None,
+    )
+    with pytest.raises(DomainError):
+        ops.open_round(council, actor=None)
+    ops.add_criterion(sc.stage1, name="Hiệu quả", max_points=100, actor=None)
+    db.session.flush()
+    db.session.refresh(sc.stage1)
+    assert ops.open_round(council, actor=None).number == 2
