@@ -21,10 +21,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
-from . import extensions
+from . import extensions, lifecycle
 from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
 from .forms_common import MAX_ID
+from .lifecycle import DankheoFlask, problem
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: defaults, instance/config.py, DANKHEO_* env, then ``test_config``."""
-    app = Flask(
+    app = DankheoFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
+    lifecycle.init_app(app)
     _register_template_helpers(app)
     _register_security_headers(app)
 
@@ -177,7 +179,7 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
-            return jsonify(error=exc.name, message=exc.description), exc.code
+            return problem(exc.code or 500, exc.name, exc.description)
         template = f"errors/{exc.code}.html"
         try:
             return render_template(template, error=exc, **_error_context(exc)), exc.code
@@ -188,7 +190,7 @@ def _register_errors(app: Flask) -> None:
     def _server_error(exc):
         log.exception("server error on %s", request.path)
         if request.path.startswith("/api/"):
-            return jsonify(error="Internal Server Error"), 500
+            return problem(500, "Internal Server Error")
         return render_template("errors/500.html"), 500
 
 
