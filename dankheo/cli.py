@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .extensions import db
 
@@ -15,6 +16,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
     app.cli.add_command(optimize_db)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-admin")
