@@ -1,0 +1,228 @@
+"""Files and rows agree: every attachment row has its file, every stored file its row.
+
+Disagreements are expected now and then: a worker killed between writing an upload and
+committing its row leaves a file nobody names (the rollback that would remove it never
+ran); a file deleted by hand, or lost with a disk, leaves a row whose download is a 404.
+
+Only orphan files are ever removed, and only when they are older than a grace period,
+so an upload whose transaction is still open is never taken from under it; each one is
+checked against the database once more just before it goes. Rows without a file are
+reported, never deleted: the dossier they belong to must be completed by a person.
+Files that do not follow the storage layout (``xx/<name>``) are reported and left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from .db import write_intent
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class OrphanFile:
+    path: Path
+    size: int
+    age_seconds: float
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    attachment_id: int
+    exemplar_id: int
+    original_name: str
+    stored_name: str
+
+
+@dataclass(frozen=True)
+class WrongSize:
+    attachment_id: int
+    exemplar_id: int
+    expected: int
+    actual: int
+
+
+@dataclass
+class StorageReport:
+    orphans: list[OrphanFile] = field(default_factory=list)
+    missing: list[MissingFile] = field(default_factory=list)
+    wrong_size: list[WrongSize] = field(default_factory=list)
+    unknown: list[Path] = field(default_factory=list)
+    rows: int = 0
+    files: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not (self.orphans or self.missing or self.wrong_size)
+
+
+def _stored_files(root: Path) -> tuple[dict[str, Path], list[Path]]:
+    """Files laid out as ``root/<first two letters>/<name>``, and everything else.
+
+    Hidden files (temporary copies of a backup or restore) are not attachments.
+    """
+    stored: dict[str, Path] = {}
+    unknown: list[Path] = []
+    if not root.is_dir():
+        return stored, unknown
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.startswith(".") or not path.is_file() or path.is_symlink():
+                continue
+            rel = path.relative_to(root).parts
+            if len(rel) == 2 and rel[0] == name[:2]:
+                stored[name] = path
+            else:
+                unknown.append(path)
+    return stored, unknown
+
+
+def check_storage(root: Path, *, now: float | None = None) -> StorageReport:
+    """Compare UPLOAD_FOLDER with the ``attachments`` table (needs an app context)."""
+    from .registry.models import Attachment
+
+    now = time.time() if now is None else now
+    report = StorageReport()
+    # Rows first: an upload committed after this read has a young file, which the
+    # grace period protects; reading in a deferred transaction takes no write lock.
+    token = write_intent.set(False)
+    try:
+        rows = db.session.execute(
+            select(
+                Attachment.id,
+                Attachment.exemplar_id,
+                Attachment.original_name,
+                Attachment.stored_name,
+                Attachment.size,
+            ).order_by(Attachment.id)
+        ).all()
+        db.session.rollback()
+    finally:
+        write_intent.reset(token)
+    report.rows = len(rows)
+    files, report.unknown = _stored_files(root)
+    report.files = len(files)
+    for att_id, exemplar_id, original, stored_name, size in rows:
+        path = files.pop(stored_name, None)
+        if path is None:
+            report.missing.append(
+                MissingFile(att_id, exemplar_id, original, stored_name)
+            )
+            continue
+        actual = path.stat().st_size
+        if actual != size:
+            report.wrong_size.append(WrongSize(att_id, exemplar_id, size, actual))
+    for path in files.values():
+        st = path.stat()
+        report.orphans.append(OrphanFile(path, st.st_size, max(0.0, now - st.st_mtime)))
+    return report
+
+
+def remove_orphans(
+    report: StorageReport, *, grace_seconds: float
+) -> tuple[list[OrphanFile], list[OrphanFile]]:
+    """Delete the orphans older than the grace period: (removed, kept as too young).
+
+    Each file is looked up once more right before it is removed, in case its row was
+    committed since the check.
+    """
+    from .registry.models import Attachment
+
+    removed: list[OrphanFile] = []
+    young: list[OrphanFile] = []
+    token = write_intent.set(False)
+    try:
+        for orphan in report.orphans:
+            if orphan.age_seconds < grace_seconds:
+                young.append(orphan)
+                continue
+            named = db.session.scalar(
+                select(func.count(Attachment.id)).where(
+                    Attachment.stored_name == orphan.path.name
+                )
+            )
+            db.session.rollback()
+            if named:
+                continue
+            orphan.path.unlink(missing_ok=True)
+            log.info("removed orphan upload %s (%s bytes)", orphan.path, orphan.size)
+            removed.append(orphan)
+    finally:
+        write_intent.reset(token)
+    return removed, young
+
+
+@click.command("check-storage")
+@click.option(
+    "--fix", is_flag=True, help="Remove files no attachment names (rows are kept)."
+)
+@click.option(
+    "--grace",
+    type=click.IntRange(min=0),
+    default=DEFAULT_GRACE_MINUTES,
+    show_default=True,
+    help="Minutes a file must be old before --fix removes it (uploads in flight).",
+)
+@with_appcontext
+def check_storage_command(fix: bool, grace: int) -> None:
+    """List files without rows and rows without files in UPLOAD_FOLDER.
+
+    Exits with status 1 while any disagreement remains.
+    """
+    root = Path(current_app.config["UPLOAD_FOLDER"])
+    report = check_storage(root)
+    click.echo(
+        f"Đã kiểm tra {report.rows} tệp đính kèm trong cơ sở dữ liệu và "
+        f"{report.files} tệp trong {root}."
+    )
+    for orphan in report.orphans:
+        click.echo(
+            f"Tệp không thuộc hồ sơ nào: {orphan.path.relative_to(root)} "
+            f"({orphan.size} byte, {orphan.age_seconds / 60:.0f} phút trước)"
+        )
+    for miss in report.missing:
+        click.echo(
+            f"Thiếu tệp: tệp đính kèm {miss.attachment_id} «{miss.original_name}» "
+            f"của hồ sơ {miss.exemplar_id}"
+        )
+    for wrong in report.wrong_size:
+        click.echo(
+            f"Sai kích thước: tệp đính kèm {wrong.attachment_id} của hồ sơ "
+            f"{wrong.exemplar_id} ({wrong.actual} byte, cần {wrong.expected})"
+        )
+    for path in report.unknown:
+        click.echo(f"Tệp lạ (không theo cách lưu, để nguyên): {path.relative_to(root)}")
+
+    remaining = len(report.orphans)
+    if fix and report.orphans:
+        removed, young = remove_orphans(report, grace_seconds=grace * 60)
+        remaining = len(report.orphans) - len(removed)
+        click.echo(f"Đã xóa {len(removed)} tệp không thuộc hồ sơ nào.")
+        if young:
+            click.echo(
+                f"Giữ lại {len(young)} tệp mới hơn {grace} phút "
+                "(có thể đang được tải lên)."
+            )
+    if report.missing or report.wrong_size:
+        click.echo(
+            "Các tệp đính kèm thiếu hoặc sai kích thước không bị xóa: hãy phục hồi tệp "
+            "từ bản sao lưu hoặc đề nghị đơn vị tải lại."
+        )
+    if remaining or report.missing or report.wrong_size:
+        raise SystemExit(1)
+    click.echo("Tệp và cơ sở dữ liệu khớp nhau.")
