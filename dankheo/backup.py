@@ -423,6 +423,8 @@ def verify_backup(src: Path, manifest: dict[str, Any]) -> None:
         )
     for name, entry in files.items():
         path = src / _safe_relative(name)
+        if not isinstance(entry, dict):
+            raise BackupError(f"Bản sao lưu bị hỏng: {MANIFEST} ghi sai mục {name}.")
         if not path.is_file():
             raise BackupError(f"Bản sao lưu bị hỏng: thiếu tệp {name}.")
         if path.stat().st_size != entry.get("size") or sha256_of(path) != entry.get(
