@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install translations test test-sqlite test-postgres lint bench extract clean
+.PHONY: run serve install translations test test-sqlite test-postgres lint bench extract clean css
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,10 @@ bench: translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+## Bootstrap trimmed to the classes in use (purgecss from the npm registry, pinned); commit the result.
+BOOTSTRAP_CSS = $(shell $(BIN)/python -c "import flask_bootstrap, pathlib; print(pathlib.Path(flask_bootstrap.__file__).parent / 'static/bootstrap5/css/bootstrap.min.css')")
+css: install
+	mkdir -p build && cp $(BOOTSTRAP_CSS) build/bootstrap.min.css
+	npx --yes purgecss@8.0.0 --config purgecss.config.cjs
+	rm -rf build
