@@ -28,8 +28,12 @@ run: translations
 	$(FLASK) seed-if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+## Test tools from the npm registry, pinned by package-lock.json (axe-core for the browser tests).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
 ## The whole suite on SQLite, then again on PostgreSQL when DANKHEO_TEST_DATABASE_URL is set.
-test: translations
+test: translations node_modules/.package-lock.json
 	env -u DANKHEO_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
 	@if [ -n "$$DANKHEO_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL =="; \
