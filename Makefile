@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install translations test test-sqlite test-postgres lint bench extract clean
+.PHONY: run serve install translations test test-sqlite test-postgres lint bench extract clean css
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ run: translations
 	$(FLASK) seed-if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+## Test tools from the npm registry, pinned by package-lock.json (axe-core for the browser tests).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
 ## The whole suite on SQLite, then again on PostgreSQL when DANKHEO_TEST_DATABASE_URL is set.
-test: translations
+test: translations node_modules/.package-lock.json
 	env -u DANKHEO_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
 	@if [ -n "$$DANKHEO_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL =="; \
@@ -53,3 +57,10 @@ bench: translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+## Bootstrap trimmed to the classes in use (purgecss from the npm registry, pinned); commit the result.
+BOOTSTRAP_CSS = $(shell $(BIN)/python -c "import flask_bootstrap, pathlib; print(pathlib.Path(flask_bootstrap.__file__).parent / 'static/bootstrap5/css/bootstrap.min.css')")
+css: install
+	mkdir -p build && cp $(BOOTSTRAP_CSS) build/bootstrap.min.css
+	npx --yes purgecss@8.0.0 --config purgecss.config.cjs
+	rm -rf build

@@ -15,6 +15,7 @@ from flask import (
     jsonify,
     render_template,
     request,
+    send_from_directory,
     session,
 )
 from werkzeug.exceptions import HTTPException
@@ -23,7 +24,15 @@ from werkzeug.routing import IntegerConverter
 from . import db as dbmod
 from . import extensions, lifecycle
 from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
-from .extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
+from .extensions import (
+    babel,
+    bootstrap,
+    compress,
+    csrf,
+    limiter,
+    login_manager,
+    migrate,
+)
 from .forms_common import MAX_ID
 from .lifecycle import DankheoFlask, problem
 
@@ -70,6 +79,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     lifecycle.init_app(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    # Browsers ask for /favicon.ico whatever the page links.
+    app.add_url_rule(
+        "/favicon.ico",
+        "favicon",
+        lambda: send_from_directory(
+            app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon"
+        ),
+    )
 
     from .cli import register_cli
 
@@ -100,6 +117,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     from .forms_common import install_wtforms_translations
 

@@ -26,6 +26,23 @@ class DefaultConfig:
     # Source strings are Vietnamese; translations/ holds the English catalogue.
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     BOOTSTRAP_SERVE_LOCAL = True
+    # Pages, CSS, JSON and feeds leave compressed (Brotli or gzip; static files, which
+    # are streamed, Brotli or deflate). CSV and XLSX exports are not in the list, so they
+    # flow row by row untouched. A proxy that compresses can take this over.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/xml",
+        "application/json",
+        "application/problem+json",
+        "application/atom+xml",
+        "application/javascript",
+        "text/javascript",
+        "image/vnd.microsoft.icon",
+    ]
+    # Static files carry their content in the URL only by name: a day is a safe cache.
+    SEND_FILE_MAX_AGE_DEFAULT = 24 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Only failed logins count: per address and account, and per address overall.
