@@ -8,9 +8,9 @@ once. A refusal is a typed error (:mod:`dankheo.errors`) carrying its own messag
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
@@ -202,7 +202,7 @@ def transition(
     actor: User | None,
     actor_kind: str | None = None,
     note: str = "",
-    stage: Stage | None | bool = False,
+    stage: Stage | None | Literal[False] = False,
 ) -> State:
     """Move ``exemplar`` by ``action`` through the state machine.
 
@@ -230,15 +230,18 @@ def transition(
     if to_state == State.RECOMMENDED and exemplar.published_at is None:
         values["published_at"] = now
     db.session.flush()
-    result = db.session.execute(
-        update(Exemplar)
-        .where(
-            Exemplar.id == exemplar.id,
-            Exemplar.state == from_state.value,
-            Exemplar.version == exemplar.version,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Exemplar)
+            .where(
+                Exemplar.id == exemplar.id,
+                Exemplar.state == from_state.value,
+                Exemplar.version == exemplar.version,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         db.session.expire(exemplar)

@@ -177,9 +177,9 @@ def edit(exemplar_id: int):
     if form.validate_on_submit():
 
         def to_current_version(_exc: DomainError) -> None:
-            # After the rollback: the next save is checked against the stored version,
-            # while the form keeps what the editor typed.
-            form.version.data = db.session.get(Exemplar, exemplar_id).version
+            # The rollback expired the exemplar, so this reads the stored version: the
+            # next save is checked against it while the form keeps what was typed.
+            form.version.data = exemplar.version
 
         on_error(
             "registry/form.html",
