@@ -178,8 +178,10 @@ def edit(exemplar_id: int):
 
         def to_current_version(_exc: DomainError) -> None:
             # The rollback expired the exemplar, so this reads the stored version: the
-            # next save is checked against it while the form keeps what was typed.
+            # next save is checked against it while the form keeps what was typed. A
+            # submitted field renders its raw input, so that is replaced too.
             form.version.data = exemplar.version
+            form.version.raw_data = [str(exemplar.version)]
 
         on_error(
             "registry/form.html",
