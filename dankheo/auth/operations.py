@@ -70,7 +70,7 @@ def create_user(
         user.roles.append(RoleAssignment(role=role, unit=scope))
     db.session.add(user)
     db.session.flush()
-    log.info("user %s created by user %s", user, _id(actor))
+    log.info("user %s created by user %s", user.id, _id(actor))
     return user
 
 
@@ -109,7 +109,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise InvalidInput(N_("Mật khẩu hiện tại không đúng."), field="current")
     user.password_hash = hash_password(new)
     end_sessions(user)
-    log.info("password changed by user %s", user)
+    log.info("password changed by user %s", user.id)
 
 
 #: Roles nobody may take away from themselves: they would lock themselves out.
@@ -127,10 +127,10 @@ def grant_role(
     user.roles.append(assignment)
     db.session.flush()
     log.info(
-        "role %s over unit %s granted to %s by user %s",
+        "role %s over unit %s granted to user %s by user %s",
         role.value,
         unit.id,
-        user,
+        user.id,
         _id(actor),
     )
     return assignment
@@ -144,10 +144,10 @@ def revoke_role(assignment: RoleAssignment, *, actor: User | None = None) -> Non
     user.roles.remove(assignment)
     db.session.flush()
     log.info(
-        "role %s over unit %s revoked from %s by user %s",
+        "role %s over unit %s revoked from user %s by user %s",
         assignment.role,
         assignment.unit_id,
-        user,
+        user.id,
         _id(actor),
     )
 
@@ -161,7 +161,7 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     if not active:
         end_sessions(user)
     log.info(
-        "user %s %s by user %s", user, "unlocked" if active else "locked", _id(actor)
+        "user %s %s by user %s", user.id, "unlocked" if active else "locked", _id(actor)
     )
 
 
@@ -170,5 +170,5 @@ def reset_password(user: User, *, actor: User | None = None) -> str:
     password = secrets.token_urlsafe(9)
     user.password_hash = hash_password(password)
     end_sessions(user)
-    log.info("password of %s reset by user %s", user, _id(actor))
+    log.info("password of user %s reset by user %s", user.id, _id(actor))
     return password

@@ -72,7 +72,7 @@ def create_campaign(
     db.session.add(campaign)
     db.session.flush()
     log.info(
-        "campaign %s created over unit %s by user %s", campaign, unit.id, _id(actor)
+        "campaign %s created over unit %s by user %s", campaign.id, unit.id, _id(actor)
     )
     return campaign
 
@@ -101,7 +101,7 @@ def update_campaign(
     db.session.flush()
     log.info(
         "campaign %s updated (%s) by user %s",
-        campaign,
+        campaign.id,
         ", ".join(sorted(values)),
         _id(actor),
     )

@@ -53,7 +53,7 @@ def create_unit(
     unit.depth = parent.depth + 1 if parent else 0
     log.info(
         "unit %s created under %s by user %s",
-        unit,
+        unit.id,
         parent.id if parent else None,
         _id(actor),
     )
@@ -77,5 +77,5 @@ def update_unit(
     unit.kind = kind
     unit.active = active
     db.session.flush()
-    log.info("unit %s updated (active=%s) by user %s", unit, unit.active, _id(actor))
+    log.info("unit %s updated (active=%s) by user %s", unit.id, unit.active, _id(actor))
     return unit
