@@ -113,7 +113,7 @@ def test_officer_registers_edits_submits_and_follows(client, login_as, world, db
     assert "Bổ sung ảnh" in page and "Rút lại" in page
 
 
-def test_parent_officer_sees_sub_unit_entries(client, login_as, world, make):
+def test_parent_officer_sees_sub_unit_exemplars(client, login_as, world, make):
     ex = make.exemplar(unit=world.a_cell, campaign=world.campaign, **FULL)
     make.db.session.commit()
     login_as(world.officer_a)
