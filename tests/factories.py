@@ -7,7 +7,13 @@ from datetime import date
 
 from dankheo.auth.operations import create_user
 from dankheo.campaigns.operations import create_campaign
-from dankheo.domain.enums import Role, UnitKind, UnitTier
+from dankheo.domain.enums import (
+    CampaignStatus,
+    ExemplarKind,
+    Role,
+    UnitKind,
+    UnitTier,
+)
 from dankheo.registry.operations import create_exemplar
 from dankheo.units.models import Unit
 from dankheo.units.operations import create_unit
@@ -51,7 +57,7 @@ class Factory:
         unit = unit or self.unit()
         kw.setdefault("registration_opens", date(year, 1, 1))
         kw.setdefault("registration_closes", date(year, 12, 31))
-        kw.setdefault("status", "registration")
+        kw.setdefault("status", CampaignStatus.REGISTRATION)
         return create_campaign(
             name=kw.pop("name", f"Dân vận khéo năm {year}"), year=year, unit=unit, **kw
         )
@@ -62,6 +68,6 @@ class Factory:
             campaign = self.campaign(unit=root)
         unit = unit or self.unit(parent=campaign.unit)
         data.setdefault("name", f"Mô hình thử nghiệm {next(_seq)}")
-        data.setdefault("kind", "model")
+        data.setdefault("kind", ExemplarKind.MODEL)
         data.setdefault("field_id", campaign.fields[0].id)
         return create_exemplar(campaign=campaign, unit=unit, actor=actor, data=data)

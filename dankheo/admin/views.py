@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import RoleAssignment, User
 from ..auth.operations import (
@@ -34,11 +33,10 @@ from ..campaigns.operations import (
     create_campaign,
     update_campaign,
 )
-from ..domain.enums import Role
 from ..domain.workflow import State
-from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import int_arg, options, page_arg
+from ..lifecycle import on_error
 from ..units.imports import COLUMNS
 from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
@@ -138,8 +136,8 @@ def campaign_new():
             status=form.status.data,
             period_label=form.period_label.data or None,
             description=form.description.data or None,
+            actor=current_user,
         )
-        db.session.commit()
         flash(
             _("Đã tạo đợt “%(name)s” với 4 lĩnh vực chuẩn.", name=campaign.name),
             "success",
@@ -167,8 +165,8 @@ def campaign(campaign_id: int):
             registration_closes=form.registration_closes.data,
             status=form.status.data,
             description=form.description.data or None,
+            actor=current_user,
         )
-        db.session.commit()
         flash(_("Đã lưu đợt."), "success")
         return redirect(url_for(".campaign", campaign_id=campaign.id))
     return render_template(
@@ -184,36 +182,33 @@ def campaign(campaign_id: int):
 def campaign_add_field(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = NameForm(prefix="field")
-    if form.validate_on_submit():
-        try:
-            add_field(campaign, form.name.data.strip())
-            db.session.commit()
-            flash(_("Đã thêm lĩnh vực."), "success")
-        except DomainError:
-            db.session.rollback()
-            flash(_("Lĩnh vực này đã có."), "warning")
-    else:
+    back = url_for(".campaign", campaign_id=campaign.id, _anchor="fields")
+    if not form.validate_on_submit():
         flash(_("Vui lòng nhập tên lĩnh vực."), "danger")
-    return redirect(url_for(".campaign", campaign_id=campaign.id, _anchor="fields"))
+        return redirect(back)
+    on_error(redirect_to=back)
+    add_field(campaign, form.name.data.strip(), actor=current_user)
+    flash(_("Đã thêm lĩnh vực."), "success")
+    return redirect(back)
 
 
 @bp.post("/campaigns/<int:campaign_id>/commendation-forms")
 def campaign_add_form(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = NameForm(prefix="cform")
-    if form.validate_on_submit():
-        try:
-            add_commendation_form(
-                campaign, form.name.data.strip(), form.issuing_body.data or None
-            )
-            db.session.commit()
-            flash(_("Đã thêm hình thức khen thưởng."), "success")
-        except DomainError:
-            db.session.rollback()
-            flash(_("Hình thức này đã có."), "warning")
-    else:
+    back = url_for(".campaign", campaign_id=campaign.id, _anchor="forms")
+    if not form.validate_on_submit():
         flash(_("Vui lòng nhập tên hình thức khen thưởng."), "danger")
-    return redirect(url_for(".campaign", campaign_id=campaign.id, _anchor="forms"))
+        return redirect(back)
+    on_error(redirect_to=back)
+    add_commendation_form(
+        campaign,
+        form.name.data.strip(),
+        form.issuing_body.data or None,
+        actor=current_user,
+    )
+    flash(_("Đã thêm hình thức khen thưởng."), "success")
+    return redirect(back)
 
 
 @bp.get("/units")
@@ -252,21 +247,15 @@ def unit_new(parent_id: int):
     parent = _unit(parent_id)
     form = UnitForm()
     if form.validate_on_submit():
-        try:
-            unit = create_unit(
-                code=form.code.data.strip(),
-                name=form.name.data.strip(),
-                tier=form.tier.data,
-                kind=form.kind.data,
-                parent=parent,
-            )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.code.errors.append(_("Mã đơn vị đã được dùng."))
-            return render_template(
-                "admin/unit_form.html", form=form, parent=parent, unit=None
-            ), 400
+        on_error("admin/unit_form.html", form=form, parent=parent, unit=None)
+        unit = create_unit(
+            code=form.code.data.strip(),
+            name=form.name.data.strip(),
+            tier=form.tier.data,
+            kind=form.kind.data,
+            parent=parent,
+            actor=current_user,
+        )
         flash(_("Đã thêm đơn vị “%(name)s”.", name=unit.name), "success")
         return redirect(url_for(".units", parent=parent.id))
     return render_template(
@@ -280,21 +269,15 @@ def unit_edit(unit_id: int):
     form = UnitForm(obj=unit)
     form.tier.choices = options([(unit.tier, _(unit.tier_label))])
     if form.validate_on_submit():
-        try:
-            update_unit(
-                unit,
-                name=form.name.data.strip(),
-                code=form.code.data.strip(),
-                kind=form.kind.data,
-                active=form.active.data,
-            )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.code.errors.append(_("Mã đơn vị đã được dùng."))
-            return render_template(
-                "admin/unit_form.html", form=form, parent=unit.parent, unit=unit
-            ), 400
+        on_error("admin/unit_form.html", form=form, parent=unit.parent, unit=unit)
+        update_unit(
+            unit,
+            name=form.name.data.strip(),
+            code=form.code.data.strip(),
+            kind=form.kind.data,
+            active=form.active.data,
+            actor=current_user,
+        )
         flash(_("Đã lưu đơn vị."), "success")
         return redirect(
             url_for(".units", parent=unit.parent_id)
@@ -329,21 +312,17 @@ def user_new():
             if not can_grant(current_user, form.role.data, unit):
                 abort(403)
             roles = [(form.role.data, unit)]
-        try:
-            user = create_user(
-                username=form.username.data,
-                name=form.name.data.strip(),
-                email=form.email.data or None,
-                password=form.password.data,
-                unit=unit,
-                roles=roles,
-                position=form.position.data or None,
-            )
-            db.session.commit()
-        except (DomainError, IntegrityError):
-            db.session.rollback()
-            form.username.errors.append(_("Tên đăng nhập hoặc email đã được dùng."))
-            return render_template("admin/user_form.html", form=form), 400
+        on_error("admin/user_form.html", form=form)
+        user = create_user(
+            username=form.username.data,
+            name=form.name.data.strip(),
+            email=form.email.data or None,
+            password=form.password.data,
+            unit=unit,
+            roles=roles,
+            position=form.position.data or None,
+            actor=current_user,
+        )
         flash(_("Đã tạo tài khoản %(username)s.", username=user.username), "success")
         return redirect(url_for(".user", user_id=user.id))
     return render_template(
@@ -374,14 +353,11 @@ def user_grant(user_id: int):
         return redirect(url_for(".user", user_id=target.id))
     if not can_grant(current_user, form.role.data, unit):
         abort(403)
-    try:
-        grant_role(target, form.role.data, unit)
-        db.session.commit()
-        flash(_("Đã giao vai trò."), "success")
-    except DomainError:
-        db.session.rollback()
-        flash(_("Tài khoản đã có vai trò này ở đơn vị này."), "warning")
-    return redirect(url_for(".user", user_id=target.id))
+    back = url_for(".user", user_id=target.id)
+    on_error(redirect_to=back)
+    grant_role(target, form.role.data, unit, actor=current_user)
+    flash(_("Đã giao vai trò."), "success")
+    return redirect(back)
 
 
 @bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
@@ -392,37 +368,29 @@ def user_revoke(user_id: int, assignment_id: int):
         abort(404)
     if not can_grant(current_user, assignment.role, assignment.unit):
         abort(403)
-    if target.id == current_user.id and assignment.role in (
-        Role.ADMIN,
-        Role.SECRETARIAT,
-    ):
-        flash(_("Bạn không thể tự thu hồi quyền quản trị của mình."), "warning")
-        return redirect(url_for(".user", user_id=target.id))
-    revoke_role(assignment)
-    db.session.commit()
+    back = url_for(".user", user_id=target.id)
+    on_error(redirect_to=back)
+    revoke_role(assignment, actor=current_user)
     flash(_("Đã thu hồi vai trò."), "info")
-    return redirect(url_for(".user", user_id=target.id))
+    return redirect(back)
 
 
 @bp.post("/users/<int:user_id>/active")
 def user_toggle(user_id: int):
     target = _managed_user(user_id)
-    if target.id == current_user.id:
-        flash(_("Bạn không thể tự khóa tài khoản của mình."), "warning")
-        return redirect(url_for(".user", user_id=target.id))
-    set_active(target, not target.active)
-    db.session.commit()
+    back = url_for(".user", user_id=target.id)
+    on_error(redirect_to=back)
+    set_active(target, not target.active, actor=current_user)
     flash(
         _("Đã mở khóa tài khoản.") if target.active else _("Đã khóa tài khoản."), "info"
     )
-    return redirect(url_for(".user", user_id=target.id))
+    return redirect(back)
 
 
 @bp.post("/users/<int:user_id>/reset-password")
 def user_reset(user_id: int):
     target = _managed_user(user_id)
-    password = reset_password(target)
-    db.session.commit()
+    password = reset_password(target, actor=current_user)
     return render_template(
         "admin/password_reset.html", target=target, password=password
     )
@@ -458,7 +426,6 @@ def import_units():
             "admin/imports.html", errors=errors, created=None, rows=len(rows)
         ), 400
     created = apply_rows(rows)
-    db.session.commit()
     flash(_("Đã nhập %(n)s đơn vị.", n=len(created)), "success")
     return render_template("admin/imports.html", errors=None, created=created)
 

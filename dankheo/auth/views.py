@@ -16,8 +16,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain.enums import Role
-from ..errors import DomainError
 from ..extensions import db, limiter
+from ..lifecycle import on_error
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
 from .operations import authenticate, change_password, end_sessions
@@ -103,7 +103,6 @@ def login():
                 "danger",
             )
             return render_template("auth/login.html", form=form), 401
-        db.session.commit()
         login_user(user)
         flash(_("Xin chào, %(name)s.", name=user.name), "success")
         return redirect(_safe_next(request.args.get("next"), user))
@@ -114,7 +113,6 @@ def login():
 @login_required
 def logout():
     end_sessions(current_user)
-    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("showcase.home"))
@@ -125,12 +123,8 @@ def logout():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current.data, form.new.data)
-        except DomainError:
-            form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
-            return render_template("auth/password.html", form=form), 400
-        db.session.commit()
+        on_error("auth/password.html", form=form)
+        change_password(current_user, form.current.data, form.new.data)
         login_user(current_user._get_current_object())  # keep this session, new token
         flash(
             _("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success"

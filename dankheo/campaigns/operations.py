@@ -1,12 +1,24 @@
+"""Campaigns and what they offer registering units: fields and commendation forms.
+
+Operations flush and never commit (the request lifecycle does); a refusal is a typed
+error from :mod:`dankheo.errors`; each change logs one line naming the actor's id.
+"""
+
 from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
+from ..domain import N_
 from ..domain.enums import CampaignStatus
+from ..errors import RuleRefused
 from ..extensions import db
 from ..units.models import Unit
 from .models import Campaign, CommendationForm, Field
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +50,7 @@ def create_campaign(
     description: str | None = None,
     fields: tuple[str, ...] = STANDARD_FIELDS,
     forms: tuple[tuple[str, str], ...] = STANDARD_FORMS,
+    actor: User | None = None,
 ) -> Campaign:
     """Open a campaign over ``unit``'s subtree with the standard fields and forms."""
     campaign = Campaign(
@@ -58,11 +71,19 @@ def create_campaign(
         )
     db.session.add(campaign)
     db.session.flush()
-    log.info("created campaign %s", campaign)
+    log.info(
+        "campaign %s created over unit %s by user %s", campaign.id, unit.id, _id(actor)
+    )
     return campaign
 
 
-def update_campaign(campaign: Campaign, **values) -> Campaign:
+def _id(user: User | None) -> int | None:
+    return user.id if user is not None else None
+
+
+def update_campaign(
+    campaign: Campaign, *, actor: User | None = None, **values: Any
+) -> Campaign:
     """Change a campaign's name, window, status or description."""
     allowed = {
         "name",
@@ -78,31 +99,47 @@ def update_campaign(campaign: Campaign, **values) -> Campaign:
             raise ValueError(key)
         setattr(campaign, key, value)
     db.session.flush()
-    log.info("updated campaign %s", campaign)
+    log.info(
+        "campaign %s updated (%s) by user %s",
+        campaign.id,
+        ", ".join(sorted(values)),
+        _id(actor),
+    )
     return campaign
 
 
-def add_field(campaign: Campaign, name: str) -> Field:
+def add_field(campaign: Campaign, name: str, *, actor: User | None = None) -> Field:
+    """Add a field to the campaign's list; names are unique within a campaign."""
     if any(f.name == name for f in campaign.fields):
-        from ..errors import DomainError
-
-        raise DomainError("duplicate")
+        raise RuleRefused(N_("Lĩnh vực này đã có."), field="name")
     field = Field(name=name, position=len(campaign.fields))
     campaign.fields.append(field)
     db.session.flush()
+    log.info(
+        "field %s added to campaign %s by user %s", field.id, campaign.id, _id(actor)
+    )
     return field
 
 
 def add_commendation_form(
-    campaign: Campaign, name: str, issuing_body: str | None
+    campaign: Campaign,
+    name: str,
+    issuing_body: str | None,
+    *,
+    actor: User | None = None,
 ) -> CommendationForm:
+    """Add a commendation form to the campaign; names are unique within a campaign."""
     if any(f.name == name for f in campaign.commendation_forms):
-        from ..errors import DomainError
-
-        raise DomainError("duplicate")
+        raise RuleRefused(N_("Hình thức này đã có."), field="name")
     form = CommendationForm(
         name=name, issuing_body=issuing_body, position=len(campaign.commendation_forms)
     )
     campaign.commendation_forms.append(form)
     db.session.flush()
+    log.info(
+        "commendation form %s added to campaign %s by user %s",
+        form.id,
+        campaign.id,
+        _id(actor),
+    )
     return form

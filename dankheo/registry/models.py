@@ -46,7 +46,7 @@ class Exemplar(db.Model):
         # The newest change anywhere: part of the public counts' cache key.
         Index("ix_exemplars_updated_at", "updated_at"),
         Index("ix_exemplars_unit_campaign_state", "unit_id", "campaign_id", "state"),
-        # The unit workspace: a subtree's entries of one campaign, newest change first.
+        # The unit workspace: a subtree's exemplars of one campaign, newest change first.
         Index(
             "ix_exemplars_unit_campaign_updated", "unit_id", "campaign_id", "updated_at"
         ),
@@ -106,7 +106,7 @@ class Exemplar(db.Model):
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Set when the entry first becomes public (recommended); the showcase sorts on it.
+    # Set when the exemplar first becomes public (recommended); the showcase sorts on it.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[Campaign] = relationship()

@@ -1,27 +1,37 @@
 """Operations on exemplars: create, edit, state changes and attachments.
 
 They take explicit arguments (the actor, the data), validate through the domain,
-change rows, append history, flush, and never commit: the view commits once.
+change rows, append history, flush, and never commit: the request lifecycle commits
+once. A refusal is a typed error (:mod:`dankheo.errors`) carrying its own message.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..campaigns.models import Campaign, Stage
 from ..db import utcnow
+from ..domain import N_
 from ..domain.enums import AttachmentKind
 from ..domain.metrics import METRIC_KEYS
-from ..domain.workflow import EDITABLE_STATES, Action, IllegalTransition, State, advance
-from ..errors import Conflict, DomainError
+from ..domain.workflow import (
+    EDITABLE_STATES,
+    Action,
+    Actor,
+    IllegalTransition,
+    State,
+    advance,
+)
+from ..errors import Conflict, InvalidInput, RuleRefused, translate
 from ..extensions import db
 from ..units.models import Unit
 from .models import Attachment, Exemplar, History
+from .signals import exemplar_withdrawn
 from .uploads import (
     delete_on_commit,
     discard_on_rollback,
@@ -62,8 +72,35 @@ EDITABLE_FIELDS = (
 #: Contact details: for the secretariat only, never shown to councils or the public.
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
-#: What must be filled before an entry may be submitted (the form's items 1-4, 9).
-REQUIRED_FOR_SUBMIT = ("name", "field_id", "situation", "goals", "content", "outputs")
+#: What must be filled before an exemplar may be submitted (the form's items 1-4, 9),
+#: with the label the unit officer sees for it.
+REQUIRED_LABELS = {
+    "name": N_("1. Tên mô hình, điển hình"),
+    "field_id": N_("Lĩnh vực"),
+    "situation": N_("2. Thực trạng, lý do xây dựng"),
+    "goals": N_("3. Mục tiêu, tiêu chí"),
+    "content": N_("4. Nội dung, cách thức thực hiện"),
+    "outputs": N_("9. Sản phẩm, kết quả đầu ra"),
+}
+REQUIRED_FOR_SUBMIT = tuple(REQUIRED_LABELS)
+
+#: The same refusal wherever a locked dossier would be changed.
+NOT_EDITABLE = N_("Hồ sơ đã gửi đăng ký nên không sửa được.")
+#: A save on an older version than the stored one (the form keeps the editor's text).
+STALE_EDIT = N_(
+    "Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; "
+    "hãy đối chiếu rồi lưu lại."
+)
+
+
+class _Labels:
+    """Labels joined in the language of whoever reads the message, not of the raiser."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+
+    def __str__(self) -> str:
+        return ", ".join(translate(label) for label in self.labels)
 
 
 def normalise_tags(tags: str | None) -> str:
@@ -78,9 +115,11 @@ def normalise_tags(tags: str | None) -> str:
 def _apply(exemplar: Exemplar, data: dict[str, Any]) -> None:
     for key, value in data.items():
         if key not in EDITABLE_FIELDS:
-            raise DomainError(f"unknown field {key}")
+            raise InvalidInput(
+                N_("Mục “%(name)s” không có trong mẫu đăng ký."), field=key, name=key
+            )
         if key in METRIC_KEYS and value is not None and value < 0:
-            raise DomainError("metrics must not be negative")
+            raise InvalidInput(N_("Không được là số âm."), field=key)
         if key == "tags":
             value = normalise_tags(value)
         if isinstance(value, str):
@@ -93,18 +132,29 @@ def create_exemplar(
 ) -> Exemplar:
     """Register a draft for ``unit`` in ``campaign``; the unit must lie in the campaign's tree."""
     if not unit.path.startswith(campaign.unit.path):
-        raise DomainError("unit outside the campaign")
-    field_id = data.get("field_id")
-    if field_id is not None and field_id not in {f.id for f in campaign.fields}:
-        raise DomainError("field outside the campaign")
+        raise InvalidInput(N_("Đơn vị đăng ký không thuộc phạm vi của đợt này."))
+    _check_field(campaign, data)
     exemplar = Exemplar(
         campaign=campaign, unit=unit, created_by=actor, state=State.DRAFT
     )
     _apply(exemplar, data)
     db.session.add(exemplar)
     db.session.flush()
-    log.info("created %s for unit %s", exemplar, unit.id)
+    log.info(
+        "exemplar %s created for unit %s by user %s",
+        exemplar.id,
+        unit.id,
+        actor.id if actor else None,
+    )
     return exemplar
+
+
+def _check_field(campaign: Campaign, data: dict[str, Any]) -> None:
+    field_id = data.get("field_id")
+    if field_id is not None and field_id not in {f.id for f in campaign.fields}:
+        raise InvalidInput(
+            N_("Lĩnh vực không thuộc đợt đăng ký này."), field="field_id"
+        )
 
 
 def update_exemplar(
@@ -114,29 +164,35 @@ def update_exemplar(
     data: dict[str, Any],
     expected_version: int,
 ) -> Exemplar:
-    """Edit the dossier. Only drafts and returned entries are editable, and only on the
-    version the editor loaded (someone else's newer save is never overwritten)."""
+    """Edit the dossier. Only drafts and returned exemplars are editable, and only on
+    the version the editor loaded (someone else's newer save is never overwritten)."""
     if exemplar.state not in EDITABLE_STATES:
-        raise DomainError("not editable")
+        raise RuleRefused(NOT_EDITABLE)
     if exemplar.version != expected_version:
-        raise Conflict("stale version")
-    field_id = data.get("field_id")
-    if field_id is not None and field_id not in {
-        f.id for f in exemplar.campaign.fields
-    }:
-        raise DomainError("field outside the campaign")
+        raise Conflict(STALE_EDIT)
+    _check_field(exemplar.campaign, data)
     _apply(exemplar, data)
     # The mapper's version_id_col makes this UPDATE ... WHERE version = :loaded.
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise Conflict("stale version") from exc
-    log.info("edited %s", exemplar)
+        raise Conflict(STALE_EDIT) from exc
+    log.info("exemplar %s edited by user %s", exemplar.id, actor.id if actor else None)
     return exemplar
 
 
 def missing_for_submit(exemplar: Exemplar) -> list[str]:
+    """The required items (names of :data:`REQUIRED_FOR_SUBMIT`) still empty."""
     return [f for f in REQUIRED_FOR_SUBMIT if not getattr(exemplar, f)]
+
+
+def _refuse_if_incomplete(exemplar: Exemplar) -> None:
+    missing = missing_for_submit(exemplar)
+    if missing:
+        raise RuleRefused(
+            N_("Hồ sơ chưa đủ các mục bắt buộc: %(items)s."),
+            items=_Labels([REQUIRED_LABELS[m] for m in missing]),
+        )
 
 
 def transition(
@@ -146,20 +202,21 @@ def transition(
     actor: User | None,
     actor_kind: str | None = None,
     note: str = "",
-    stage: Stage | None | bool = False,
+    stage: Stage | None | Literal[False] = False,
 ) -> State:
     """Move ``exemplar`` by ``action`` through the state machine.
 
     The row is changed with ``UPDATE ... WHERE id AND state AND version``; if another
     transaction changed it first nothing is written and :class:`Conflict` is raised, on
-    SQLite and PostgreSQL alike. ``stage`` (when not ``False``) sets the current stage.
-    One history record is appended per change.
+    SQLite and PostgreSQL alike; an action the state machine does not allow from the
+    current state is :class:`RuleRefused`. ``stage`` (when not ``False``) sets the
+    current stage. One history record is appended and one line logged per change.
     """
     from_state = State(exemplar.state)
     try:
         to_state = advance(from_state, action, actor_kind)
     except IllegalTransition as exc:
-        raise DomainError("illegal transition") from exc
+        raise RuleRefused() from exc
     now = utcnow()
     values: dict[str, Any] = {
         "state": to_state.value,
@@ -173,19 +230,22 @@ def transition(
     if to_state == State.RECOMMENDED and exemplar.published_at is None:
         values["published_at"] = now
     db.session.flush()
-    result = db.session.execute(
-        update(Exemplar)
-        .where(
-            Exemplar.id == exemplar.id,
-            Exemplar.state == from_state.value,
-            Exemplar.version == exemplar.version,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Exemplar)
+            .where(
+                Exemplar.id == exemplar.id,
+                Exemplar.state == from_state.value,
+                Exemplar.version == exemplar.version,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         db.session.expire(exemplar)
-        raise Conflict("changed by someone else")
+        raise Conflict(N_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."))
     history_stage = (
         exemplar.stage_id if stage is False else (stage.id if stage else None)
     )
@@ -205,21 +265,18 @@ def transition(
     )
     db.session.flush()
     db.session.expire(exemplar)
-    log.info("exemplar %s: %s -> %s by %s", exemplar.id, from_state, to_state, actor)
+    log.info(
+        "exemplar %s %s -> %s by user %s",
+        exemplar.id,
+        from_state.value,
+        to_state.value,
+        actor.id if actor else None,
+    )
     return to_state
 
 
-def first_stage(campaign: Campaign) -> Stage | None:
-    return db.session.scalar(
-        select(Stage)
-        .where(Stage.campaign_id == campaign.id)
-        .order_by(Stage.position)
-        .limit(1)
-    )
-
-
-def entry_stage(exemplar: Exemplar) -> Stage | None:
-    """The stage a newly submitted entry starts at: the first stage whose tier the
+def starting_stage(exemplar: Exemplar) -> Stage | None:
+    """The stage a newly submitted exemplar starts at: the first stage whose tier the
     registering unit has an ancestor at (see :mod:`dankheo.appraisal.routing`)."""
     from ..appraisal.routing import next_stage
 
@@ -227,48 +284,58 @@ def entry_stage(exemplar: Exemplar) -> Stage | None:
 
 
 def submit_exemplar(exemplar: Exemplar, *, actor: User | None) -> State:
-    """Submit a draft: it is locked and enters the first stage it routes to."""
-    missing = missing_for_submit(exemplar)
-    if missing:
-        raise DomainError("incomplete: " + ", ".join(missing))
+    """Submit a complete draft: it is locked and enters the first stage it routes to."""
+    _refuse_if_incomplete(exemplar)
     return transition(
         exemplar,
         Action.SUBMIT,
         actor=actor,
-        actor_kind="unit",
-        stage=entry_stage(exemplar),
+        actor_kind=Actor.UNIT,
+        stage=starting_stage(exemplar),
     )
 
 
 def withdraw_exemplar(
     exemplar: Exemplar, *, actor: User | None, note: str = ""
 ) -> State:
-    """Take a submitted entry back to draft, allowed only while it is at its first stage."""
-    stage = entry_stage(exemplar)
+    """Take a submitted exemplar back to draft, allowed only while it is at its first
+    stage. Receivers of :data:`~dankheo.registry.signals.exemplar_withdrawn` (appraisal
+    discarding the open round's ballots) act in the same transaction, before the state
+    changes; the sentences they return are added to the history note."""
+    try:
+        advance(exemplar.state, Action.WITHDRAW, Actor.UNIT)
+    except IllegalTransition as exc:
+        raise RuleRefused() from exc
+    stage = starting_stage(exemplar)
     if stage is not None and exemplar.stage_id != stage.id:
-        raise DomainError("already forwarded")
-    # Ballots cast on this dossier in an open round must not count for the one the unit
-    # submits again (appraisal imports this module, hence the local import).
-    from ..appraisal.operations import discard_open_ballots
-
-    discarded = discard_open_ballots(exemplar)
-    if discarded:
-        extra = f"Hủy {discarded} phiếu thẩm định của phiên đang mở."
+        raise RuleRefused(
+            N_("Hồ sơ đã được chuyển lên vòng sau nên không rút lại được.")
+        )
+    said = [
+        str(extra)
+        for _receiver, extra in exemplar_withdrawn.send(exemplar, actor=actor)
+        if extra
+    ]
+    if said:
+        extra = " ".join(said)
         note = f"{note} ({extra})" if note else extra
     return transition(
-        exemplar, Action.WITHDRAW, actor=actor, actor_kind="unit", note=note, stage=None
+        exemplar,
+        Action.WITHDRAW,
+        actor=actor,
+        actor_kind=Actor.UNIT,
+        note=note,
+        stage=None,
     )
 
 
 def resubmit_exemplar(
     exemplar: Exemplar, *, actor: User | None, note: str = ""
 ) -> State:
-    """Send a supplemented entry back to the stage that returned it."""
-    missing = missing_for_submit(exemplar)
-    if missing:
-        raise DomainError("incomplete: " + ", ".join(missing))
+    """Send a supplemented exemplar back to the stage that returned it."""
+    _refuse_if_incomplete(exemplar)
     return transition(
-        exemplar, Action.RESUBMIT, actor=actor, actor_kind="unit", note=note
+        exemplar, Action.RESUBMIT, actor=actor, actor_kind=Actor.UNIT, note=note
     )
 
 
@@ -283,7 +350,7 @@ def add_attachment(
 ) -> Attachment:
     """Attach a checked file to an editable dossier (raises UploadError on bad files)."""
     if exemplar.state not in EDITABLE_STATES:
-        raise DomainError("not editable")
+        raise RuleRefused(NOT_EDITABLE)
     if is_public and kind != AttachmentKind.PHOTO:
         is_public = False  # only photos are ever shown to the public
     stored = store_upload(stream, filename)
@@ -302,16 +369,27 @@ def add_attachment(
     )
     db.session.add(attachment)
     db.session.flush()
-    log.info("attached %s to exemplar %s", attachment, exemplar.id)
+    log.info(
+        "attachment %s added to exemplar %s by user %s",
+        attachment.id,
+        exemplar.id,
+        actor.id if actor else None,
+    )
     return attachment
 
 
 def remove_attachment(attachment: Attachment, *, actor: User | None) -> None:
     """Remove an attachment from an editable dossier (the file is deleted after commit)."""
     if attachment.exemplar.state not in EDITABLE_STATES:
-        raise DomainError("not editable")
+        raise RuleRefused(NOT_EDITABLE)
     path = path_for(attachment)
+    exemplar_id = attachment.exemplar_id
     db.session.delete(attachment)
     db.session.flush()
     delete_on_commit(path)
-    log.info("removed attachment %s by %s", attachment.id, actor)
+    log.info(
+        "attachment %s removed from exemplar %s by user %s",
+        attachment.id,
+        exemplar_id,
+        actor.id if actor else None,
+    )

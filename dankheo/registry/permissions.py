@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..domain.enums import Role
-from ..domain.workflow import EDITABLE_STATES, State
+from ..domain.workflow import EDITABLE_STATES
 
 
 def _within(path: str, scopes: list[str]) -> bool:
@@ -37,7 +37,3 @@ def can_act(user, exemplar) -> bool:
 
 def can_register_for(user, unit) -> bool:
     return unit.active and _within(unit.path, officer_scopes(user))
-
-
-def can_withdraw(exemplar) -> bool:
-    return exemplar.state == State.SUBMITTED

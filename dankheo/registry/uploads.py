@@ -15,7 +15,8 @@ from flask import abort, current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError
+from ..domain import N_
+from ..errors import InvalidInput
 from ..extensions import db
 
 #: Accepted types: sniffed type -> (content type, allowed extensions).
@@ -38,8 +39,10 @@ ACCEPT = ",".join("." + ext for _ct, exts in TYPES.values() for ext in exts)
 OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
-class UploadError(DomainError):
-    pass
+class UploadError(InvalidInput):
+    """The file cannot be accepted; the message says why, in the user's words."""
+
+    default = N_("Không nhận được tệp này.")
 
 
 def clean_name(filename: str | None) -> str:
@@ -132,21 +135,29 @@ def inspect_upload(stream: BinaryIO, filename: str | None) -> tuple[bytes, str, 
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadError("too_large")
+        raise UploadError(
+            N_("Tệp quá lớn (tối đa %(mb)d MB)."),
+            field="file",
+            mb=limit // (1024 * 1024),
+        )
     if not data:
-        raise UploadError("empty")
+        raise UploadError(N_("Tệp rỗng."), field="file")
     original = clean_name(filename)
     if not original:
-        raise UploadError("no_name")
+        raise UploadError(N_("Tệp không có tên."), field="file")
     ext = original.rpartition(".")[2].lower() if "." in original else ""
     kind = sniff(data[:16], io.BytesIO(data))
     if kind == "ole2":
         kind = ext if ext in ("doc", "xls") else None
     if kind is None:
-        raise UploadError("bad_type")
+        raise UploadError(
+            N_("Chỉ nhận tệp PDF, DOC/DOCX, XLS/XLSX, JPG hoặc PNG."), field="file"
+        )
     content_type, exts = TYPES[kind]
     if ext not in exts:
-        raise UploadError("ext_mismatch")
+        raise UploadError(
+            N_("Nội dung tệp không khớp với phần mở rộng của tên tệp."), field="file"
+        )
     return data, original, content_type
 
 

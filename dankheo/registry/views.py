@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import (
@@ -14,21 +15,23 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..domain import N_
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
-from ..domain.workflow import EDITABLE_STATES, State
-from ..errors import Conflict, DomainError
+from ..domain.workflow import EDITABLE_STATES, Action, Actor, State, allowed_actions
+from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import int_arg, options, page_arg
+from ..lifecycle import on_error
 from ..units.queries import unit_in_scopes, unit_suggestions
 from . import permissions, queries
 from .forms import AttachmentForm, NoteForm, exemplar_form
 from .models import Attachment, Exemplar
 from .operations import (
+    REQUIRED_LABELS,
     add_attachment,
     create_exemplar,
     missing_for_submit,
@@ -38,29 +41,9 @@ from .operations import (
     update_exemplar,
     withdraw_exemplar,
 )
-from .uploads import INLINE_TYPES, UploadError, send_attachment
+from .uploads import INLINE_TYPES, send_attachment
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
-
-UPLOAD_MESSAGES = {
-    "too_large": lambda: _(
-        "Tệp quá lớn (tối đa %(mb)d MB).",
-        mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
-    ),
-    "empty": lambda: _("Tệp rỗng."),
-    "no_name": lambda: _("Tệp không có tên."),
-    "bad_type": lambda: _("Chỉ nhận tệp PDF, DOC/DOCX, XLS/XLSX, JPG hoặc PNG."),
-    "ext_mismatch": lambda: _("Nội dung tệp không khớp với phần mở rộng của tên tệp."),
-}
-
-REQUIRED_LABELS = {
-    "name": N_("1. Tên mô hình, điển hình"),
-    "field_id": N_("Lĩnh vực"),
-    "situation": N_("2. Thực trạng, lý do xây dựng"),
-    "goals": N_("3. Mục tiêu, tiêu chí"),
-    "content": N_("4. Nội dung, cách thức thực hiện"),
-    "outputs": N_("9. Sản phẩm, kết quả đầu ra"),
-}
 
 
 def _scopes() -> list[str]:
@@ -125,7 +108,7 @@ def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
         campaigns = queries.open_campaigns_for(scopes, date.today())
         form.unit_code.suggestions = unit_suggestions(scopes)
     else:
-        # The registering unit and the campaign of an entry never change.
+        # The registering unit and the campaign of an exemplar never change.
         campaigns = [exemplar.campaign]
         form.unit_code.data = exemplar.unit.code
         form.unit_code.render_kw = {"readonly": True}
@@ -165,17 +148,13 @@ def create():
                 )
             )
             return render_template("registry/form.html", form=form, exemplar=None), 400
-        try:
-            exemplar = create_exemplar(
-                campaign=campaign,
-                unit=unit,
-                actor=current_user,
-                data=form.data_for_model(),
-            )
-        except DomainError as exc:
-            flash(_("Không lưu được: %(reason)s", reason=exc.message), "danger")
-            return render_template("registry/form.html", form=form, exemplar=None), 400
-        db.session.commit()
+        on_error("registry/form.html", form=form, exemplar=None)
+        exemplar = create_exemplar(
+            campaign=campaign,
+            unit=unit,
+            actor=current_user,
+            data=form.data_for_model(),
+        )
         flash(_("Đã lưu bản nháp “%(name)s”.", name=exemplar.name), "success")
         return redirect(url_for(".detail", exemplar_id=exemplar.id))
     return render_template(
@@ -196,32 +175,26 @@ def edit(exemplar_id: int):
         form.campaign_id.data = exemplar.campaign_id
     _prepare_form(form, _scopes(), exemplar)
     if form.validate_on_submit():
-        try:
-            update_exemplar(
-                exemplar,
-                actor=current_user,
-                data=form.data_for_model(),
-                expected_version=form.version.data or 0,
-            )
-        except Conflict:
-            db.session.rollback()
-            flash(
-                _(
-                    "Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; hãy đối chiếu rồi lưu lại."
-                ),
-                "danger",
-            )
-            form.version.data = db.session.get(Exemplar, exemplar_id).version
-            return render_template(
-                "registry/form.html", form=form, exemplar=exemplar
-            ), 409
-        except DomainError as exc:
-            db.session.rollback()
-            flash(_("Không lưu được: %(reason)s", reason=exc.message), "danger")
-            return render_template(
-                "registry/form.html", form=form, exemplar=exemplar
-            ), 400
-        db.session.commit()
+
+        def to_current_version(_exc: DomainError) -> None:
+            # The rollback expired the exemplar, so this reads the stored version: the
+            # next save is checked against it while the form keeps what was typed. A
+            # submitted field renders its raw input, so that is replaced too.
+            form.version.data = exemplar.version
+            form.version.raw_data = [str(exemplar.version)]
+
+        on_error(
+            "registry/form.html",
+            form=form,
+            exemplar=exemplar,
+            prepare=to_current_version,
+        )
+        update_exemplar(
+            exemplar,
+            actor=current_user,
+            data=form.data_for_model(),
+            expected_version=form.version.data or 0,
+        )
         flash(_("Đã lưu thay đổi."), "success")
         return redirect(url_for(".detail", exemplar_id=exemplar.id))
     return render_template(
@@ -234,49 +207,40 @@ def edit(exemplar_id: int):
 def detail(exemplar_id: int):
     exemplar = _load(exemplar_id)
     missing = missing_for_submit(exemplar) if exemplar.state in EDITABLE_STATES else []
+    can_act = permissions.can_act(current_user, exemplar)
     return render_template(
         "registry/detail.html",
         exemplar=exemplar,
+        State=State,
+        Action=Action,
+        actions=allowed_actions(exemplar.state, Actor.UNIT) if can_act else [],
         history=queries.exemplar_history(exemplar.id),
         metrics=METRICS,
         missing=[_(REQUIRED_LABELS[m]) for m in missing],
         can_edit=permissions.can_edit(current_user, exemplar),
-        can_act=permissions.can_act(current_user, exemplar),
         upload_form=AttachmentForm(),
         note_form=NoteForm(),
         max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
     )
 
 
-def _state_change(exemplar_id: int, operation, success: str):
+def _state_change(
+    exemplar_id: int,
+    operation: Callable[[Exemplar, str], object],
+    success: str,
+) -> ResponseReturnValue:
     exemplar = _load(exemplar_id)
     if not permissions.can_act(current_user, exemplar):
         abort(403)
+    back = url_for(".detail", exemplar_id=exemplar_id)
     form = NoteForm()
     if not form.validate_on_submit():
         flash(_("Ghi chú không hợp lệ."), "danger")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id))
-    try:
-        operation(exemplar, form.note.data or "")
-    except Conflict:
-        db.session.rollback()
-        flash(_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."), "warning")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_describe(exc), "danger")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id))
-    db.session.commit()
+        return redirect(back)
+    on_error(redirect_to=back)
+    operation(exemplar, form.note.data or "")
     flash(success, "success")
-    return redirect(url_for(".detail", exemplar_id=exemplar_id))
-
-
-def _describe(exc: DomainError) -> str:
-    if exc.message.startswith("incomplete"):
-        return _("Hồ sơ chưa đủ các mục bắt buộc; hãy bổ sung trước khi gửi.")
-    if exc.message == "already forwarded":
-        return _("Hồ sơ đã được chuyển lên vòng sau nên không rút lại được.")
-    return _("Không thực hiện được thao tác này ở trạng thái hiện tại.")
+    return redirect(back)
 
 
 @bp.post("/<int:exemplar_id>/submit")
@@ -315,36 +279,25 @@ def upload(exemplar_id: int):
     exemplar = _load(exemplar_id)
     if not permissions.can_edit(current_user, exemplar):
         abort(403)
+    back = url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
     form = AttachmentForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "danger")
-        return redirect(
-            url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
-        )
-    try:
-        attachment = add_attachment(
-            exemplar,
-            actor=current_user,
-            stream=form.file.data.stream,
-            filename=form.file.data.filename,
-            kind=form.kind.data,
-            is_public=form.is_public.data,
-        )
-    except UploadError as exc:
-        db.session.rollback()
-        flash(UPLOAD_MESSAGES[exc.message](), "danger")
-        return redirect(
-            url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
-        )
-    except DomainError:  # submitted in another tab meanwhile
-        db.session.rollback()
-        flash(_("Hồ sơ đã gửi đăng ký nên không sửa được."), "warning")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id))
-    db.session.commit()
+        return redirect(back)
+    # A refused file is removed from storage by the rollback (see uploads.py).
+    on_error(redirect_to=back)
+    attachment = add_attachment(
+        exemplar,
+        actor=current_user,
+        stream=form.file.data.stream,
+        filename=form.file.data.filename,
+        kind=form.kind.data,
+        is_public=form.is_public.data,
+    )
     flash(_("Đã tải lên “%(name)s”.", name=attachment.original_name), "success")
-    return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+    return redirect(back)
 
 
 def _load_attachment(exemplar_id: int, attachment_id: int) -> Attachment:
@@ -362,15 +315,11 @@ def delete_attachment(exemplar_id: int, attachment_id: int):
     if not permissions.can_edit(current_user, attachment.exemplar):
         abort(403)
     name = attachment.original_name
-    try:
-        remove_attachment(attachment, actor=current_user)
-    except DomainError:
-        db.session.rollback()
-        flash(_("Hồ sơ đã gửi đăng ký nên không sửa được."), "warning")
-        return redirect(url_for(".detail", exemplar_id=exemplar_id))
-    db.session.commit()
+    back = url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments")
+    on_error(redirect_to=back)
+    remove_attachment(attachment, actor=current_user)
     flash(_("Đã xóa tệp “%(name)s”.", name=name), "info")
-    return redirect(url_for(".detail", exemplar_id=exemplar_id, _anchor="attachments"))
+    return redirect(back)
 
 
 @bp.get("/<int:exemplar_id>/attachments/<int:attachment_id>")

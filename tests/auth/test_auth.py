@@ -272,3 +272,39 @@ def test_admin_cli_creates_admin(app, db):
         args=["create-admin", "--username", "b", "--name", "X", "--password", "ngan"]
     )
     assert short.exit_code != 0
+
+
+def test_account_refusals_are_typed_and_name_their_field(make, db):
+    from dankheo.auth.operations import (
+        change_password,
+        create_user,
+        grant_role,
+        revoke_role,
+        set_active,
+    )
+    from dankheo.errors import InvalidInput, RuleRefused
+
+    user = make.user(username="can.bo")
+    db.session.commit()
+    with pytest.raises(InvalidInput) as taken:
+        create_user(username=" Can.Bo ", name="X", password=PASSWORD)
+    assert taken.value.field == "username"
+    assert taken.value.message == "Tên đăng nhập đã được dùng."
+    with pytest.raises(InvalidInput) as email:
+        create_user(username="khac", name="X", password=PASSWORD, email=user.email)
+    assert email.value.field == "email"
+    with pytest.raises(InvalidInput) as wrong:
+        change_password(user, "khong-dung", "mat-khau-moi-2026")
+    assert wrong.value.field == "current"
+    (held,) = user.roles
+    with pytest.raises(RuleRefused):
+        grant_role(user, held.role, held.unit)
+    admin = make.user(role=Role.ADMIN)
+    db.session.commit()
+    with pytest.raises(RuleRefused):
+        revoke_role(admin.roles[0], actor=admin)
+    with pytest.raises(RuleRefused):
+        set_active(admin, False, actor=admin)
+    revoke_role(held, actor=admin)
+    set_active(user, False, actor=admin)
+    assert user.roles == [] and not user.active

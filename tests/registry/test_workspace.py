@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -111,7 +113,7 @@ def test_officer_registers_edits_submits_and_follows(client, login_as, world, db
     assert "Bổ sung ảnh" in page and "Rút lại" in page
 
 
-def test_parent_officer_sees_sub_unit_entries(client, login_as, world, make):
+def test_parent_officer_sees_sub_unit_exemplars(client, login_as, world, make):
     ex = make.exemplar(unit=world.a_cell, campaign=world.campaign, **FULL)
     make.db.session.commit()
     login_as(world.officer_a)
@@ -210,11 +212,22 @@ def test_concurrent_edit_is_refused_and_keeps_typed_text(client, login_as, world
         data=_form(world, world.a, name="Bản B", version=stale),
     )
     assert resp.status_code == 409
-    assert "Bản B" in resp.get_data(
-        as_text=True
-    )  # the user's text is still in the form
+    body = resp.get_data(as_text=True)
+    assert "Bản B" in body  # the user's text is still in the form
+    assert "Hồ sơ vừa được người khác sửa." in body
     make.db.session.rollback()
-    assert make.db.session.get(Exemplar, ex.id).name == "Bản A"
+    current = make.db.session.get(Exemplar, ex.id)
+    assert current.name == "Bản A"
+    # The form now carries the stored version, so saving it again goes through.
+    version = re.search(r'name="version"[^>]*value="(\d+)"', body)
+    assert version and int(version.group(1)) == current.version
+    again = client.post(
+        f"/registry/{ex.id}/edit",
+        data=_form(world, world.a, name="Bản B", version=version.group(1)),
+    )
+    assert again.status_code == 302
+    make.db.session.rollback()
+    assert make.db.session.get(Exemplar, ex.id).name == "Bản B"
 
 
 def test_incomplete_draft_cannot_be_submitted(client, login_as, world, make):
