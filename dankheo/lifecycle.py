@@ -33,6 +33,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -62,7 +63,10 @@ class DankheoFlask(Flask):
     """Flask with the commit-or-rollback of every request in one place."""
 
     def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
+        flashes = list(session.get("_flashes", []))
         for attempt in (1, 2):
+            if attempt == 2:
+                _reset_request_side_effects(flashes)
             try:
                 response = self.make_response(super().dispatch_request())
                 if response.status_code < 400:
@@ -83,6 +87,19 @@ class DankheoFlask(Flask):
                     ) from exc
                 raise
         raise AssertionError("unreachable")
+
+
+def _reset_request_side_effects(flashes: list) -> None:
+    """Before a retry: forget what the failed attempt flashed and rewind the uploads,
+    so the second run sees the request as the first one did."""
+    if flashes:
+        session["_flashes"] = flashes
+    else:
+        session.pop("_flashes", None)
+    g.pop("error_page", None)
+    for upload in request.files.values():
+        if upload.stream.seekable():
+            upload.stream.seek(0)
 
 
 def on_error(
