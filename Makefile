@@ -52,7 +52,14 @@ extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --ignore-dirs='.* __pycache__' -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
 
-bench: translations
+## Benchmarks print figures (N=100000 rows by default, N=1000000 for the full run; SQLite,
+## or PostgreSQL with DATABASE_URL). Datasette, for comparison only, gets its own venv.
+.venv-bench/.installed: requirements-bench.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: translations .venv-bench/.installed
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -1,0 +1,344 @@
+"""Every public page under load, over HTTP, as deployed (never part of the test suite).
+
+One run: generate N public exemplars (``bench/generate.py``), start gunicorn with 2
+workers on loopback, time the cold first request, then load each page with ``wrk`` from a
+second process (1 thread, 8 connections, bounded duration) and print p50, p99 and
+requests/s. In the same run: the ceiling app (``bench/ceiling_app.py``) and, when
+installed (``requirements-bench.txt``), Datasette on the same SQLite file; the full CSV
+export (rows/s, worker peak RSS).
+
+    make bench                                   # N=100000, SQLite
+    N=1000000 make bench                         # the full run
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench make bench
+
+Needs ``wrk`` (Debian: apt-get install wrk). Only loopback addresses are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from generate import default_url, generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Result:
+    label: str
+    p50_ms: float
+    p99_ms: float
+    rps: float
+    errors: int
+
+    def row(self) -> str:
+        return (
+            f"| {self.label} | {self.p50_ms:,.1f} | {self.p99_ms:,.1f} | {self.rps:,.0f} |"
+            + (f" {self.errors} errors |" if self.errors else " |")
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(
+                ("127.0.0.1", int(url.rsplit(":", 1)[1].split("/")[0])), 0.5
+            ):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def fetch(url: str) -> tuple[float, bytes]:
+    t = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=600) as resp:
+        body = resp.read()
+    return (time.perf_counter() - t) * 1000, body
+
+
+@contextmanager
+def server(argv: list[str], env: dict[str, str], port: int):
+    proc = subprocess.Popen(
+        argv,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def gunicorn(app: str, port: int, env: dict[str, str], workers: int = 2) -> list[str]:
+    return [
+        str(BIN / "gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "600",
+        "--log-level",
+        "warning",
+        app,
+    ]
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(label: str, url: str, duration: int, connections: int) -> Result:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lat = dict(re.findall(r"(50|75|90|99)%\s+([\d.]+(?:us|ms|s|m))", out))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = sum(
+        int(n)
+        for n in re.findall(
+            r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out
+        )
+    )
+    return Result(label, _ms(lat["50"]), _ms(lat["99"]), rps, errors)
+
+
+def worker_peak_rss_mb(master_pid: int) -> float:
+    peak = 0
+    for child in (
+        Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    ):
+        status = Path(f"/proc/{child}/status").read_text()
+        peak = max(peak, int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
+    return peak / 1024
+
+
+def page_urls(database_url: str) -> dict[str, str]:
+    """Paths of the measured pages, with ids and a deep cursor read from the database."""
+    from sqlalchemy import select
+
+    from dankheo import create_app
+    from dankheo.extensions import db
+    from dankheo.registry.models import Exemplar
+
+    try:
+        from dankheo.showcase.listing import encode_cursor
+    except ImportError:
+        from dankheo.showcase.queries import encode_cursor
+    from dankheo.domain.workflow import PUBLIC_STATES
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        public = Exemplar.state.in_([s.value for s in PUBLIC_STATES])
+        total = db.session.scalar(select(db.func.count()).where(public))
+        deep = db.session.execute(
+            select(Exemplar.published_at, Exemplar.id)
+            .where(public)
+            .order_by(Exemplar.published_at.desc(), Exemplar.id.desc())
+            .offset(total // 2)
+            .limit(1)
+        ).one()
+        detail = db.session.execute(
+            select(Exemplar.id, Exemplar.slug)
+            .where(public)
+            .order_by(Exemplar.id.desc())
+            .limit(1)
+        ).one()
+        campaign = db.session.scalar(
+            select(Exemplar.campaign_id)
+            .where(public)
+            .order_by(Exemplar.id.desc())
+            .limit(1)
+        )
+        cursor = encode_cursor("newest", deep.published_at, deep.id)
+    return {
+        "list (/showcase)": "/showcase",
+        "filtered list (kind + year)": "/showcase?kind=model&year=2024",
+        "facet: field": "/showcase?field=Kinh+t%E1%BA%BF",
+        "search, common ('dan van kheo')": "/showcase?q=dan+van+kheo",
+        "search, rare ('ta xua')": "/showcase?q=ta+xua",
+        f"deep page (row {total // 2:,})": f"/showcase?cursor={cursor}",
+        "home (/)": "/",
+        "stats (/stats)": "/stats",
+        "API funnel": f"/api/v1/campaigns/{campaign}/funnel",
+        "API list": "/api/v1/exemplars",
+        "detail": f"/showcase/{detail.id}-{detail.slug}",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("N", 100_000)))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or default_url()
+    )
+    parser.add_argument(
+        "--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", 8))
+    )
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the existing database"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is required: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    url = args.database_url
+    sqlite = url.startswith("sqlite")
+    print(
+        f"machine: {os.cpu_count()} cores; database: {url.split('://')[0]}; rows: {args.rows:,}"
+    )
+    if not args.reuse:
+        seconds = generate(url, args.rows)
+        print(
+            f"generator: {args.rows:,} rows in {seconds:.1f} s ({args.rows / seconds:,.0f} rows/s)"
+        )
+
+    instance = tempfile.mkdtemp(prefix="dankheo-bench-")
+    env = {
+        "DANKHEO_DATABASE_URL": url,
+        "DANKHEO_SECRET_KEY": "bench",
+        "DANKHEO_UPLOAD_FOLDER": instance,
+        "DANKHEO_RATELIMIT_EXPORT": "1000000 per minute",
+    }
+    paths = page_urls(url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    results: list[Result] = []
+    with server(gunicorn("app:app", port, env), env, port) as proc:
+        cold_ms, _ = fetch(base + "/showcase")
+        print(f"cold first request /showcase after a start: {cold_ms:,.0f} ms")
+        for label, path in paths.items():
+            fetch(base + path)  # each worker warms on its own: one request is not all
+            results.append(wrk(label, base + path, args.duration, args.connections))
+            print(results[-1].row(), flush=True)
+        t = time.perf_counter()
+        _, body = fetch(base + "/showcase/export.csv")
+        export_s = time.perf_counter() - t
+        lines = body.count(b"\n") - 1
+        rss = worker_peak_rss_mb(proc.pid)
+    print(
+        f"full CSV export: {lines:,} rows in {export_s:.1f} s = {lines / export_s:,.0f} rows/s; worker peak RSS {rss:,.0f} MB"
+    )
+
+    list_rps = results[0].rps
+    if sqlite:
+        db_path = url.removeprefix("sqlite:///")
+        port = free_port()
+        with server(
+            gunicorn("bench.ceiling_app:app", port, env),
+            {"DANKHEO_BENCH_DB": db_path},
+            port,
+        ):
+            fetch(f"http://127.0.0.1:{port}/showcase")
+            ceiling = wrk(
+                "ceiling app (/showcase)",
+                f"http://127.0.0.1:{port}/showcase",
+                args.duration,
+                args.connections,
+            )
+        print(ceiling.row())
+        print(f"list throughput / ceiling: {list_rps / ceiling.rps:.3f}")
+        datasette = Path(
+            os.environ.get("DATASETTE") or ROOT / ".venv-bench/bin/datasette"
+        )
+        if datasette.exists():
+            port = free_port()
+            argv = [
+                str(datasette),
+                "serve",
+                db_path,
+                "-p",
+                str(port),
+                "-h",
+                "127.0.0.1",
+                "--setting",
+                "sql_time_limit_ms",
+                "20000",
+                "--setting",
+                "facet_time_limit_ms",
+                "20000",
+            ]
+            name = Path(db_path).stem
+            pub = "state__in=commended,recommended,replicated"
+            with server(argv, {}, port):
+                for label, path, ours in (
+                    (
+                        "Datasette faceted list",
+                        f"/{name}/exemplars?{pub}&_facet=kind&_facet=field_id&_facet=campaign_id&_sort_desc=published_at",
+                        results[0],
+                    ),
+                    (
+                        "Datasette filtered list",
+                        f"/{name}/exemplars?{pub}&kind=model&_sort_desc=published_at",
+                        results[1],
+                    ),
+                    (
+                        "Datasette search ('dan van kheo')",
+                        f"/{name}/exemplars?{pub}&_search=dan+van+kheo",
+                        results[3],
+                    ),
+                ):
+                    fetch(f"http://127.0.0.1:{port}{path}")
+                    theirs = wrk(
+                        label,
+                        f"http://127.0.0.1:{port}{path}",
+                        args.duration,
+                        args.connections,
+                    )
+                    print(theirs.row() + f" dankheo {ours.rps / theirs.rps:.1f}x")
+        else:
+            print(
+                "Datasette not installed (make bench installs it from requirements-bench.txt)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

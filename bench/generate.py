@@ -1,0 +1,353 @@
+"""Generate N public exemplars fast, for the benchmarks (never part of the test suite).
+
+    .venv/bin/python bench/generate.py --rows 100000                  # SQLite in /tmp
+    .venv/bin/python bench/generate.py --rows 1000000 --database-url postgresql+psycopg://...
+
+The schema comes from the application (``create_schema``); the rows go in through the
+driver directly: ``executemany`` with plain tuples on SQLite (secondary indexes and the
+search triggers are dropped during the load and rebuilt once afterwards, the full-text
+index with FTS5's ``rebuild``), ``COPY`` on PostgreSQL. Every column the models leave to
+a Python-side default is filled from that default, so the rows are what the ORM writes.
+Deterministic for a given ``--seed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dankheo import create_app  # noqa: E402
+from dankheo.domain.text import fold, slugify  # noqa: E402
+from dankheo.extensions import db  # noqa: E402
+
+WORDS = (
+    "Dân vận khéo",
+    "hiến đất",
+    "làm đường",
+    "giao thông nông thôn",
+    "xóa nhà tạm",
+    "giảm nghèo",
+    "chuyển đổi số",
+    "khu dân cư",
+    "văn minh",
+    "an ninh trật tự",
+    "phụ nữ",
+    "thanh niên",
+    "cựu chiến binh",
+    "nông dân",
+    "trồng cây xanh",
+    "nước sạch",
+    "môi trường",
+    "cải cách hành chính",
+    "một cửa",
+    "đoàn kết",
+    "tự quản",
+    "hòa giải",
+    "người cao tuổi",
+    "học sinh",
+    "tình nguyện",
+    "đền ơn đáp nghĩa",
+    "đường hoa",
+)
+#: One name in RARE_EVERY carries this phrase: the rare-word search of the benchmark.
+RARE = "Tà Xùa"
+RARE_EVERY = 2_000
+STATES = ("recommended", "commended", "replicated")
+KINDS = ("model", "collective", "individual")
+YEARS = range(2016, 2026)
+BATCH = 20_000
+STAMP = datetime(2016, 1, 1, tzinfo=UTC)
+STAMP_NAIVE = STAMP.replace(tzinfo=None)
+
+
+def default_url() -> str:
+    path = Path(tempfile.gettempdir()) / "dankheo-bench.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def _reset_sqlite_file(url: str) -> None:
+    path = url.removeprefix("sqlite:///")
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+def build_structure(
+    app,
+) -> tuple[list[tuple[int, str]], list[tuple[int, list, list, int]]]:
+    """The province, 60 communes with 4 organisations each, ten yearly campaigns."""
+    from dankheo.campaigns.operations import create_campaign
+    from dankheo.schema import create_schema, drop_extra
+    from dankheo.units.operations import create_unit
+
+    with app.app_context():
+        drop_extra(db.engine)
+        db.drop_all()
+        create_schema(db.engine)
+        province = create_unit(
+            code="P", name="Tỉnh Thử Nghiệm", tier="province", kind="party"
+        )
+        units = []
+        for i in range(60):
+            commune = create_unit(
+                code=f"C{i}",
+                name=f"Xã Số {i}",
+                tier="commune",
+                kind="party",
+                parent=province,
+            )
+            units.append(commune)
+            for k, kind in enumerate(("front", "women", "youth", "farmers")):
+                units.append(
+                    create_unit(
+                        code=f"C{i}-{k}",
+                        name=f"{commune.name} {kind}",
+                        tier="grassroots",
+                        kind=kind,
+                        parent=commune,
+                    )
+                )
+        campaigns = [
+            create_campaign(
+                name=f"Dân vận khéo năm {y}", year=y, unit=province, status="closed"
+            )
+            for y in YEARS
+        ]
+        db.session.commit()
+        unit_rows = [(u.id, u.name) for u in units]
+        camp_rows = [
+            (
+                c.id,
+                [f.id for f in c.fields],
+                [f.id for f in c.commendation_forms],
+                c.year,
+            )
+            for c in campaigns
+        ]
+    return unit_rows, camp_rows
+
+
+def _defaults(table) -> dict[str, Any]:
+    """Python-side scalar defaults of a table, as the ORM would write them."""
+    out: dict[str, Any] = {}
+    for col in table.columns:
+        default = col.default
+        if default is not None and default.is_scalar:
+            value = default.arg
+            out[col.name] = value.value if isinstance(value, Enum) else value
+        elif default is not None and default.is_callable and col.name.endswith("_at"):
+            out[col.name] = STAMP  # a timestamp the clock would have given
+        elif col.nullable or col.primary_key:
+            out[col.name] = None
+    return out
+
+
+def rows(
+    n: int, unit_rows: list, camp_rows: list, seed: int
+) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """(exemplar, commendation or None) pairs of column values. The folded text and the
+    slug are composed from folded words, which is what ``fold`` and ``slugify`` of the
+    whole text give; datetimes are naive UTC with microseconds."""
+    rnd = random.Random(seed)
+    folded = {w: fold(w) for w in (*WORDS, RARE)}
+    slugs = {w: slugify(w) for w in (*WORDS, RARE)}
+    units_folded = [(uid, fold(uname)) for uid, uname in unit_rows]
+    base = datetime(2016, 1, 1)
+    outputs = "Kết quả tốt"
+    outputs_folded = fold(outputs)
+    span = 10 * 365 * 86400
+    for i in range(1, n + 1):
+        uid, ufold = rnd.choice(units_folded)
+        cid, fields, forms, year = rnd.choice(camp_rows)
+        first, second = rnd.choice(WORDS), rnd.choice(WORDS)
+        if i % RARE_EVERY == 0:
+            second = RARE
+        words = [rnd.choice(WORDS) for _ in range(6)]
+        state = STATES[i % 3]
+        exemplar = {
+            "id": i,
+            "campaign_id": cid,
+            "unit_id": uid,
+            "field_id": rnd.choice(fields),
+            "kind": rnd.choice(KINDS),
+            "state": state,
+            "name": f"{first[0].upper()}{first[1:]} {second} {i}",
+            "situation": " ".join(words),
+            "outputs": outputs,
+            "slug": f"{slugs[first]}-{slugs[second]}-{i}",
+            "search_text": f"{folded[first]} {folded[second]} {i} "
+            + " ".join(folded[w] for w in words)
+            + f" {outputs_folded} {ufold}",
+            "households": rnd.randint(10, 2000),
+            "published_at": base
+            + timedelta(seconds=rnd.randrange(span), microseconds=1 + i % 999_999),
+            "created_at": STAMP_NAIVE,
+            "updated_at": STAMP_NAIVE,
+        }
+        commendation = None
+        if state != "recommended":
+            commendation = {
+                "exemplar_id": i,
+                "form_id": rnd.choice(forms),
+                "issuing_body": "UBND tỉnh",
+                "decision_number": f"{i}/QĐ-UBND",
+                "decision_date": date(year, 11, 18).isoformat(),
+            }
+        yield exemplar, commendation
+
+
+def _row_maker(table, defaults: dict[str, Any], text_dates: bool):
+    """A function turning a dict of values into a tuple in the table's column order."""
+    cols = [
+        c.name for c in table.columns if c.name != "id" or table.name == "exemplars"
+    ]
+    template = []
+    for c in cols:
+        value = defaults.get(c)
+        if isinstance(value, datetime):
+            value = value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        template.append(value)
+    positions = {c: k for k, c in enumerate(cols)}
+
+    def make(values: dict[str, Any]) -> tuple:
+        out = list(template)
+        for key, value in values.items():
+            if isinstance(value, datetime):
+                value = value.isoformat(" ", "microseconds") if text_dates else value
+            out[positions[key]] = value
+        return tuple(out)
+
+    return cols, make
+
+
+def load_sqlite(url: str, tables: tuple, generated: Iterator) -> None:
+    import sqlite3
+
+    from dankheo.schema import install_extra
+
+    exemplars, commendations = tables
+    path = url.removeprefix("sqlite:///")
+    db.engine.dispose()  # the journal mode changes only with no other connection
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
+    con.execute("PRAGMA cache_size = -200000")
+    # Secondary indexes and the search triggers go; they are rebuilt once at the end.
+    saved = con.execute(
+        "SELECT type, name FROM sqlite_master WHERE tbl_name IN ('exemplars', "
+        "'commendations') AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+    ).fetchall()
+    for kind, name in saved:
+        con.execute(f'DROP {kind.upper()} "{name}"')
+    e_cols, e_row = _row_maker(exemplars, _defaults(exemplars), text_dates=True)
+    c_cols, c_row = _row_maker(commendations, _defaults(commendations), text_dates=True)
+    e_sql = f"INSERT INTO exemplars ({', '.join(e_cols)}) VALUES ({', '.join('?' * len(e_cols))})"
+    c_sql = f"INSERT INTO commendations ({', '.join(c_cols)}) VALUES ({', '.join('?' * len(c_cols))})"
+    con.execute("BEGIN")
+    e_batch: list[tuple] = []
+    c_batch: list[tuple] = []
+    for exemplar, commendation in generated:
+        e_batch.append(e_row(exemplar))
+        if commendation is not None:
+            c_batch.append(c_row(commendation))
+        if len(e_batch) >= BATCH:
+            con.executemany(e_sql, e_batch)
+            con.executemany(c_sql, c_batch)
+            e_batch, c_batch = [], []
+    con.executemany(e_sql, e_batch)
+    con.executemany(c_sql, c_batch)
+    con.execute("COMMIT")
+    con.close()
+    # Indexes and triggers of the models and of the search DDL, then the FTS content.
+    app_engine = db.engine
+    for table in (exemplars, commendations):
+        for index in table.indexes:
+            index.create(app_engine, checkfirst=True)
+    with app_engine.begin() as conn:
+        install_extra(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO exemplars_fts(exemplars_fts) VALUES ('rebuild')"
+        )
+        conn.exec_driver_sql("ANALYZE")
+
+
+def load_postgresql(tables: tuple, generated: Iterator) -> None:
+    exemplars, commendations = tables
+    e_cols, e_row = _row_maker(exemplars, _defaults(exemplars), text_dates=False)
+    c_cols, c_row = _row_maker(
+        commendations, _defaults(commendations), text_dates=False
+    )
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("SET TIME ZONE 'UTC'")  # the generator's datetimes are naive UTC
+        last_id = 0
+        e_copy = f"COPY exemplars ({', '.join(e_cols)}) FROM STDIN"
+        c_copy = f"COPY commendations ({', '.join(c_cols)}) FROM STDIN"
+        commendation_rows: list[tuple] = []
+        with cur.copy(e_copy) as copy:
+            for exemplar, commendation in generated:
+                copy.write_row(e_row(exemplar))
+                if commendation is not None:
+                    commendation_rows.append(c_row(commendation))
+                last_id = exemplar["id"]
+        with cur.copy(c_copy) as copy:
+            for row in commendation_rows:
+                copy.write_row(row)
+        cur.execute(f"SELECT setval('exemplars_id_seq', {last_id + 1})")
+        raw.commit()
+    finally:
+        raw.close()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+
+
+def generate(url: str, n: int, seed: int = 4) -> float:
+    """Build the database at ``url`` with ``n`` public exemplars; returns the seconds."""
+    from dankheo.appraisal.models import Commendation
+    from dankheo.registry.models import Exemplar
+
+    t0 = time.perf_counter()
+    if url.startswith("sqlite:///"):
+        _reset_sqlite_file(url)
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True}
+    )
+    unit_rows, camp_rows = build_structure(app)
+    tables = (Exemplar.__table__, Commendation.__table__)
+    with app.app_context():
+        generated = rows(n, unit_rows, camp_rows, seed)
+        if url.startswith("sqlite"):
+            load_sqlite(url, tables, generated)
+        else:
+            load_postgresql(tables, generated)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("N", 100_000)))
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or default_url()
+    )
+    args = parser.parse_args()
+    seconds = generate(args.database_url, args.rows, args.seed)
+    print(
+        f"generated {args.rows:,} public exemplars in {seconds:.1f} s "
+        f"({args.rows / seconds:,.0f} rows/s) into {args.database_url.split('://')[0]}"
+    )
+
+
+if __name__ == "__main__":
+    main()
