@@ -19,7 +19,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
-    KeepTogether,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -34,6 +33,7 @@ PDF = "application/pdf"
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSerifCondensed"
 MARGIN = 12 * mm
+GRID = ("GRID", (0, 0), (-1, -1), 0.5, colors.black)
 
 
 @cache
@@ -187,10 +187,10 @@ def write_list_pdf(doc: ListDocument) -> bytes:
         ]
     ]
     style: list[tuple] = [
+        GRID,
         ("FONT", (0, 0), (-1, 0), bold, CELL_SIZE, CELL_LEADING),
         ("ALIGN", (0, 0), (-1, 0), "CENTER"),
         ("FONT", (0, 1), (-1, -1), font, CELL_SIZE, CELL_LEADING),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("ALIGN", (0, 1), (0, -1), "CENTER"),
@@ -232,19 +232,30 @@ def write_list_pdf(doc: ListDocument) -> bytes:
         style += [("SPAN", (0, r), (-1, r)), ("ALIGN", (0, r), (-1, r), "CENTER")]
     # Every cell is plain pre-wrapped text, so each row's height is known: given to
     # the table, it is not measured again at every page break.
-    heights = [
+    heights: list[float | None] = [
         max(v.count("\n") + 1 for v in row) * CELL_LEADING + TOP_PAD + BOTTOM_PAD
         for row in data
     ]
-    table = LongTable(data, colWidths=widths, rowHeights=heights, repeatRows=1)
-    table.setStyle(TableStyle(style))
-    story.append(table)
+    last_grid = len(data) - 1
+    style[style.index(GRID)] = ("GRID", (0, 0), (-1, last_grid), 0.5, colors.black)
 
+    # The signature is the table's last, borderless row, kept on one page with the
+    # last entries and the total: never a page holding the signature alone.
     sign = [Paragraph(_text(doc.place_date), st["italic"])]
     sign += [Paragraph(_text(t), st["bold"]) for t in doc.signer_lines]
     sign += [Spacer(1, 22 * mm), Paragraph(_text(doc.signer_name), st["bold"])]
     sign_table = Table([["", sign]], colWidths=[usable * 0.5, usable * 0.5])
-    story += [Spacer(1, 5 * mm), KeepTogether(sign_table)]
+    r = len(data)
+    data.append([sign_table, *blank])
+    heights.append(None)
+    style += [
+        ("SPAN", (0, r), (-1, r)),
+        ("TOPPADDING", (0, r), (-1, r), 5 * mm),
+        ("NOSPLIT", (0, max(1, r - 3)), (-1, r)),
+    ]
+    table = LongTable(data, colWidths=widths, rowHeights=heights, repeatRows=1)
+    table.setStyle(TableStyle(style))
+    story.append(table)
 
     out = io.BytesIO()
     SimpleDocTemplate(
