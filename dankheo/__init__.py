@@ -171,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .appraisal.views import bp as appraisal_bp
     from .auth.views import bp as auth_bp
+    from .lists.views import bp as lists_bp
     from .registry.views import bp as registry_bp
     from .showcase.views import bp as showcase_bp
 
@@ -179,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(appraisal_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(lists_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 
