@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from .domain.enums import Role, UnitKind, UnitTier
 from .extensions import db
+from .repair import repair_data
 
 
 def register_cli(app: Flask) -> None:
@@ -15,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
     app.cli.add_command(optimize_db)
+    app.cli.add_command(repair_data)
 
 
 @click.command("create-admin")
