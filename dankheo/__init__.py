@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
-from . import extensions, lifecycle
+from . import extensions, inputs, lifecycle, spreadsheets
 from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import (
     babel,
@@ -69,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    inputs.init_app(app)  # before anything else reads a request
+    spreadsheets.init_app(app)  # JSON never writes Infinity or NaN
 
     # Ids in URLs are database integers: a bigger number is simply not found (404),
     # instead of overflowing the driver.

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .extensions import db
+from .repair import repair_data
 from .storage_check import check_storage_command
 
 
@@ -20,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(check_storage_command)
+    app.cli.add_command(repair_data)
 
 
 @click.command("create-admin")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import decimal
+import math
 from datetime import date, datetime
 
 from flask import Flask
@@ -21,8 +23,13 @@ def _lang() -> str:
 def number(value, decimals: int = 0) -> str:
     if value is None or value == "":
         return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""  # a corrupt row (see ``flask repair-data``): show nothing, not "∞"
     fmt = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
-    return format_decimal(value, format=fmt)
+    try:
+        return format_decimal(value, format=fmt)
+    except decimal.InvalidOperation:  # beyond Decimal's precision (1e308)
+        return f"{value:.6g}"
 
 
 def day(value: date | datetime | None) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField, StringField
@@ -15,6 +18,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     StopValidation,
+    ValidationError,
 )
 from wtforms.widgets import TextInput
 
@@ -78,55 +82,207 @@ def non_negative():
     return NumberRange(min=0, message=_l("Không được là số âm."))
 
 
+#: The range of an INTEGER column on every database.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+#: Largest decimal a form accepts: 15 significant digits with 3 decimals stay exact in
+#: a double (the metric columns are FLOAT), and the pages can still write it out.
+DECIMAL_MAX = Decimal("999999999999.999")
+#: Dates a form accepts at all; narrower windows are validators (``not_after_today``).
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2100, 12, 31)
+
+#: The separators of each language: (thousands, decimal).
+SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+_SPACES = re.compile("[ \u00a0\u202f]")
+
+NOT_A_NUMBER = _l("Không phải là số hợp lệ.")
+NOT_AN_INTEGER = _l("Phải là số nguyên.")
+
+
+def _separators() -> tuple[str, str]:
+    loc = get_locale()
+    return SEPARATORS.get(loc.language if loc else "vi", SEPARATORS["vi"])
+
+
+def separator_hint():
+    group, point = _separators()
+    if point == ",":
+        return _l(
+            "Dấu chấm ngăn cách hàng nghìn, dấu phẩy ngăn cách phần thập phân: "
+            "viết 15.590 (mười lăm nghìn) hoặc 15,59."
+        )
+    return _l(
+        "Dấu phẩy ngăn cách hàng nghìn, dấu chấm ngăn cách phần thập phân: "
+        "viết 15,590 (mười lăm nghìn) hoặc 15.59."
+    )
+
+
+def parse_local_number(text: str, *, places: int | None) -> Decimal:
+    """A number typed the local way, read one way only, or ``ValueError`` saying why.
+
+    Vietnamese: "15.590" is fifteen thousand, "15.590,5" has a half, "15.59" is refused
+    with a hint (never read as 1559 or 15.59); English the other way round. Exponents,
+    "inf" and "nan" are not numbers here. ``places``: most digits after the decimal
+    separator (0 for integers)."""
+    group, point = _separators()
+    text = _SPACES.sub("", text)
+    sign = ""
+    if text[:1] in "+-" and text:
+        sign, text = text[0], text[1:]
+    whole, has_point, fraction = text.partition(point)
+    if point in fraction or not whole or (has_point and not fraction):
+        raise ValueError(NOT_A_NUMBER)
+    digits = whole.replace(group, "")
+    grouped = group in whole
+    if not (digits.isascii() and digits.isdigit()) or (
+        fraction and not (fraction.isascii() and fraction.isdigit())
+    ):
+        if any(c in text for c in ".,") and all(
+            c.isascii() and (c.isdigit() or c in ".,") for c in text
+        ):
+            raise ValueError(separator_hint())
+        raise ValueError(NOT_A_NUMBER if places else NOT_AN_INTEGER)
+    if grouped:
+        head, *groups = whole.split(group)
+        if not 1 <= len(head) <= 3 or any(len(g) != 3 for g in groups):
+            raise ValueError(separator_hint())
+    if fraction and places == 0:
+        raise ValueError(NOT_AN_INTEGER)
+    if places is not None and len(fraction) > places:
+        raise ValueError(_l("Tối đa %(n)s chữ số sau dấu thập phân.", n=places))
+    if len(digits) > 30:
+        raise ValueError(_l("Giá trị quá lớn."))
+    return Decimal(f"{sign}{digits}.{fraction or 0}")
+
+
+def out_of_range(value, low, high, decimals: int = 0) -> str | None:
+    """The message for a number outside [low, high], or None."""
+    from .inputs import ShownNumber
+
+    if value > high:
+        return _l("Giá trị tối đa là %(max)s.", max=ShownNumber(high, decimals))
+    if value < low:
+        return _l("Giá trị tối thiểu là %(min)s.", min=ShownNumber(low, decimals))
+    return None
+
+
 class LocaleDecimalField(Field):
-    """A number typed the local way: "15.590,5" in Vietnamese, "15,590.5" in English."""
+    """A number typed the local way: "15.590,5" in Vietnamese, "15,590.5" in English.
+
+    Finite, at most ``places`` decimals, within ``minimum``..``maximum`` (by default what
+    a FLOAT metric column keeps exactly and a page can show)."""
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        places: int = 3,
+        minimum: Decimal = -DECIMAL_MAX,
+        maximum: Decimal = DECIMAL_MAX,
+        **kwargs,
+    ):
         kwargs.setdefault("render_kw", {"inputmode": "decimal"})
         super().__init__(label, validators, **kwargs)
+        self.places, self.minimum, self.maximum = places, minimum, maximum
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        if self.data is None:
+        if self.data is None or not math.isfinite(self.data):
             return ""
-        from flask_babel import format_decimal
+        from .formatting import number
 
-        return format_decimal(self.data, format="#,##0.###")
+        return number(self.data, self.places)
 
     def process_formdata(self, valuelist):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        text = valuelist[0].strip().replace(" ", "").replace("\u00a0", "")
-        try:
-            self.data = float(
-                parse_decimal(text, locale=str(get_locale() or "vi"), strict=False)
-            )
-        except (NumberFormatError, ValueError) as exc:
-            self.data = None
-            raise ValueError(_l("Không phải là số hợp lệ.")) from exc
-        if Decimal(str(self.data)).is_nan():
-            raise ValueError(_l("Không phải là số hợp lệ."))
+        value = parse_local_number(valuelist[0].strip(), places=self.places)
+        if message := out_of_range(value, self.minimum, self.maximum, self.places):
+            raise ValueError(message)
+        self.data = float(value)
 
 
 class LocaleIntegerField(IntegerField):
-    """An integer that tolerates the thousands separator ("2.705")."""
+    """An integer that tolerates the local thousands separator ("2.705" in Vietnamese),
+    within ``minimum``..``maximum`` (by default an INTEGER column's range)."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        minimum: int = INT_MIN,
+        maximum: int = INT_MAX,
+        **kwargs,
+    ):
         kwargs.setdefault("render_kw", {"inputmode": "numeric"})
         super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
 
     def process_formdata(self, valuelist):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        text = valuelist[0].strip().replace(" ", "").replace(".", "").replace(",", "")
-        if not text.lstrip("-").isdigit() or len(text) > 12:
-            raise ValueError(_l("Phải là số nguyên."))
-        self.data = int(text)
+        value = parse_local_number(valuelist[0].strip(), places=0)
+        if message := out_of_range(value, self.minimum, self.maximum):
+            raise ValueError(message)
+        self.data = int(value)
+
+
+def today_local() -> date:
+    """Today in the product's time zone (Viet Nam), whatever the server's clock zone."""
+    from flask import current_app, has_app_context
+
+    zone = (
+        current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+        if has_app_context()
+        else "Asia/Ho_Chi_Minh"
+    )
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+class NotAfterToday:
+    """A date that has already happened in Viet Nam (a decision is dated when signed)."""
+
+    def __call__(self, form, field):
+        if field.data is not None and field.data > today_local():
+            from .formatting import day
+
+            raise ValidationError(
+                _l("Ngày không được sau hôm nay (%(today)s).", today=day(today_local()))
+            )
+
+
+def not_after_today() -> NotAfterToday:
+    return NotAfterToday()
+
+
+class NearYear:
+    """A date within ``spread`` years of the form's ``year`` field (a campaign's dates)."""
+
+    def __init__(self, year_field: str = "year", spread: int = 1):
+        self.year_field, self.spread = year_field, spread
+
+    def __call__(self, form, field):
+        year = getattr(form, self.year_field).data
+        if field.data is None or not isinstance(year, int):
+            return
+        if abs(field.data.year - year) > self.spread:
+            raise ValidationError(
+                _l(
+                    "Ngày phải trong khoảng năm %(low)s–%(high)s.",
+                    low=year - self.spread,
+                    high=year + self.spread,
+                )
+            )
+
+
+def near_year(year_field: str = "year", spread: int = 1) -> NearYear:
+    return NearYear(year_field, spread)
 
 
 class OptionalNumber(Optional):
@@ -196,3 +352,51 @@ def install_wtforms_translations() -> None:
     import flask_wtf.form
 
     flask_wtf.form.translations = WTFormsTranslations()
+
+
+def install_field_limits() -> None:
+    """Every WTForms number and date field of the product refuses what its column cannot
+    hold, including the plain ``IntegerField``/``DateField`` of forms that do not use
+    the fields above: an integer outside INTEGER's range (PostgreSQL answers 500), a
+    float that is not finite, a date outside :data:`DATE_MIN`..:data:`DATE_MAX`."""
+    from wtforms import fields
+
+    if getattr(fields.IntegerField, "_dankheo_limited", False):
+        return
+
+    def limited(cls, check):
+        parse = cls.process_formdata
+
+        def process_formdata(self, valuelist):
+            parse(self, valuelist)
+            if self.data is not None and (message := check(self, self.data)):
+                self.data = None
+                raise ValueError(message)
+
+        cls.process_formdata = process_formdata
+        cls._dankheo_limited = True
+
+    def integer(_field, value):
+        return out_of_range(value, INT_MIN, INT_MAX)
+
+    def finite(_field, value):
+        return None if math.isfinite(value) else NOT_A_NUMBER
+
+    def in_window(_field, value):
+        if isinstance(value, datetime):
+            value = value.date()
+        return (
+            None
+            if DATE_MIN <= value <= DATE_MAX
+            else _l(
+                "Ngày phải trong khoảng năm %(low)s–%(high)s.",
+                low=DATE_MIN.year,
+                high=DATE_MAX.year,
+            )
+        )
+
+    limited(fields.IntegerField, integer)
+    limited(fields.FloatField, finite)
+    limited(fields.DecimalField, finite)
+    limited(fields.DateField, in_window)
+    limited(fields.DateTimeField, in_window)

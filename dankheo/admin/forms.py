@@ -17,7 +17,7 @@ from wtforms.validators import Email, NumberRange, Optional, Regexp, ValidationE
 
 from ..auth.operations import MIN_PASSWORD_LENGTH
 from ..domain.enums import CampaignStatus, Role, UnitKind, UnitTier
-from ..forms_common import UnitCodeField, max_length, options, required
+from ..forms_common import UnitCodeField, max_length, near_year, options, required
 
 
 class CampaignForm(FlaskForm):
@@ -35,8 +35,12 @@ class CampaignForm(FlaskForm):
     unit_code = UnitCodeField(
         _l("Phạm vi (đơn vị)"), validators=[required(), max_length(60)]
     )
-    registration_opens = DateField(_l("Mở đăng ký từ"), validators=[Optional()])
-    registration_closes = DateField(_l("Hạn đăng ký"), validators=[Optional()])
+    registration_opens = DateField(
+        _l("Mở đăng ký từ"), validators=[Optional(), near_year()]
+    )
+    registration_closes = DateField(
+        _l("Hạn đăng ký"), validators=[Optional(), near_year()]
+    )
     status = SelectField(_l("Trạng thái"), choices=[])
     description = TextAreaField(_l("Mô tả"), validators=[Optional(), max_length(5000)])
     submit = SubmitField(_l("Lưu"))

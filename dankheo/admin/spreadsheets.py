@@ -1,19 +1,18 @@
-"""Excel files of the secretariat: the unit import template, unit and account exports."""
+"""Excel files of the secretariat: the unit import template, unit and account exports,
+written by the product's one writer (:mod:`dankheo.spreadsheets`)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import RoleAssignment, User
 from ..domain.enums import Role, UnitKind, UnitTier
 from ..extensions import db
+from ..spreadsheets import Sheet, xlsx_chunks
 from ..units.imports import COLUMNS
 from ..units.models import Unit
 from ..units.queries import subtree_condition
@@ -22,61 +21,50 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def write_xlsx(title: str, header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """Stream a one-sheet workbook: rows are written as they come (write-only mode), the
-    file is spooled to disk, then sent in chunks, so memory stays flat."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    with tempfile.TemporaryFile() as fh:
-        wb.save(fh)
-        fh.seek(0)
-        while chunk := fh.read(64 * 1024):
-            yield chunk
+    """Stream a one-sheet workbook, rows written as they come (bounded memory)."""
+    return xlsx_chunks([Sheet(title, rows, header=header)])
 
 
 def unit_template() -> Iterator[bytes]:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Đơn vị")
-    ws.append([_(c) for c in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.append(
+    tiers, kinds = list(UnitTier), list(UnitKind)
+    examples = [
         [
             "QN-HG",
             "Phường Hồng Gai",
             _(UnitTier.COMMUNE.label),
             _(UnitKind.PARTY.label),
             "QN",
-        ]
-    )
-    ws.append(
+        ],
         [
             "QN-HG-K1",
             "Chi bộ khu phố 1",
             _(UnitTier.GRASSROOTS.label),
             _(UnitKind.PARTY.label),
             "QN-HG",
+        ],
+    ]
+    allowed = [
+        [
+            _(tiers[i].label) if i < len(tiers) else "",
+            _(kinds[i].label) if i < len(kinds) else "",
+        ]
+        for i in range(max(len(tiers), len(kinds)))
+    ]
+    return xlsx_chunks(
+        [
+            Sheet(
+                _("Đơn vị"),
+                examples,
+                header=[_(c) for c in COLUMNS],
+                widths=(18, 40, 22, 30, 22),
+            ),
+            Sheet(
+                _("Giá trị hợp lệ"),
+                allowed,
+                header=[_("Cấp"), _("Loại đơn vị")],
+            ),
         ]
     )
-    for col, width in zip("ABCDE", (18, 40, 22, 30, 22), strict=True):
-        ws.column_dimensions[col].width = width
-    help_ws = wb.create_sheet(_("Giá trị hợp lệ"))
-    help_ws.append([_("Cấp"), _("Loại đơn vị")])
-    tiers, kinds = list(UnitTier), list(UnitKind)
-    for i in range(max(len(tiers), len(kinds))):
-        help_ws.append(
-            [
-                _(tiers[i].label) if i < len(tiers) else "",
-                _(kinds[i].label) if i < len(kinds) else "",
-            ]
-        )
-    with tempfile.TemporaryFile() as fh:
-        wb.save(fh)
-        fh.seek(0)
-        yield fh.read()
 
 
 def unit_rows(scopes: list[str]) -> Iterator[list]:

@@ -21,7 +21,13 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from ..domain.enums import UnitTier
 from ..domain.tally import THRESHOLD_PRESETS, Base, Choice, TieRule
 from ..domain.tally import Ballot as BallotKind
-from ..forms_common import LocaleDecimalField, max_length, options, required
+from ..forms_common import (
+    LocaleDecimalField,
+    max_length,
+    not_after_today,
+    options,
+    required,
+)
 from .models import MemberRole
 
 CUSTOM = "custom"
@@ -263,7 +269,10 @@ class CommendationRecordForm(FlaskForm):
     )
     decision_date = DateField(
         _l("Ngày quyết định"),
-        validators=[InputRequired(message=_l("Vui lòng nhập mục này."))],
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập mục này.")),
+            not_after_today(),
+        ],
     )
 
     def validate_decision_number(self, field):

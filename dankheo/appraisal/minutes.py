@@ -5,17 +5,14 @@ Individual ballots are never in the minutes: only counts per entry."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from ..domain.tally import Ballot as BallotKind
 from ..domain.tally import Base, Outcome, TieRule
 from ..formatting import day, moment, number
+from ..spreadsheets import Sheet, Styled, xlsx_bytes
 from . import queries
 from .models import Attendance, Round, StageResult
 
@@ -88,26 +85,25 @@ def minutes_data(rnd: Round) -> Minutes:
 
 
 def minutes_xlsx(m: Minutes) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Biên bản")[:31]
-    bold = Font(bold=True)
-    ws.append([_("BIÊN BẢN PHIÊN THẨM ĐỊNH")])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([m.council_name])
-    ws.append([_("Đợt thi đua"), m.campaign_name])
-    ws.append([_("Vòng"), m.stage_name])
-    ws.append([_("Phiên số"), m.round.number])
-    ws.append([_("Mở lúc"), moment(m.round.opened_at)])
-    ws.append([_("Kết thúc lúc"), moment(m.round.closed_at)])
-    for line in m.rule_lines:
-        ws.append([_("Quy tắc"), line])
-    ws.append([])
-    ws.append([_("Thành viên"), _("Vai trò"), _("Có mặt"), _("Số phiếu đã bỏ")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    """The minutes as one printable sheet, written by the product's one writer (names
+    typed by users cannot become formulas or break the file)."""
+    rows: list[list] = [
+        [Styled(_("BIÊN BẢN PHIÊN THẨM ĐỊNH"), size=14)],
+        [m.council_name],
+        [_("Đợt thi đua"), m.campaign_name],
+        [_("Vòng"), m.stage_name],
+        [_("Phiên số"), m.round.number],
+        [_("Mở lúc"), moment(m.round.opened_at)],
+        [_("Kết thúc lúc"), moment(m.round.closed_at)],
+        *([_("Quy tắc"), line] for line in m.rule_lines),
+        [],
+        [
+            Styled(v)
+            for v in (_("Thành viên"), _("Vai trò"), _("Có mặt"), _("Số phiếu đã bỏ"))
+        ],
+    ]
     for a in m.attendance:
-        ws.append(
+        rows.append(
             [
                 a.member.user.name,
                 _(a.member.role_label),
@@ -115,8 +111,8 @@ def minutes_xlsx(m: Minutes) -> bytes:
                 a.ballots,
             ]
         )
-    ws.append([_("Có mặt"), f"{m.present}/{len(m.attendance)}"])
-    ws.append([])
+    rows.append([_("Có mặt"), f"{m.present}/{len(m.attendance)}"])
+    rows.append([])
     header = [
         _("STT"),
         _("Hồ sơ"),
@@ -131,11 +127,9 @@ def minutes_xlsx(m: Minutes) -> bytes:
         _("Kết quả"),
         _("Ghi chú"),
     ]
-    ws.append(header)
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    rows.append([Styled(v) for v in header])
     for i, r in enumerate(m.results, start=1):
-        ws.append(
+        rows.append(
             [
                 i,
                 r.exemplar.name,
@@ -151,14 +145,15 @@ def minutes_xlsx(m: Minutes) -> bytes:
                 r.note,
             ]
         )
-    widths = [6, 50, 30, 12, 10, 10, 12, 12, 12, 10, 24, 40]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.append([])
-    ws.append([_("Ngày lập"), day(m.round.closed_at)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    rows.append([])
+    rows.append([_("Ngày lập"), day(m.round.closed_at)])
+    return xlsx_bytes(
+        [
+            Sheet(
+                _("Biên bản"),
+                rows,
+                widths=(6, 50, 30, 12, 10, 10, 12, 12, 12, 10, 24, 40),
+                wrap=True,
+            )
+        ]
+    )

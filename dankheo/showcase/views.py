@@ -7,7 +7,6 @@ goes through :mod:`dankheo.showcase.queries`, which starts from the public state
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from xml.etree import ElementTree as ET
 
 from flask import (
     Blueprint,
@@ -23,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import spreadsheets
 from ..campaigns.models import Campaign
 from ..domain import N_
 from ..domain.enums import ExemplarKind
@@ -205,58 +205,37 @@ def export_xlsx():
     )
 
 
-ATOM = "http://www.w3.org/2005/Atom"
-
-
 @bp.get("/showcase/feed.atom")
 def feed():
-    """Atom feed of the newest recommended (published) exemplars."""
+    """Atom feed of the newest recommended (published) exemplars; written by the one
+    writer, so it is well-formed XML whatever the names hold."""
     items = queries.recent_public(50)
-    ET.register_namespace("", ATOM)
-    root = ET.Element(f"{{{ATOM}}}feed")
     host = request.host.split(":")[0]
-
-    def sub(parent, tag, text=None, **attrs):
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
-    sub(
-        root,
-        "title",
-        _("Mô hình, điển hình “Dân vận khéo” mới được đề nghị khen thưởng"),
-    )
-    sub(root, "id", url_for(".feed", _external=True))
-    sub(root, "link", rel="self", href=url_for(".feed", _external=True))
-    sub(root, "link", rel="alternate", href=url_for(".index", _external=True))
     updated = max(
         (e.published_at for e in items), default=datetime(2000, 1, 1, tzinfo=UTC)
     )
-    sub(root, "updated", updated.isoformat())
-    for e in items:
-        entry = sub(root, "entry")
-        sub(entry, "title", e.name)
-        sub(entry, "id", f"tag:{host},{e.published_at:%Y-%m-%d}:exemplar/{e.id}")
-        sub(
-            entry,
-            "link",
-            rel="alternate",
-            href=url_for(".detail", id=e.id, slug=e.slug, _external=True),
+    entries = [
+        spreadsheets.FeedEntry(
+            title=e.name,
+            id=f"tag:{host},{e.published_at:%Y-%m-%d}:exemplar/{e.id}",
+            link=url_for(".detail", id=e.id, slug=e.slug, _external=True),
+            updated=e.published_at,
+            published=e.published_at,
+            author=e.unit.name,
+            category=e.field.name if e.field else None,
+            summary=story.summary(e),
         )
-        sub(entry, "updated", e.published_at.isoformat())
-        sub(entry, "published", e.published_at.isoformat())
-        author = sub(entry, "author")
-        sub(author, "name", e.unit.name)
-        if e.field:
-            sub(entry, "category", term=e.field.name)
-        sub(entry, "summary", story.summary(e))
-    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return Response(
-        body,
-        mimetype="application/atom+xml",
-        headers={"X-Content-Type-Options": "nosniff"},
+        for e in items
+    ]
+    body = spreadsheets.atom_feed(
+        title=_("Mô hình, điển hình “Dân vận khéo” mới được đề nghị khen thưởng"),
+        id=url_for(".feed", _external=True),
+        self_link=url_for(".feed", _external=True),
+        alternate=url_for(".index", _external=True),
+        updated=updated,
+        entries=entries,
     )
+    return spreadsheets.atom_response(body)
 
 
 # -- statistics ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..domain import N_
 from ..domain.enums import TIER_ORDER, UnitKind, UnitTier
 from ..domain.text import fold
 from ..extensions import db
+from ..inputs import gate_cell
 from .models import Unit
 from .operations import create_unit
 
@@ -70,12 +71,17 @@ def read_rows(stream: BinaryIO) -> tuple[list[UnitRow], list[RowError]]:
     rows: list[UnitRow] = []
     errors: list[RowError] = []
     for index, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        cells = [
-            ("" if v is None else str(v).strip())
-            for v in (list(values) + [None] * 5)[:5]
-        ]
-        if not any(cells):
+        # Every cell through the input gate, like a form field (NFC, no invisible
+        # characters, NUL and overlong text refused).
+        gated = [gate_cell(v) for v in (list(values) + [None] * 5)[:5]]
+        cells = [text for text, _refused in gated]
+        if not any(cells) and not any(refused for _text, refused in gated):
             continue
+        for column, (_text, refused) in zip(COLUMNS, gated, strict=True):
+            if refused is not None:
+                errors.append(
+                    RowError(index, column, refused.template, dict(refused.values))
+                )
         if len(rows) >= MAX_ROWS:
             errors.append(
                 RowError(
