@@ -8,8 +8,8 @@ from ..appraisal.queries import campaign_funnel
 from ..campaigns.models import Campaign
 from ..domain.enums import CampaignStatus
 from ..extensions import db
-from ..showcase.queries import public_campaigns
-from .views import bp
+from ..showcase.statistics import public_campaigns
+from .blueprint import bp
 
 
 def _campaign(c: Campaign) -> dict:

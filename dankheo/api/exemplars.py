@@ -13,9 +13,10 @@ from flask import abort, current_app, jsonify, request, url_for
 from ..domain.enums import CampaignStatus, ExemplarKind, UnitTier
 from ..domain.metrics import METRICS
 from ..domain.workflow import PUBLIC_STATES
-from ..showcase import queries, story
-from ..showcase.queries import Filters
-from .views import bp
+from ..showcase import listing as queries
+from ..showcase import story
+from ..showcase.listing import Filters
+from .blueprint import bp
 
 STORY_FIELDS = (
     "situation",
