@@ -155,7 +155,7 @@ def _form_counts(f: Filters, combos: Combos) -> dict[str | None, int]:
     rest = f.without("form")
     # Counted from the commendations' side (a third of the rows, an index lookup each);
     # the entries without one are the rest of the total.
-    rows = list(
+    rows: list[tuple[int | None, int]] = list(
         counts.cached(
             "forms",
             rest.count_key,
@@ -173,13 +173,14 @@ def _form_counts(f: Filters, combos: Combos) -> dict[str | None, int]:
     without_form = sum(combos.values()) - sum(n for _id, n in rows)
     if without_form:
         rows.append((None, without_form))
-    form_names = dict(
-        db.session.execute(
+    form_names: dict[int | None, str] = {
+        form_id: name
+        for form_id, name in db.session.execute(
             select(CommendationForm.id, CommendationForm.name).where(
                 CommendationForm.id.in_([r[0] for r in rows if r[0] is not None])
             )
-        ).all()
-    )
+        )
+    }
     forms: dict[str | None, int] = {}
     for form_id, n in rows:
         name = form_names.get(form_id)

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -52,6 +52,11 @@ MAX_TEXT = 200
 MAX_ID = 2**31 - 1
 #: Only these are ever served as a photo of a public entry.
 PUBLIC_IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+#: A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
+S = TypeVar("S", bound=AnySelect)
 
 
 def dialect() -> str:
@@ -114,7 +119,7 @@ class Filters:
         return out
 
     def without(self, facet: str) -> Filters:
-        return replace(self, **{facet: None})
+        return replace(self, **{facet: None})  # type: ignore[arg-type]
 
     @property
     def count_key(self) -> Filters:
@@ -189,7 +194,7 @@ def _sort_columns(sort: str) -> tuple[tuple[Any, Any], bool]:
     return (Exemplar.published_at, Exemplar.id), sort == "newest"
 
 
-def _ordered(stmt: Select[Any], sort: str) -> Select[Any]:
+def _ordered(stmt: S, sort: str) -> S:
     (key, ident), descending = _sort_columns(sort)
     order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
     return stmt.order_by(*order)
@@ -327,7 +332,7 @@ def public_photo(attachment_id: int) -> Attachment | None:
 # -- downloads -----------------------------------------------------------------------
 
 
-def export_statement(f: Filters) -> Select[Any]:
+def export_statement(f: Filters) -> AnySelect:
     """Flat rows of the public list for CSV/XLSX (Core columns, no ORM objects)."""
     stmt = (
         select(
@@ -359,7 +364,7 @@ def export_statement(f: Filters) -> Select[Any]:
 
 
 def stream_rows(
-    engine: Engine, stmt: Select[Any], batch: int = 1000
+    engine: Engine, stmt: AnySelect, batch: int = 1000
 ) -> Iterator[Row[Any]]:
     """Run ``stmt`` on a connection of its own and yield its rows in batches (a
     server-side cursor on PostgreSQL), so memory stays flat whatever the size. It needs

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from ..campaigns.models import Campaign
 from ..domain.enums import CampaignStatus, ExemplarKind, UnitKind
@@ -27,6 +27,7 @@ from .search import public_condition
 
 #: key -> state -> number of entries
 StateCounts = dict[Any, dict[str, int]]
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Row:
 
 
 def _state_counts(
-    campaign_id: int | None, column: ColumnElement[Any], *joins: tuple[Any, Any]
+    campaign_id: int | None, column: Column, *joins: tuple[Any, Any]
 ) -> StateCounts:
     stmt = select(column, Exemplar.state, func.count()).select_from(Exemplar)
     for target, on in joins:
@@ -66,9 +67,7 @@ def _rows(per_key: StateCounts, labels: dict[Any, str]) -> list[Row]:
     ]
 
 
-def _campaign_counts(
-    kind: str, campaign: Campaign, column: ColumnElement[Any]
-) -> StateCounts:
+def _campaign_counts(kind: str, campaign: Campaign, column: Column) -> StateCounts:
     """:func:`_state_counts` of ``campaign`` through the counts cache: plain keys and
     numbers, labels are always looked up afresh."""
     return counts.cached(kind, campaign.id, lambda: _state_counts(campaign.id, column))

@@ -5,6 +5,7 @@ commendation. Only public facts: labels, dates, counts, decision numbers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -135,7 +136,7 @@ def stats_max(table: Table) -> int:
 class PassedStage:
     name: str
     label: str
-    at: object  # date or datetime
+    at: datetime
     average_score: float | None = None
 
 
