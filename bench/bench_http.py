@@ -167,10 +167,7 @@ def page_urls(database_url: str) -> dict[str, str]:
     from dankheo.extensions import db
     from dankheo.registry.models import Exemplar
 
-    try:
-        from dankheo.showcase.listing import encode_cursor
-    except ImportError:
-        from dankheo.showcase.queries import encode_cursor
+    from dankheo.showcase.listing import encode_cursor
     from dankheo.domain.workflow import PUBLIC_STATES
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})

@@ -192,52 +192,52 @@ def timed(label: str, fn, repeat: int = 5):
 
 def measure(app) -> None:
     from dankheo.registry.models import Exemplar
-    from dankheo.showcase import queries
-    from dankheo.showcase.queries import Filters
+    from dankheo.showcase import counts, facets, listing
+    from dankheo.showcase.listing import Filters
 
     with app.app_context(), app.test_request_context():
         from dankheo.db import write_intent
 
         write_intent.set(False)
-        queries.clear_counts_cache()
-        total = queries.count_public(Filters())
+        counts.clear_counts_cache()
+        total = listing.count_public(Filters())
         print(f"database: {db.engine.dialect.name}, public rows: {total:,}")
         timed(
-            "first page (newest, 25)", lambda: queries.public_page(Filters(), None, 25)
+            "first page (newest, 25)", lambda: listing.public_page(Filters(), None, 25)
         )
         # A cursor half-way down the list, found once (not timed).
         row = db.session.execute(
             select(Exemplar.published_at, Exemplar.id)
-            .where(queries.public_condition())
+            .where(listing.public_condition())
             .order_by(Exemplar.published_at.desc(), Exemplar.id.desc())
             .offset(total // 2)
             .limit(1)
         ).one()
-        deep = queries.encode_cursor("newest", row.published_at, row.id)
+        deep = listing.encode_cursor("newest", row.published_at, row.id)
         page = timed(
             f"deep page (newest, after row {total // 2:,})",
-            lambda: queries.public_page(Filters(), deep, 25),
+            lambda: listing.public_page(Filters(), deep, 25),
         )
         assert len(page.items) == 25
         timed(
             "first page by name",
-            lambda: queries.public_page(Filters(sort="name"), None, 25),
+            lambda: listing.public_page(Filters(sort="name"), None, 25),
         )
         slug_row = db.session.execute(
             select(Exemplar.slug, Exemplar.id)
-            .where(queries.public_condition())
+            .where(listing.public_condition())
             .order_by(Exemplar.slug, Exemplar.id)
             .offset(total // 2)
             .limit(1)
         ).one()
-        deep_name = queries.encode_cursor("name", slug_row.slug, slug_row.id)
+        deep_name = listing.encode_cursor("name", slug_row.slug, slug_row.id)
         timed(
             "deep page by name",
-            lambda: queries.public_page(Filters(sort="name"), deep_name, 25),
+            lambda: listing.public_page(Filters(sort="name"), deep_name, 25),
         )
         timed(
             "filtered page (kind + field + commune)",
-            lambda: queries.public_page(
+            lambda: listing.public_page(
                 Filters(kind="model", field="Kinh tế", unit=2), None, 25
             ),
         )
@@ -245,34 +245,34 @@ def measure(app) -> None:
             f = Filters(q=q)
             timed(
                 f"search '{q}': first page",
-                lambda f=f: queries.public_page(f, None, 25),
+                lambda f=f: listing.public_page(f, None, 25),
             )
             n = timed(
-                f"search '{q}': total", lambda f=f: queries.count_public(f), repeat=3
+                f"search '{q}': total", lambda f=f: listing.count_public(f), repeat=3
             )
             print(f"    -> {n:,} hits")
-        timed("total (no filter)", lambda: queries.count_public(Filters()), repeat=3)
+        timed("total (no filter)", lambda: listing.count_public(Filters()), repeat=3)
         timed(
             "facet counts (no filter)",
-            lambda: queries.facet_counts(Filters()),
+            lambda: facets.facet_counts(Filters()),
             repeat=3,
         )
         timed(
             "facet counts (search 'chuyen doi so')",
-            lambda: queries.facet_counts(Filters(q="chuyen doi so")),
+            lambda: facets.facet_counts(Filters(q="chuyen doi so")),
             repeat=3,
         )
         timed(
             "facet counts (year 2024 + kind model)",
-            lambda: queries.facet_counts(Filters(year=2024, kind="model")),
+            lambda: facets.facet_counts(Filters(year=2024, kind="model")),
             repeat=3,
         )
 
         limit_rows = min(total, 100_000)
 
         def export(limit=limit_rows):
-            stmt = queries.export_statement(Filters()).limit(limit)
-            return sum(1 for _ in queries.stream_rows(db.engine, stmt))
+            stmt = listing.export_statement(Filters()).limit(limit)
+            return sum(1 for _ in listing.stream_rows(db.engine, stmt))
 
         n = timed(f"stream {limit_rows:,} export rows", export, repeat=1)
         assert n == limit_rows

@@ -2,38 +2,37 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, url_for
-
 from ..appraisal.queries import campaign_funnel
 from ..campaigns.models import Campaign
 from ..domain.enums import CampaignStatus
+from ..errors import NotFound
 from ..extensions import db
-from ..showcase.queries import public_campaigns
-from .views import bp
-
-
-def _campaign(c: Campaign) -> dict:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "year": c.year,
-        "period": c.period_label,
-        "status": c.status,
-        "unit": {"id": c.unit.id, "name": c.unit.name, "tier": c.unit.tier},
-        "funnel_url": url_for("api.campaign_funnel", id=c.id, _external=True),
-    }
+from ..showcase.statistics import public_campaigns
+from .blueprint import bp
+from .schemas import CampaignInfo, CampaignList, Funnel
+from .spec import operation
 
 
 @bp.get("/v1/campaigns")
-def campaigns():
-    """Every campaign past its preparation with its id (most recent year first); drafts
-    are not public."""
-    return jsonify(campaigns=[_campaign(c) for c in public_campaigns()])
+@operation("listCampaigns", ok=CampaignList)
+def campaigns() -> CampaignList:
+    """Các đợt thi đua
+
+    Mọi đợt đã qua giai đoạn chuẩn bị, năm gần nhất trước; đợt nháp không công khai.
+    """
+    return CampaignList(campaigns=[CampaignInfo.of(c) for c in public_campaigns()])
 
 
 @bp.get("/v1/campaigns/<int:id>/funnel", endpoint="campaign_funnel")
-def campaign_funnel_view(id: int):
+@operation(
+    "getCampaignFunnel",
+    ok=Funnel,
+    not_found="Không có (hoặc chưa công khai)",
+    path={"id": "Mã đợt thi đua"},
+)
+def campaign_funnel_view(id: int) -> Funnel:
+    """Phễu thi đua của một đợt: đăng ký, từng vòng, đề nghị, khen thưởng"""
     campaign = db.session.get(Campaign, id)
     if campaign is None or campaign.status == CampaignStatus.DRAFT:
-        abort(404, description="campaign not found")
-    return jsonify(campaign=_campaign(campaign), **campaign_funnel(campaign))
+        raise NotFound()
+    return Funnel(campaign=CampaignInfo.of(campaign), **campaign_funnel(campaign))

@@ -89,6 +89,10 @@ TRANSITIONS: dict[tuple[State, Action], tuple[State, Actor]] = {
 EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
 #: Only these states are ever visible to the public.
 PUBLIC_STATES = frozenset({State.RECOMMENDED, State.COMMENDED, State.REPLICATED})
+#: Public and commended: a commendation was decided (replication comes after it).
+COMMENDED_STATES = frozenset({State.COMMENDED, State.REPLICATED})
+#: Submitted at least once and not taken back: every state but the draft.
+REGISTERED_STATES = frozenset(s for s in State if s != State.DRAFT)
 #: States that no action leaves.
 FINAL_STATES = frozenset(
     s for s in State if not any(src == s for (src, _a) in TRANSITIONS)

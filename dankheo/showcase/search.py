@@ -16,18 +16,21 @@ folded text* (a word is a run of letters and digits).
 
 The public listings also need two partial indexes (newest first, and by name) that
 cover only the public states, so keyset pagination walks an index on both backends.
-Everything here is registered with :func:`dankheo.schema.register_extra`, so tests,
-``flask init-db`` and the migration create the same objects.
+Everything here is registered with :func:`dankheo.schema.register_extra` when
+:mod:`dankheo.models` assembles the schema, so tests, ``flask init-db`` and the
+migration create the same objects.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, column, text, true
+from sqlalchemy import ColumnElement, Integer, TextClause, and_, column, text, true
 from sqlalchemy.engine import Connection
 
 from ..domain.text import search_terms
 from ..domain.workflow import PUBLIC_STATES
+from ..registry.models import Exemplar
 from ..schema import register_extra
+from .counts import clear_counts_cache
 
 #: The public states as literal SQL. Partial indexes are used only when the query
 #: repeats their WHERE clause, so queries and indexes share this exact text.
@@ -97,16 +100,10 @@ def create_search_objects(conn: Connection) -> None:
         _run(conn, _PG_CREATE)
 
 
-def _forget_counts() -> None:
+def drop_search_objects(conn: Connection) -> None:
     # Emptying or dropping tables makes ids start again: cached counts keyed on the
     # newest ids could then match different data.
-    from .queries import clear_counts_cache
-
     clear_counts_cache()
-
-
-def drop_search_objects(conn: Connection) -> None:
-    _forget_counts()
     if conn.dialect.name == "sqlite":
         _run(conn, _SQLITE_DROP)
     elif conn.dialect.name == "postgresql":
@@ -115,7 +112,7 @@ def drop_search_objects(conn: Connection) -> None:
 
 def reset_search_index(conn: Connection) -> None:
     """After the exemplars table was emptied: empty the FTS index too."""
-    _forget_counts()
+    clear_counts_cache()
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(
             "INSERT INTO exemplars_fts(exemplars_fts) VALUES ('delete-all')"
@@ -133,7 +130,7 @@ def rebuild_search_index(conn: Connection) -> None:
 register_extra(create_search_objects, drop_search_objects, reset_search_index)
 
 
-def public_condition():
+def public_condition() -> TextClause:
     """SQL condition: the exemplar is in a public state (spelled like the partial indexes)."""
     return text(PUBLIC_CONDITION_SQL)
 
@@ -143,10 +140,8 @@ def fts_query(terms: list[str]) -> str:
     return " AND ".join(f'"{t}"*' for t in terms)
 
 
-def match_condition(dialect: str, query: str | None):
+def match_condition(dialect: str, query: str | None) -> ColumnElement[bool]:
     """SQL condition for the folded query ``query`` (true when it has no terms)."""
-    from ..registry.models import Exemplar
-
     terms = search_terms(query)
     if not terms:
         return true()

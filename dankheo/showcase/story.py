@@ -5,13 +5,17 @@ commendation. Only public facts: labels, dates, counts, decision numbers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..appraisal.models import Commendation, StageResult
+from ..appraisal.queries import campaign_funnel
 from ..campaigns.models import Campaign, Stage
 from ..domain import N_
+from ..domain.tally import Outcome
 from ..extensions import db
 from ..registry.models import Exemplar
 
@@ -30,8 +34,6 @@ class Step:
 
 def funnel_steps(campaign: Campaign) -> list[Step]:
     """Registered -> each stage -> recommended -> commended (-> replicated), from records."""
-    from ..appraisal.queries import campaign_funnel
-
     data = campaign_funnel(campaign)
     whole = data["registered"]
     steps = [Step(_("Đăng ký"), whole, whole)]
@@ -134,16 +136,13 @@ def stats_max(table: Table) -> int:
 class PassedStage:
     name: str
     label: str
-    at: object  # date or datetime
+    at: datetime
     average_score: float | None = None
 
 
 def passed_stages(exemplar: Exemplar) -> list[PassedStage]:
     """The stages the exemplar passed, in order, with the label each earned and when
     (the council's average score is shown, never a member's)."""
-    from ..appraisal.models import StageResult
-    from ..domain.tally import Outcome
-
     results = db.session.scalars(
         select(StageResult)
         .join(Stage, Stage.id == StageResult.stage_id)
@@ -165,10 +164,8 @@ def passed_stages(exemplar: Exemplar) -> list[PassedStage]:
     return list(seen.values())
 
 
-def commendation_of(exemplar: Exemplar):
+def commendation_of(exemplar: Exemplar) -> Commendation | None:
     """The commendation decision of a commended (or replicated) exemplar, else None."""
-    from ..appraisal.models import Commendation
-
     return db.session.scalar(
         select(Commendation)
         .where(Commendation.exemplar_id == exemplar.id)

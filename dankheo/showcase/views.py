@@ -1,7 +1,8 @@
 """The public showcase: home, the searchable list, exemplar pages, statistics, open data.
 
-Nothing here needs an account, and nothing here reads a non-public row: every query
-goes through :mod:`dankheo.showcase.queries`, which starts from the public states.
+Nothing here needs an account, and nothing here reads a non-public row: every list
+goes through :mod:`dankheo.showcase.listing`, which starts from the public states;
+facets and statistics count, and name no entry.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from ..domain.metrics import METRICS
 from ..domain.workflow import State
 from ..extensions import db
 from ..registry.uploads import send_attachment
-from . import exports, queries, story
-from .queries import Filters
+from . import exports, facets, listing, statistics, story
+from .listing import Filters
 
 bp = Blueprint("showcase", __name__)
 
@@ -64,17 +65,17 @@ def _cache_headers(resp: Response) -> Response:
 
 @bp.get("/")
 def home():
-    campaign = queries.current_campaign()
+    campaign = statistics.current_campaign()
     funnel = story.funnel_steps(campaign) if campaign else []
-    localities = queries.locality_facet(Filters())
+    localities = facets.locality_facet(Filters())
     return render_template(
         "showcase/home.html",
         campaign=campaign,
         funnel=funnel,
-        recent=queries.recent_public(6),
-        fields=queries.field_links(),
+        recent=listing.recent_public(6),
+        fields=facets.field_links(),
         localities=localities,
-        total=queries.count_public(Filters()),
+        total=listing.count_public(Filters()),
     )
 
 
@@ -83,14 +84,14 @@ def index():
     f = Filters.from_args(request.args)
     size = current_app.config.get("PAGE_SIZE", 25)
     cursor = request.args.get("cursor")
-    page = queries.public_page(f, cursor, size)
+    page = listing.public_page(f, cursor, size)
     return render_template(
         "showcase/index.html",
         f=f,
         page=page,
         cursor=cursor,
-        total=queries.count_public(f),
-        facets=queries.facet_counts(f),
+        total=listing.count_public(f),
+        facets=facets.facet_counts(f),
         kinds=ExemplarKind,
         sorts=SORT_LABELS,
     )
@@ -107,7 +108,7 @@ SORT_LABELS = {
 @bp.get("/showcase/<int:id>", defaults={"slug": ""})
 @bp.get("/showcase/<int:id>-<slug>")
 def detail(id: int, slug: str):
-    exemplar = queries.get_public(id)
+    exemplar = listing.get_public(id)
     if exemplar is None:
         abort(404)
     if slug != exemplar.slug:
@@ -117,7 +118,7 @@ def detail(id: int, slug: str):
         exemplar=exemplar,
         stages=story.passed_stages(exemplar),
         commendation=story.commendation_of(exemplar),
-        photos=queries.public_photos(exemplar),
+        photos=listing.public_photos(exemplar),
         metrics=exemplar.metric_values(),
         description=story.summary(exemplar),
     )
@@ -127,7 +128,7 @@ def detail(id: int, slug: str):
 def photo(attachment_id: int):
     """A public photo of a public exemplar; publicness is checked again on every request,
     and the bytes are only ever served as the sniffed image type, never as HTML."""
-    attachment = queries.public_photo(attachment_id)
+    attachment = listing.public_photo(attachment_id)
     if attachment is None:
         abort(404)
     return send_attachment(attachment, inline=True, cache="public, max-age=3600")
@@ -162,11 +163,11 @@ def _export_rows(f: Filters):
     kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
     states = {s.value: _(s.label) for s in State}
     prefix = url_for(".index", _external=True)
-    stmt = queries.export_statement(f)
+    stmt = listing.export_statement(f)
     engine = db.engine
 
     def rows():
-        for r in queries.stream_rows(engine, stmt):
+        for r in listing.stream_rows(engine, stmt):
             yield [
                 r.id,
                 r.name,
@@ -209,7 +210,7 @@ def export_xlsx():
 def feed():
     """Atom feed of the newest recommended (published) exemplars; written by the one
     writer, so it is well-formed XML whatever the names hold."""
-    items = queries.recent_public(50)
+    items = listing.recent_public(50)
     host = request.host.split(":")[0]
     updated = max(
         (e.published_at for e in items), default=datetime(2000, 1, 1, tzinfo=UTC)
@@ -242,14 +243,14 @@ def feed():
 
 
 def _stats_campaign() -> tuple[list[Campaign], Campaign | None]:
-    campaigns = queries.public_campaigns()
+    campaigns = statistics.public_campaigns()
     wanted = request.args.get("campaign", type=int)
     if wanted is not None:
         chosen = next((c for c in campaigns if c.id == wanted), None)
         if chosen is None:
             abort(404)
         return campaigns, chosen
-    current = queries.current_campaign()
+    current = statistics.current_campaign()
     return campaigns, current
 
 
@@ -258,10 +259,10 @@ STATS_TABLES = ("funnel", "field", "locality", "unit_kind", "kind", "years")
 
 #: Breakdowns of a campaign, by table key.
 BREAKDOWNS = {
-    "field": queries.breakdown_by_field,
-    "locality": queries.breakdown_by_locality,
-    "unit_kind": queries.breakdown_by_unit_kind,
-    "kind": queries.breakdown_by_kind,
+    "field": statistics.breakdown_by_field,
+    "locality": statistics.breakdown_by_locality,
+    "unit_kind": statistics.breakdown_by_unit_kind,
+    "kind": statistics.breakdown_by_kind,
 }
 
 
@@ -269,7 +270,7 @@ def _stats_table(key: str, campaign: Campaign | None, funnel=None):
     """One statistics table (None when it needs a campaign and there is none); only
     what that table needs is counted."""
     if key == "years":
-        return story.stats_table("years", queries.trend_by_year())
+        return story.stats_table("years", statistics.trend_by_year())
     if campaign is None:
         return None
     if key == "funnel":

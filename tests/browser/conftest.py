@@ -96,7 +96,7 @@ def login(page, base: str, username: str, password: str) -> None:
 def demo(app, db):
     """The real demo province at a small scale (a few dozen entries per year)."""
     from dankheo.demo import run_preset
-    from dankheo.showcase.queries import clear_counts_cache
+    from dankheo.showcase.counts import clear_counts_cache
 
     saved = app.config.get("DEMO_SCALE")
     app.config["DEMO_SCALE"] = 0.15

@@ -14,10 +14,10 @@ from .conftest import PNG
 def _validator(doc: dict, path: str, status: str = "200") -> Draft202012Validator:
     """A validator for one response schema, resolving $refs inside the document."""
     pointer = path.replace("~", "~0").replace("/", "~1")
+    # Refusals are problem documents (RFC 9457), served as application/problem+json.
+    media = "application~1json" if status < "400" else "application~1problem+json"
     root = dict(doc)
-    root["$ref"] = (
-        f"#/paths/{pointer}/get/responses/{status}/content/application~1json/schema"
-    )
+    root["$ref"] = f"#/paths/{pointer}/get/responses/{status}/content/{media}/schema"
     return Draft202012Validator(
         root, format_checker=Draft202012Validator.FORMAT_CHECKER
     )
@@ -148,6 +148,12 @@ BAD_PARAMETERS = [
     ("q", "x" * 201),
     ("field", "x" * 201),
     ("form", "x" * 201),
+    ("q", "dân\x00vận"),
+    ("field", "Kinh\x1ftế"),
+    ("form", "\x7f"),
+    ("q", "a\x9bb"),
+    ("cursor", "abc\x00"),
+    ("cursor", "x" * 1001),
 ]
 
 
@@ -156,7 +162,7 @@ def test_every_bad_parameter_is_a_400_naming_it(client, data, name, value):
     doc = client.get("/api/openapi.json").get_json()
     resp = client.get("/api/v1/exemplars", query_string={name: value})
     assert resp.status_code == 400
-    assert resp.mimetype == "application/json"
+    assert resp.mimetype == "application/problem+json"
     body = resp.get_json()
     _validator(doc, "/api/v1/exemplars", "400").validate(body)
     assert body["parameter"] == name
@@ -209,3 +215,44 @@ def test_good_parameters_still_answer(client, data, query):
 def test_limit_bounds_the_page(client, data):
     assert len(client.get("/api/v1/exemplars?limit=2").get_json()["items"]) == 2
     assert len(client.get("/api/v1/exemplars?limit=100").get_json()["items"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "english"),
+    [
+        ("limit=101", "limit", "Parameter limit must be an integer from 1 to 100."),
+        ("kind=x", "kind", "Parameter kind must be one of: model, collective"),
+        ("q=a%00b", "q", "Parameter q contains a control character."),
+        ("limit=1&limit=2", "limit", "Parameter limit is invalid (it takes a single"),
+        ("sort=name&cursor=abc", "cursor", "is not a `next` value of a page"),
+    ],
+)
+def test_a_refusal_says_why_in_the_visitors_language(
+    client, data, query, name, english
+):
+    body = client.get(f"/api/v1/exemplars?{query}").get_json()
+    assert body["parameter"] == name and body["message"].startswith(f"Tham số {name}")
+    body = client.get(f"/api/v1/exemplars?{query}&lang=en").get_json()
+    assert body["parameter"] == name and english in body["message"]
+
+
+def test_blank_text_filters_are_no_filter(client, data):
+    body = client.get("/api/v1/exemplars", query_string={"field": "  ", "form": " "})
+    assert body.status_code == 200 and body.get_json()["total"] == 3
+
+
+def test_ids_beyond_32_bits_are_simply_not_found(client, data):
+    for url in ("/api/v1/exemplars/2147483648", "/api/v1/campaigns/2147483648/funnel"):
+        resp = client.get(url)
+        assert resp.status_code == 404 and resp.mimetype == "application/problem+json"
+
+
+def test_every_query_parameter_and_answer_comes_from_the_models(client, data):
+    from dankheo.api.schemas import ExemplarDetail, ExemplarQuery
+
+    doc = client.get("/api/openapi.json").get_json()
+    params = doc["paths"]["/api/v1/exemplars"]["get"]["parameters"]
+    assert [p["name"] for p in params] == list(ExemplarQuery.model_fields)
+    detail = doc["components"]["schemas"]["ExemplarDetail"]
+    assert set(detail["required"]) == set(ExemplarDetail.model_fields)
+    assert detail["additionalProperties"] is False

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dankheo.showcase.queries import (
-    Filters,
-    count_public,
-    decode_cursor,
-    facet_counts,
-    public_page,
-)
+from dankheo.showcase.facets import facet_counts
+from dankheo.showcase.listing import Filters, count_public, decode_cursor, public_page
 
 from .conftest import days_ago
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from dankheo.domain.text import fold, search_terms
-from dankheo.showcase.queries import Filters, count_public, public_page
+from dankheo.showcase.listing import Filters, count_public, public_page
 
 # (what the visitor types, a name that must be found)
 FOLDING_TABLE = [

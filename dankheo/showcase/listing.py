@@ -1,0 +1,384 @@
+"""The public list: what the visitor asked for (:class:`Filters`), the SQL conditions
+for it, the order and its keyset cursors, one page, one entry, its photos, and the
+flat rows of the downloads.
+
+Every query here starts from :func:`dankheo.showcase.search.public_condition`, so only
+recommended, commended and replicated entries are ever listed, counted or exported.
+Pagination is keyset ("after this sort key and id"), walking the partial indexes that
+:mod:`dankheo.showcase.search` creates, so page 40,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    TextClause,
+    func,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import selectinload
+
+from ..appraisal.models import Commendation, StageResult
+from ..campaigns.models import Campaign, CommendationForm, Field
+from ..db import write_intent
+from ..domain.enums import ExemplarKind
+from ..domain.metrics import METRIC_KEYS
+from ..domain.tally import Outcome
+from ..extensions import db
+from ..registry.models import Attachment, Exemplar
+from ..units.models import Unit
+from . import counts, search
+from .search import public_condition
+
+SORTS = ("newest", "oldest", "name", "score")
+MAX_PAGE_SIZE = 100
+#: Longest text filter kept (q, field, form), in characters.
+MAX_TEXT = 200
+#: Row ids are 32-bit on every database.
+MAX_ID = 2**31 - 1
+#: Only these are ever served as a photo of a public entry.
+PUBLIC_IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+#: A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
+S = TypeVar("S", bound=AnySelect)
+
+
+def dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# -- filters -------------------------------------------------------------------------
+
+
+def _int(value: object) -> int | None:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the visitor asked for; lives in the URL (shareable, the back button works)."""
+
+    q: str = ""
+    campaign: int | None = None
+    year: int | None = None
+    field: str | None = None  # a field's name: the same field across campaigns
+    unit: int | None = None  # a locality: the unit and its whole subtree
+    kind: str | None = None
+    form: str | None = None  # a commendation form's name
+    sort: str = "newest"
+
+    FACETS = ("campaign", "year", "field", "unit", "kind", "form")
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """The page's filters: what cannot be used is quietly dropped (the API refuses
+        it instead, see :mod:`dankheo.api.schemas`)."""
+        kind = args.get("kind") or None
+        sort = args.get("sort") or "newest"
+        return cls(
+            q=(args.get("q") or "").strip()[:MAX_TEXT],
+            campaign=_int(args.get("campaign")),
+            year=_int(args.get("year")),
+            field=(args.get("field") or "").strip()[:MAX_TEXT] or None,
+            unit=_int(args.get("unit")),
+            kind=kind if kind in ExemplarKind.values() else None,
+            form=(args.get("form") or "").strip()[:MAX_TEXT] or None,
+            sort=sort if sort in SORTS else "newest",
+        )
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for ``url_for`` (defaults left out), with ``changes``."""
+        values = replace(self, **changes)
+        out = {}
+        for name in ("q", "campaign", "year", "field", "unit", "kind", "form"):
+            value = getattr(values, name)
+            if value not in (None, ""):
+                out[name] = value
+        if values.sort != "newest":
+            out["sort"] = values.sort
+        return out
+
+    def without(self, facet: str) -> Filters:
+        return replace(self, **{facet: None})  # type: ignore[arg-type]
+
+    @property
+    def count_key(self) -> Filters:
+        """These filters as a key of the counts cache: the order never changes a count."""
+        return replace(self, sort="newest")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_args(sort="newest"))
+
+
+def filter_conditions(f: Filters) -> list[ColumnElement[bool] | TextClause]:
+    """SQL conditions for ``f``, the public condition first."""
+    conds: list[ColumnElement[bool] | TextClause] = [public_condition()]
+    if f.q:
+        conds.append(search.match_condition(dialect(), f.q))
+    if f.campaign:
+        conds.append(Exemplar.campaign_id == f.campaign)
+    if f.year:
+        conds.append(
+            Exemplar.campaign_id.in_(select(Campaign.id).where(Campaign.year == f.year))
+        )
+    if f.field:
+        conds.append(
+            Exemplar.field_id.in_(select(Field.id).where(Field.name == f.field))
+        )
+    if f.unit:
+        unit_path = select(Unit.path).where(Unit.id == f.unit).scalar_subquery()
+        conds.append(
+            Exemplar.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit_path)))
+        )
+    if f.kind:
+        conds.append(Exemplar.kind == f.kind)
+    if f.form:
+        conds.append(
+            Exemplar.id.in_(
+                select(Commendation.exemplar_id)
+                .join(CommendationForm, CommendationForm.id == Commendation.form_id)
+                .where(CommendationForm.name == f.form)
+            )
+        )
+    return conds
+
+
+# -- order and cursors ---------------------------------------------------------------
+
+
+def _score_column() -> ColumnElement[float]:
+    """The council's average score of the stage that recommended the entry (the best
+    passed stage result); individual members' scores are never read here."""
+    best = (
+        select(func.max(StageResult.average_score))
+        .where(
+            StageResult.exemplar_id == Exemplar.id,
+            StageResult.outcome == Outcome.PASSED.value,
+        )
+        .correlate(Exemplar)
+        .scalar_subquery()
+    )
+    return func.coalesce(best, -1.0)
+
+
+def _sort_columns(sort: str) -> tuple[tuple[Any, Any], bool]:
+    """((sort key, id), descending) for ``sort``; every order ends on the id (unique)."""
+    if sort == "name":
+        slug = (
+            Exemplar.slug.collate("C") if dialect() == "postgresql" else Exemplar.slug
+        )
+        return (slug, Exemplar.id), False
+    if sort == "score":
+        return (_score_column(), Exemplar.id), True
+    return (Exemplar.published_at, Exemplar.id), sort == "newest"
+
+
+def _ordered(stmt: S, sort: str) -> S:
+    (key, ident), descending = _sort_columns(sort)
+    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+    return stmt.order_by(*order)
+
+
+def encode_cursor(sort: str, key: object, ident: int) -> str:
+    if isinstance(key, datetime):
+        key = key.isoformat()
+    raw = json.dumps([sort, key, ident], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str | None) -> tuple[Any, int] | None:
+    """(key, id) from an opaque cursor, or None when absent, malformed or of another sort."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, key, ident = json.loads(raw)
+        if cursor_sort != sort or not isinstance(ident, int) or isinstance(ident, bool):
+            return None
+        if sort == "score":
+            if not isinstance(key, int | float) or isinstance(key, bool):
+                return None
+            key = float(key)
+        elif not isinstance(key, str):
+            return None
+        elif sort != "name":
+            key = datetime.fromisoformat(key)
+            if key.tzinfo is None:
+                return None
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    return key, ident
+
+
+# -- the list and one entry ----------------------------------------------------------
+
+_CARD = (
+    selectinload(Exemplar.unit),
+    selectinload(Exemplar.campaign),
+    selectinload(Exemplar.field),
+)
+
+
+def public_exemplars(f: Filters) -> Select[tuple[Exemplar]]:
+    """Public exemplars matching ``f`` in the requested order, with what cards show."""
+    stmt = select(Exemplar).where(*filter_conditions(f)).options(*_CARD)
+    return _ordered(stmt, f.sort)
+
+
+@dataclass
+class Page:
+    items: list[Exemplar]
+    next_cursor: str | None
+    size: int
+
+
+def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
+    """One page after ``cursor`` (keyset on (sort key, id)): no gaps and no repeats, even
+    while new entries are published."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    (key, ident), descending = _sort_columns(f.sort)
+    stmt = public_exemplars(f).add_columns(key.label("sort_key"))
+    after = decode_cursor(f.sort, cursor)
+    if after is not None:
+        bound = tuple_(literal(after[0], key.type), literal(after[1]))
+        # A row-value comparison: both backends walk the (key, id) index for it.
+        stmt = stmt.where(
+            tuple_(key, ident) < bound if descending else tuple_(key, ident) > bound
+        )
+    rows = db.session.execute(stmt.limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = (
+        encode_cursor(f.sort, rows[-1].sort_key, rows[-1][0].id) if more else None
+    )
+    return Page([r[0] for r in rows], next_cursor, size)
+
+
+def count_public(f: Filters) -> int:
+    """How many public entries match ``f`` (through the counts cache)."""
+
+    def compute() -> int:
+        stmt = select(func.count()).select_from(Exemplar).where(*filter_conditions(f))
+        return db.session.scalar(stmt) or 0
+
+    return counts.cached("count", f.count_key, compute)
+
+
+def recent_public(limit: int = 6) -> list[Exemplar]:
+    return list(db.session.scalars(public_exemplars(Filters()).limit(limit)))
+
+
+def get_public(exemplar_id: int) -> Exemplar | None:
+    """The exemplar when it is public, with what the detail page shows."""
+    return db.session.scalar(
+        select(Exemplar)
+        .where(Exemplar.id == exemplar_id, public_condition())
+        .options(*_CARD)
+    )
+
+
+def public_photos(exemplar: Exemplar) -> list[Attachment]:
+    """Photos marked public of a public exemplar (nothing else is ever shown)."""
+    if not exemplar.is_public:
+        return []
+    return list(
+        db.session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.exemplar_id == exemplar.id,
+                Attachment.is_public.is_(True),
+                Attachment.content_type.in_(PUBLIC_IMAGE_TYPES),
+            )
+            .order_by(Attachment.id)
+        )
+    )
+
+
+def public_photo(attachment_id: int) -> Attachment | None:
+    """A photo that may be served: public, an image, and its exemplar public."""
+    return db.session.scalar(
+        select(Attachment)
+        .join(Exemplar, Exemplar.id == Attachment.exemplar_id)
+        .where(
+            Attachment.id == attachment_id,
+            Attachment.is_public.is_(True),
+            Attachment.content_type.in_(PUBLIC_IMAGE_TYPES),
+            public_condition(),
+        )
+    )
+
+
+# -- downloads -----------------------------------------------------------------------
+
+
+def export_statement(f: Filters) -> AnySelect:
+    """Flat rows of the public list for CSV/XLSX (Core columns, no ORM objects)."""
+    stmt = (
+        select(
+            Exemplar.id,
+            Exemplar.slug,
+            Exemplar.name,
+            Exemplar.kind,
+            Exemplar.state,
+            Campaign.name.label("campaign_name"),
+            Campaign.year,
+            Field.name.label("field_name"),
+            Unit.name.label("unit_name"),
+            Exemplar.address,
+            Exemplar.published_at,
+            CommendationForm.name.label("form_name"),
+            Commendation.decision_number,
+            Commendation.decision_date,
+            *[getattr(Exemplar, m) for m in METRIC_KEYS],
+        )
+        .select_from(Exemplar)
+        .join(Campaign, Campaign.id == Exemplar.campaign_id)
+        .join(Unit, Unit.id == Exemplar.unit_id)
+        .outerjoin(Field, Field.id == Exemplar.field_id)
+        .outerjoin(Commendation, Commendation.exemplar_id == Exemplar.id)
+        .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
+        .where(*filter_conditions(f))
+    )
+    return _ordered(stmt, f.sort)
+
+
+def stream_rows(
+    engine: Engine, stmt: AnySelect, batch: int = 1000
+) -> Iterator[Row[Any]]:
+    """Run ``stmt`` on a connection of its own and yield its rows in batches (a
+    server-side cursor on PostgreSQL), so memory stays flat whatever the size. It needs
+    no application context: a streamed response runs it after the view has returned.
+    The connection is read-only (a deferred transaction on SQLite) and is released when
+    the download ends or is abandoned."""
+    token = write_intent.set(False)
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(
+                stream_results=True, yield_per=batch
+            ).execute(stmt)
+            yield from result
+    finally:
+        # Resumed in another context (a streamed response): nothing to restore there.
+        with contextlib.suppress(ValueError):
+            write_intent.reset(token)
