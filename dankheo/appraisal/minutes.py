@@ -1,7 +1,7 @@
 """The minutes (biên bản) of a closed round: members and attendance, the rule, and the
 result of every entry, as data for the printable page and the XLSX file.
 
-Individual ballots are never in the minutes: only counts per entry."""
+Individual votes are never in the minutes: only counts per entry."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..domain.tally import Ballot as BallotKind
-from ..domain.tally import Base, Outcome, TieRule
+from ..domain.tally import BallotMode, Outcome, TieRule, VoteBase
 from ..formatting import day, moment, number
 from . import queries
 from .models import Attendance, Round, StageResult
@@ -42,11 +41,11 @@ def rule_lines(stage) -> list[str]:
         else _("từ %(n)d/%(d)d trở lên", n=stage.threshold_num, d=stage.threshold_den)
     )
     lines = [
-        _(BallotKind(stage.ballot).label),
+        _(BallotMode(stage.ballot_mode).label),
         _(
             "Ngưỡng tán thành: %(t)s, %(base)s",
             t=threshold,
-            base=_(Base(stage.base).label).lower(),
+            base=_(VoteBase(stage.base).label).lower(),
         ),
         _("Số thành viên tham gia tối thiểu: %(q)d%%", q=stage.quorum_percent),
     ]
@@ -112,7 +111,7 @@ def minutes_xlsx(m: Minutes) -> bytes:
                 a.member.user.name,
                 _(a.member.role_label),
                 _("Có") if a.present else _("Vắng"),
-                a.ballots,
+                a.votes,
             ]
         )
     ws.append([_("Có mặt"), f"{m.present}/{len(m.attendance)}"])

@@ -26,7 +26,7 @@ from .models import (
     StageResult,
     Vote,
 )
-from .operations import member_queue_condition, queue_condition
+from .recusal import member_queue_condition, queue_condition
 
 #: States an entry can only be in after it was recommended for commendation.
 RECOMMENDED_OR_LATER = (
@@ -166,7 +166,7 @@ def member_queue(member: CouncilMember, *, status: str = "all") -> Select:
 
 
 def my_votes(member: CouncilMember, exemplar_ids: list[int]) -> dict[int, Vote]:
-    """The member's own ballots on these entries at the council's stage."""
+    """The member's own votes on these exemplars at the council's stage."""
     if not exemplar_ids:
         return {}
     rows = db.session.scalars(
@@ -182,7 +182,7 @@ def my_votes(member: CouncilMember, exemplar_ids: list[int]) -> dict[int, Vote]:
 
 
 def open_ballot_votes(council: Council, exemplar: Exemplar, rnd: Round) -> list[Vote]:
-    """Other members' ballots in the round — only ever shown for an open ballot."""
+    """Other members' votes in the round — only ever shown under an open ballot."""
     return list(
         db.session.scalars(
             select(Vote)
@@ -226,7 +226,7 @@ def latest_snapshot(exemplar: Exemplar, stage: Stage) -> DossierSnapshot | None:
     )
 
 
-def entry_history(exemplar: Exemplar) -> list[History]:
+def exemplar_history(exemplar: Exemplar) -> list[History]:
     return list(
         db.session.scalars(
             select(History)
@@ -291,7 +291,7 @@ def council_queue_size(council: Council) -> int:
 
 
 def exemplar_stage_results(exemplar: Exemplar) -> list[StageResult]:
-    """Aggregate results per closed round (never individual ballots): what the
+    """Aggregate results per closed round (never individual votes): what the
     registering unit and the public may see."""
     return list(
         db.session.scalars(
@@ -384,7 +384,7 @@ def queue_sizes(councils: list[Council]) -> dict[int, int]:
     return out
 
 
-def recommended_entries(
+def recommended_exemplars(
     campaign: Campaign, *, state: str = State.RECOMMENDED.value
 ) -> Select:
     return (

@@ -22,6 +22,7 @@ from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..units.models import Unit
 from .models import Attachment, Exemplar, History
+from .signals import exemplar_withdrawn
 from .uploads import (
     delete_on_commit,
     discard_on_rollback,
@@ -220,8 +221,8 @@ def first_stage(campaign: Campaign) -> Stage | None:
 
 def entry_stage(exemplar: Exemplar) -> Stage | None:
     """The stage a newly submitted entry starts at: the first stage whose tier the
-    registering unit has an ancestor at (see :mod:`dankheo.appraisal.routing`)."""
-    from ..appraisal.routing import next_stage
+    registering unit has an ancestor at (see :mod:`dankheo.campaigns.routing`)."""
+    from ..campaigns.routing import next_stage
 
     return next_stage(exemplar.campaign, exemplar.unit)
 
@@ -247,11 +248,11 @@ def withdraw_exemplar(
     stage = entry_stage(exemplar)
     if stage is not None and exemplar.stage_id != stage.id:
         raise DomainError("already forwarded")
-    # Ballots cast on this dossier in an open round must not count for the one the unit
-    # submits again (appraisal imports this module, hence the local import).
-    from ..appraisal.operations import discard_open_ballots
-
-    discarded = discard_open_ballots(exemplar)
+    # Votes cast on this dossier in an open round must not count for the one the unit
+    # submits again: appraisal listens and reports how many it discarded.
+    discarded = sum(
+        n for _receiver, n in exemplar_withdrawn.send(exemplar, actor=actor) if n
+    )
     if discarded:
         extra = f"Hủy {discarded} phiếu thẩm định của phiên đang mở."
         note = f"{note} ({extra})" if note else extra

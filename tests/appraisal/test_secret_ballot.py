@@ -1,12 +1,12 @@
 """A secret ballot shows nobody the approvals, scores or expected outcome before the close
 (only who took part and whether there is a quorum); an open ballot keeps the preview.
-Ballots cast on an entry its unit takes back never count for the dossier it sends again."""
+Votes cast on an entry its unit takes back never count for the dossier it sends again."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing, voting
 from dankheo.appraisal.models import Score, StageResult, Vote
 from dankheo.registry.models import History
 from dankheo.registry.operations import submit_exemplar, withdraw_exemplar
@@ -22,7 +22,7 @@ def _tally(client, council):
 
 
 def test_secret_ballot_tally_shows_participation_only_until_close(make, db, login_as):
-    sc = build(make, stage1={"ballot": "secret", "quota": 3})
+    sc = build(make, stage1={"ballot_mode": "secret", "quota": 3})
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0], name="Hồ sơ bỏ phiếu kín")
     vote_all(c1, sc, e, "aa")
@@ -48,7 +48,7 @@ def test_secret_ballot_tally_shows_participation_only_until_close(make, db, logi
 
 
 def test_open_ballot_tally_keeps_live_preview(make, db, login_as):
-    sc = build(make, stage1={"ballot": "open", "quota": 3})
+    sc = build(make, stage1={"ballot_mode": "open", "quota": 3})
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, e, "aa")
@@ -59,12 +59,12 @@ def test_open_ballot_tally_keeps_live_preview(make, db, login_as):
     assert "Sẽ đạt" in page and "suất" in page
 
 
-def test_withdrawn_entry_loses_its_open_round_ballots(make, db, login_as):
+def test_withdrawn_exemplar_loses_its_open_round_votes(make, db, login_as):
     sc = build(make)
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, e, "aar")
-    ops.mark_return(c1.open_round, e, reason="Bổ sung ảnh", actor=None)
+    voting.mark_return(c1.open_round, e, reason="Bổ sung ảnh", actor=None)
     assert db.session.scalar(select(func.count(Vote.id))) == 3
     withdraw_exemplar(e, actor=sc.officer)
     e.situation = "Thực trạng đã viết lại."
@@ -72,7 +72,7 @@ def test_withdrawn_entry_loses_its_open_round_ballots(make, db, login_as):
     db.session.commit()
     assert db.session.scalar(select(func.count(Vote.id))) == 0
     assert db.session.scalar(select(func.count(Score.id))) == 0
-    plan = ops.tally_round(c1.open_round)
+    plan = closing.tally_round(c1.open_round)
     (row,) = [r for r in plan.rows if r.exemplar.id == e.id]
     assert row.decision.present == 0 and row.return_reason is None
     note = db.session.scalar(
