@@ -28,7 +28,7 @@ from .models import (
 )
 from .recusal import member_queue_condition, queue_condition
 
-#: States an entry can only be in after it was recommended for commendation.
+#: States an exemplar can only be in after it was recommended for commendation.
 RECOMMENDED_OR_LATER = (
     State.RECOMMENDED.value,
     State.COMMENDED.value,
@@ -40,13 +40,13 @@ COMMENDED_OR_LATER = (State.COMMENDED.value, State.REPLICATED.value)
 def campaign_funnel(campaign: Campaign) -> dict:
     """The campaign's funnel, counted from the records.
 
-    * ``registered`` — entries that are not drafts now: every entry submitted and not
-      taken back. An entry withdrawn to draft is not registered (its unit withdrew the
+    * ``registered`` — exemplars that are not drafts now: every exemplar submitted and not
+      taken back. An exemplar withdrawn to draft is not registered (its unit withdrew the
       registration); withdrawn and submitted again, it counts once.
-    * ``stages`` — for each stage, the distinct entries that passed it (a stage result
-      with outcome "passed"); entries that skipped a stage do not count at it.
-    * ``recommended`` / ``commended`` / ``replicated`` — entries that reached that step
-      (a commended entry was recommended first, so it counts in both).
+    * ``stages`` — for each stage, the distinct exemplars that passed it (a stage result
+      with outcome "passed"); exemplars that skipped a stage do not count at it.
+    * ``recommended`` / ``commended`` / ``replicated`` — exemplars that reached that step
+      (a commended exemplar was recommended first, so it counts in both).
     """
     counts = dict(
         db.session.execute(
@@ -306,7 +306,7 @@ def exemplar_stage_results(exemplar: Exemplar) -> list[StageResult]:
 def passed_stages(
     exemplar_ids: list[int],
 ) -> dict[int, list[tuple[Stage, StageResult]]]:
-    """Passed stages with their labels and dates, per entry (for the showcase)."""
+    """Passed stages with their labels and dates, per exemplar (for the showcase)."""
     out: dict[int, list[tuple[Stage, StageResult]]] = {}
     if not exemplar_ids:
         return out
