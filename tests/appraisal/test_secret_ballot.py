@@ -83,3 +83,20 @@ def test_withdrawn_exemplar_loses_its_open_round_votes(make, db, login_as):
     assert "3 phiếu" in note
     page = _tally(login_as(sc.chair(c1).user), c1)
     assert tally_cells(page, e.id)[0] == "0/3"
+
+
+def test_withdrawal_signal_discards_votes_even_after_the_stage_is_left(make, db):
+    """The registry announces a withdrawal; appraisal's receiver drops the open-round
+    votes whether the signal comes before or after the exemplar leaves its stage."""
+    from dankheo.registry.signals import exemplar_withdrawn
+
+    sc = build(make)
+    c1 = sc.commune_councils[0]
+    e = submitted(make, sc, sc.hamlets[0])
+    vote_all(c1, sc, e, "aa")
+    e.stage_id = None  # as after the transition to draft
+    db.session.flush()
+    results = exemplar_withdrawn.send(e, actor=None)
+    assert (voting.on_exemplar_withdrawn, 2) in results
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    assert db.session.scalar(select(func.count(Score.id))) == 0

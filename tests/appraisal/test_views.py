@@ -464,3 +464,46 @@ def test_queue_of_only_recused_entries_explains_the_recusal(sc, make, db, login_
     for status in ("todo", "done", "all"):
         page = _queue(client, c1, status)
         assert NOTHING in page and RECUSAL_NOTE in page and ALL_SCORED not in page
+
+
+def test_refused_stage_edit_shows_the_error_on_its_field(sc, make, db, login_as):
+    """A rule refusal re-renders the form with the error's status, the message on the
+    field it concerns and what the user typed, and changes nothing."""
+    submitted(make, sc, sc.hamlets[0])  # the stage is now in use
+    db.session.commit()
+    client = login_as(sc.secretariat)
+    stage = sc.stage1
+    data = {
+        "name": "Tên mới chưa lưu",
+        "tier": "province",
+        "pass_label": stage.pass_label,
+        "ballot_mode": stage.ballot_mode,
+        "base": stage.base,
+        "threshold": "1/2/s",
+        "quorum_percent": str(stage.quorum_percent),
+        "tie_rule": stage.tie_rule,
+    }
+    resp = client.post(f"/appraisal/manage/stages/{stage.id}", data=data)
+    assert resp.status_code == 409
+    page = resp.get_data(as_text=True)
+    assert "Không thể đổi cấp của vòng đã có hồ sơ." in page
+    assert 'value="Tên mới chưa lưu"' in page
+    db.session.expire_all()
+    assert db.session.get(Stage, stage.id).tier == "commune"
+    # the English page carries the translated message
+    resp = client.post(f"/appraisal/manage/stages/{stage.id}?lang=en", data=data)
+    assert "cannot be changed" in resp.get_data(as_text=True)
+
+
+def test_opening_a_second_round_is_refused_and_sent_back(sc, make, db, login_as):
+    c1 = sc.commune_councils[0]
+    client = login_as(sc.chair(c1).user)
+    resp = client.post(f"/appraisal/councils/{c1.id}/rounds")
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith(f"/appraisal/councils/{c1.id}/tally")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Hội đồng đang có phiên chưa kết thúc." in page
+    assert (
+        len(db.session.scalars(select(Round).where(Round.council_id == c1.id)).all())
+        == 1
+    )
