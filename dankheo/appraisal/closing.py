@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -134,7 +134,7 @@ def tally_round(rnd: Round) -> RoundTally:
         ).all()
     )
     votes_by_member: Counter[int] = Counter()
-    candidates = []
+    candidates: list[Candidate] = []
     for e in exemplars:
         eligible_ids = {
             m.id
@@ -198,7 +198,7 @@ class CloseSummary:
 
 def _claim_round(rnd: Round, actor: User | None, now: datetime) -> None:
     """The guard: close the round row once (a second close changes nothing)."""
-    closed = db.session.execute(
+    closed: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(Round)
         .where(Round.id == rnd.id, Round.closed_at.is_(None))
         .values(closed_at=now, closed_by_id=actor.id if actor else None)

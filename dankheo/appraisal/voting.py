@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 
 from ..auth.models import User
 from ..campaigns.models import Stage
@@ -130,7 +130,7 @@ def cast_votes(
 
     # The guard: fails once the round is closed, and (PostgreSQL) holds the round's row
     # lock until commit so that a close waits for this vote and then counts it.
-    guarded = db.session.execute(
+    guarded: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(Round)
         .where(Round.id == rnd.id, Round.closed_at.is_(None))
         .values(vote_writes=Round.vote_writes + len(votes))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from flask import (
     abort,
@@ -39,7 +40,7 @@ from .closing import snapshot_data, tally_round
 from .councils import open_round as open_round_op
 from .forms import ReturnForm, vote_form
 from .minutes import minutes_data, minutes_xlsx, rule_lines
-from .models import Council, CouncilMember, Round
+from .models import Council, CouncilMember, Round, Vote
 from .recusal import actor_recused, member_queue_condition, queue_condition
 from .views import bp
 from .voting import cast_vote, unmark_return
@@ -73,7 +74,8 @@ def _member_or_403(council: Council) -> CouncilMember:
 @login_required
 def index() -> ResponseReturnValue:
     """The member's workspace: every council they sit on, with progress."""
-    rows, past = [], []
+    rows: list[tuple[CouncilMember, queries.Progress]] = []
+    past: list[CouncilMember] = []
     memberships = sorted(
         queries.memberships(current_user),
         key=lambda m: (
@@ -213,14 +215,14 @@ def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
         points = {s.criterion_id: s.points for s in mine.scores}
         for c, name in form.criterion_fields:
             getattr(form, name).data = points.get(c.id)
-    others = []
+    others: list[Vote] = []
     if stage.ballot_mode == BallotMode.OPEN and rnd is not None:
         others = [
             v
             for v in queries.open_ballot_votes(council, exemplar, rnd)
             if v.member_id != member.id
         ]
-    context = {
+    context: dict[str, Any] = {
         "council": council,
         "member": member,
         "exemplar": exemplar,
