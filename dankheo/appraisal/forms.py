@@ -19,8 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..domain.enums import UnitTier
-from ..domain.tally import THRESHOLD_PRESETS, Base, Choice, TieRule
-from ..domain.tally import Ballot as BallotKind
+from ..domain.tally import THRESHOLD_PRESETS, BallotMode, Choice, TieRule, VoteBase
 from ..forms_common import (
     LocaleDecimalField,
     max_length,
@@ -66,7 +65,7 @@ class VoteFormBase(FlaskForm):
 
 
 def vote_form(criteria, **kwargs) -> VoteFormBase:
-    """A ballot form with one bounded integer field per rubric criterion."""
+    """A vote form with one bounded integer field per rubric criterion."""
 
     class VoteForm(VoteFormBase):
         pass
@@ -117,7 +116,7 @@ class StageForm(FlaskForm):
         validators=[required(), max_length(200)],
         description=_l("Ví dụ: Đạt cấp cơ sở, Tiêu biểu, Đề nghị khen thưởng."),
     )
-    ballot = SelectField(_l("Hình thức biểu quyết"), choices=[])
+    ballot_mode = SelectField(_l("Hình thức biểu quyết"), choices=[])
     base = SelectField(_l("Tỷ lệ tính trên"), choices=[])
     threshold = SelectField(_l("Ngưỡng tán thành"), choices=[])
     threshold_num = IntegerField(
@@ -157,8 +156,8 @@ class StageForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tier.choices = _choices(UnitTier)
-        self.ballot.choices = _choices(BallotKind)
-        self.base.choices = _choices(Base)
+        self.ballot_mode.choices = _choices(BallotMode)
+        self.base.choices = _choices(VoteBase)
         self.tie_rule.choices = _choices(TieRule)
         self.threshold.choices = options(
             [
@@ -189,7 +188,7 @@ class StageForm(FlaskForm):
             "name": self.name.data,
             "tier": self.tier.data,
             "pass_label": self.pass_label.data,
-            "ballot": self.ballot.data,
+            "ballot_mode": self.ballot_mode.data,
             "base": self.base.data,
             "threshold_num": num,
             "threshold_den": den,
@@ -206,7 +205,7 @@ class StageForm(FlaskForm):
             "name",
             "tier",
             "pass_label",
-            "ballot",
+            "ballot_mode",
             "base",
             "quorum_percent",
             "min_average_score",

@@ -1,7 +1,7 @@
 """The minutes (biên bản) of a closed round: members and attendance, the rule, and the
 result of every entry, as data for the printable page and the XLSX file.
 
-Individual ballots are never in the minutes: only counts per entry."""
+Individual votes are never in the minutes: only counts per entry."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from ..domain.tally import Ballot as BallotKind
-from ..domain.tally import Base, Outcome, TieRule
+from ..domain.tally import BallotMode, Outcome, TieRule, VoteBase
 from ..formatting import day, moment, number
 from ..spreadsheets import Sheet, Styled, xlsx_bytes
 from . import queries
@@ -39,11 +38,11 @@ def rule_lines(stage) -> list[str]:
         else _("từ %(n)d/%(d)d trở lên", n=stage.threshold_num, d=stage.threshold_den)
     )
     lines = [
-        _(BallotKind(stage.ballot).label),
+        _(BallotMode(stage.ballot_mode).label),
         _(
             "Ngưỡng tán thành: %(t)s, %(base)s",
             t=threshold,
-            base=_(Base(stage.base).label).lower(),
+            base=_(VoteBase(stage.base).label).lower(),
         ),
         _("Số thành viên tham gia tối thiểu: %(q)d%%", q=stage.quorum_percent),
     ]
@@ -108,7 +107,7 @@ def minutes_xlsx(m: Minutes) -> bytes:
                 a.member.user.name,
                 _(a.member.role_label),
                 _("Có") if a.present else _("Vắng"),
-                a.ballots,
+                a.votes,
             ]
         )
     rows.append([_("Có mặt"), f"{m.present}/{len(m.attendance)}"])

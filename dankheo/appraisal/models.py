@@ -1,9 +1,10 @@
 """Appraisal: councils and their members, rounds, votes and scores, stage results,
 commendations.
 
-Routing is derived, not stored: the council of an entry is the council of its current
+Routing is derived, not stored: the council of an exemplar is the council of its current
 stage whose unit is an ancestor (or the unit itself) of the registering unit. Councils of
-one stage sit at one tier, so their subtrees never overlap (see :mod:`.routing`).
+one stage sit at one tier, so their subtrees never overlap (see
+:mod:`dankheo.campaigns.routing` and :func:`.councils.council_for`).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class CouncilMember(db.Model):
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=MemberRole.MEMBER)
-    # Members who leave keep their past ballots; they stop counting from then on.
+    # Members who leave keep their past votes; they stop counting from then on.
     active: Mapped[bool] = mapped_column(default=True)
 
     council: Mapped[Council] = relationship(back_populates="members")
@@ -138,7 +139,7 @@ class Round(db.Model):
             sqlite_where=text("closed_at IS NULL"),
             postgresql_where=text("closed_at IS NULL"),
         ),
-        CheckConstraint("ballot_writes >= 0", name="ballot_writes"),
+        CheckConstraint("vote_writes >= 0", name="vote_writes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,8 +149,8 @@ class Round(db.Model):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Bumped by every ballot write under the same guard as the close (see cast_vote).
-    ballot_writes: Mapped[int] = mapped_column(default=0)
+    # Bumped by every vote write under the same guard as the close (see cast_votes).
+    vote_writes: Mapped[int] = mapped_column(default=0)
 
     council: Mapped[Council] = relationship(back_populates="rounds")
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
@@ -176,20 +177,20 @@ class Attendance(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("council_members.id"))
     role: Mapped[str] = mapped_column(String(20))
-    ballots: Mapped[int] = mapped_column(default=0)
+    votes: Mapped[int] = mapped_column(default=0)
 
     round: Mapped[Round] = relationship(back_populates="attendance")
     member: Mapped[CouncilMember] = relationship(lazy="joined")
 
     @property
     def present(self) -> bool:
-        return self.ballots > 0
+        return self.votes > 0
 
 
 class Vote(db.Model):
-    """One member's ballot on one entry at one stage, editable until the round closes.
+    """One member's vote on one exemplar at one stage, editable until the round closes.
 
-    Only ballots written in a round (``round_id``) count in that round's tally: after a
+    Only votes written in a round (``round_id``) count in that round's tally: after a
     return for supplement or a round without quorum, members vote again."""
 
     __tablename__ = "votes"
@@ -244,7 +245,7 @@ class Score(db.Model):
 
 
 class ReturnMark(db.Model):
-    """The chair's decision, before the close, to return an entry for supplement."""
+    """The chair's decision, before the close, to return an exemplar for supplement."""
 
     __tablename__ = "return_marks"
     __table_args__ = (UniqueConstraint("round_id", "exemplar_id"),)
@@ -258,7 +259,7 @@ class ReturnMark(db.Model):
 
 
 class StageResult(db.Model):
-    """The outcome of one entry in one closed round: the public record of a stage.
+    """The outcome of one exemplar in one closed round: the public record of a stage.
 
     The showcase reads passed stages (outcome ``passed``), their labels and dates here."""
 
@@ -304,7 +305,7 @@ class StageResult(db.Model):
 
 
 class DossierSnapshot(db.Model):
-    """The dossier as a council saw it when it returned the entry; the resubmission is
+    """The dossier as a council saw it when it returned the exemplar; the resubmission is
     shown to members as a diff against it."""
 
     __tablename__ = "dossier_snapshots"
@@ -319,7 +320,7 @@ class DossierSnapshot(db.Model):
 
 
 class Commendation(db.Model):
-    """The commendation decision for a recommended entry (one per entry)."""
+    """The commendation decision for a recommended exemplar (one per exemplar)."""
 
     __tablename__ = "commendations"
     __table_args__ = (

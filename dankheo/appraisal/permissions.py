@@ -1,6 +1,6 @@
 """Who may do what in appraisal.
 
-* a council member appraises the entries of their council's queue, except those of their
+* a council member appraises the exemplars of their council's queue, except those of their
   own unit (recusal: they are not even listed);
 * the chair previews the tally, marks returns, opens and closes rounds; the secretary
   may preview and prepare the minutes;
@@ -40,7 +40,7 @@ def can_view_tally(user, council: Council) -> bool:
 
 
 def can_chair(user, council: Council) -> bool:
-    """Open and close rounds, return entries: the chair only."""
+    """Open and close rounds, return exemplars: the chair only."""
     m = membership(user, council)
     return m is not None and m.role == MemberRole.CHAIR
 

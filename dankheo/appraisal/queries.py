@@ -26,9 +26,9 @@ from .models import (
     StageResult,
     Vote,
 )
-from .operations import member_queue_condition, queue_condition
+from .recusal import member_queue_condition, queue_condition
 
-#: States an entry can only be in after it was recommended for commendation.
+#: States an exemplar can only be in after it was recommended for commendation.
 RECOMMENDED_OR_LATER = (
     State.RECOMMENDED.value,
     State.COMMENDED.value,
@@ -40,13 +40,13 @@ COMMENDED_OR_LATER = (State.COMMENDED.value, State.REPLICATED.value)
 def campaign_funnel(campaign: Campaign) -> dict:
     """The campaign's funnel, counted from the records.
 
-    * ``registered`` — entries that are not drafts now: every entry submitted and not
-      taken back. An entry withdrawn to draft is not registered (its unit withdrew the
+    * ``registered`` — exemplars that are not drafts now: every exemplar submitted and not
+      taken back. An exemplar withdrawn to draft is not registered (its unit withdrew the
       registration); withdrawn and submitted again, it counts once.
-    * ``stages`` — for each stage, the distinct entries that passed it (a stage result
-      with outcome "passed"); entries that skipped a stage do not count at it.
-    * ``recommended`` / ``commended`` / ``replicated`` — entries that reached that step
-      (a commended entry was recommended first, so it counts in both).
+    * ``stages`` — for each stage, the distinct exemplars that passed it (a stage result
+      with outcome "passed"); exemplars that skipped a stage do not count at it.
+    * ``recommended`` / ``commended`` / ``replicated`` — exemplars that reached that step
+      (a commended exemplar was recommended first, so it counts in both).
     """
     counts = dict(
         db.session.execute(
@@ -166,7 +166,7 @@ def member_queue(member: CouncilMember, *, status: str = "all") -> Select:
 
 
 def my_votes(member: CouncilMember, exemplar_ids: list[int]) -> dict[int, Vote]:
-    """The member's own ballots on these entries at the council's stage."""
+    """The member's own votes on these exemplars at the council's stage."""
     if not exemplar_ids:
         return {}
     rows = db.session.scalars(
@@ -182,7 +182,7 @@ def my_votes(member: CouncilMember, exemplar_ids: list[int]) -> dict[int, Vote]:
 
 
 def open_ballot_votes(council: Council, exemplar: Exemplar, rnd: Round) -> list[Vote]:
-    """Other members' ballots in the round — only ever shown for an open ballot."""
+    """Other members' votes in the round — only ever shown under an open ballot."""
     return list(
         db.session.scalars(
             select(Vote)
@@ -226,7 +226,7 @@ def latest_snapshot(exemplar: Exemplar, stage: Stage) -> DossierSnapshot | None:
     )
 
 
-def entry_history(exemplar: Exemplar) -> list[History]:
+def exemplar_history(exemplar: Exemplar) -> list[History]:
     return list(
         db.session.scalars(
             select(History)
@@ -291,7 +291,7 @@ def council_queue_size(council: Council) -> int:
 
 
 def exemplar_stage_results(exemplar: Exemplar) -> list[StageResult]:
-    """Aggregate results per closed round (never individual ballots): what the
+    """Aggregate results per closed round (never individual votes): what the
     registering unit and the public may see."""
     return list(
         db.session.scalars(
@@ -306,7 +306,7 @@ def exemplar_stage_results(exemplar: Exemplar) -> list[StageResult]:
 def passed_stages(
     exemplar_ids: list[int],
 ) -> dict[int, list[tuple[Stage, StageResult]]]:
-    """Passed stages with their labels and dates, per entry (for the showcase)."""
+    """Passed stages with their labels and dates, per exemplar (for the showcase)."""
     out: dict[int, list[tuple[Stage, StageResult]]] = {}
     if not exemplar_ids:
         return out
@@ -384,7 +384,7 @@ def queue_sizes(councils: list[Council]) -> dict[int, int]:
     return out
 
 
-def recommended_entries(
+def recommended_exemplars(
     campaign: Campaign, *, state: str = State.RECOMMENDED.value
 ) -> Select:
     return (

@@ -115,7 +115,7 @@ class Stage(db.Model):
     __table_args__ = (
         UniqueConstraint("campaign_id", "position"),
         check_in("tier", UnitTier.values(), "tier"),
-        check_in("ballot", ["open", "secret"], "ballot"),
+        check_in("ballot_mode", ["open", "secret"], "ballot_mode"),
         check_in("base", ["present", "all"], "base"),
         check_in(
             "tie_rule",
@@ -139,7 +139,7 @@ class Stage(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     tier: Mapped[str] = mapped_column(String(20))
     pass_label: Mapped[str] = mapped_column(String(200))
-    ballot: Mapped[str] = mapped_column(String(10), default="open")
+    ballot_mode: Mapped[str] = mapped_column(String(10), default="open")
     base: Mapped[str] = mapped_column(String(10), default="present")
     threshold_num: Mapped[int] = mapped_column(default=1)
     threshold_den: Mapped[int] = mapped_column(default=2)

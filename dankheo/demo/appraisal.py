@@ -1,7 +1,7 @@
 """Demo appraisal: stages with rubrics and rules, councils with members, and a simulated
 season of votes cast through the real operations.
 
-Nothing here sets a state directly: members cast ballots (``cast_ballots``), chairs mark
+Nothing here sets a state directly: members cast votes (``cast_votes``), chairs mark
 returns and close rounds (``close_round``), units supplement and resubmit, and the
 secretariat records commendations, so every outcome comes from votes and rules.
 Deterministic for a given ``random.Random``: every draw happens in id order.
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from ..appraisal import operations as ops
+from ..appraisal import closing, commendations, councils, recusal, setup, voting
 from ..appraisal.models import Council, CouncilMember, MemberRole
 from ..auth.models import User
 from ..auth.operations import create_user
@@ -118,13 +118,13 @@ def setup_appraisal(
     Council members are accounts created with ``password_hash`` (reused when a previous
     campaign already made them). Returns the accounts created."""
     created: list[User] = []
-    stage1 = ops.create_stage(
+    stage1 = setup.create_stage(
         campaign,
         {
             "name": "Thẩm định cấp xã",
             "tier": UnitTier.COMMUNE.value,
             "pass_label": "Đạt cấp cơ sở",
-            "ballot": "open",
+            "ballot_mode": "open",
             "base": "present",
             "threshold_num": 1,
             "threshold_den": 2,
@@ -134,13 +134,13 @@ def setup_appraisal(
         },
         actor=None,
     )
-    stage2 = ops.create_stage(
+    stage2 = setup.create_stage(
         campaign,
         {
             "name": "Bình xét cấp tỉnh",
             "tier": UnitTier.PROVINCE.value,
             "pass_label": "Đề nghị khen thưởng",
-            "ballot": "secret",
+            "ballot_mode": "secret",
             "base": "all",
             "threshold_num": 2,
             "threshold_den": 3,
@@ -153,11 +153,11 @@ def setup_appraisal(
     )
     for stage, rubric in ((stage1, COMMUNE_RUBRIC), (stage2, PROVINCE_RUBRIC)):
         for name, points in rubric:
-            ops.add_criterion(stage, name=name, max_points=points, actor=None)
+            setup.add_criterion(stage, name=name, max_points=points, actor=None)
 
     for stage, size in ((stage1, 5), (stage2, 7)):
         for unit in _units_at(campaign, stage.tier):
-            council = ops.create_council(
+            council = councils.create_council(
                 stage, unit, name=f"Hội đồng thẩm định {_short(unit.name)}", actor=None
             )
             pool = _member_pool(unit, campaign)
@@ -183,8 +183,8 @@ def setup_appraisal(
                 )
                 if new:
                     created.append(user)
-                ops.add_member(council, user, role=role, actor=None)
-            ops.open_round(council, actor=None)
+                councils.add_member(council, user, role=role, actor=None)
+            councils.open_round(council, actor=None)
     db.session.flush()
     log.info("appraisal set up for %s: %d accounts", campaign, len(created))
     return created
@@ -220,7 +220,7 @@ class _Season:
         return self.quality[exemplar_id]
 
 
-def _ballots(
+def _votes(
     season: _Season, member: CouncilMember, stage: Stage, exemplar_ids: list[int]
 ):
     rng = season.rng
@@ -229,7 +229,7 @@ def _ballots(
         q = season.q(eid)
         r = rng.random()
         if r < 0.04:
-            out.append(ops.BallotInput(eid, Choice.ABSTAIN.value))
+            out.append(voting.VoteInput(eid, Choice.ABSTAIN.value))
             continue
         leniency = rng.gauss(0, 0.08)
         choice = Choice.APPROVE if q + leniency > 0.5 else Choice.REJECT
@@ -239,7 +239,7 @@ def _ballots(
             )
             for c in stage.criteria
         }
-        out.append(ops.BallotInput(eid, choice.value, scores))
+        out.append(voting.VoteInput(eid, choice.value, scores))
     return out
 
 
@@ -247,7 +247,7 @@ def _member_queue_ids(member: CouncilMember) -> list[int]:
     return list(
         db.session.scalars(
             select(Exemplar.id)
-            .where(ops.member_queue_condition(member))
+            .where(recusal.member_queue_condition(member))
             .order_by(Exemplar.id)
         )
     )
@@ -261,7 +261,7 @@ def _vote_round(season: _Season, council: Council, absent_rate: float) -> int:
             continue  # absent from this session
         ids = _member_queue_ids(member)
         if ids:
-            n += ops.cast_ballots(member, _ballots(season, member, stage, ids))
+            n += voting.cast_votes(member, _votes(season, member, stage, ids))
     return n
 
 
@@ -276,7 +276,7 @@ def return_marker(council: Council, exemplar: Exemplar) -> User | None:
     recused from the entry (a recused officer may not touch its outcome)."""
     for role in (MemberRole.CHAIR, MemberRole.SECRETARY):
         for m in council.active_members:
-            if m.role == role and not ops.actor_recused(council, exemplar, m.user):
+            if m.role == role and not recusal.actor_recused(council, exemplar, m.user):
                 return m.user
     return None
 
@@ -323,24 +323,24 @@ def simulate_appraisal(
         )
     )
     for stage in stages:
-        councils = list(
+        stage_councils = list(
             db.session.scalars(
                 select(Council).where(Council.stage_id == stage.id).order_by(Council.id)
             )
         )
-        for council in councils:
+        for council in stage_councils:
             leave_open = rng.random() < leave_open_fraction
             for number in range(max_rounds):
                 # No session is opened for an empty queue, so finished councils are left
                 # with every round closed.
                 if not db.session.scalar(
-                    select(Exemplar.id).where(ops.queue_condition(council)).limit(1)
+                    select(Exemplar.id).where(recusal.queue_condition(council)).limit(1)
                 ):
                     break
-                rnd = council.open_round or ops.open_round(
+                rnd = council.open_round or councils.open_round(
                     council, actor=_chair(council)
                 )
-                stats["ballots"] += _vote_round(
+                stats["votes"] += _vote_round(
                     season, council, absent_rate if number < max_rounds - 1 else 0.0
                 )
                 if leave_open:
@@ -350,7 +350,7 @@ def simulate_appraisal(
                 if number == 0 and return_rate:
                     for eid in db.session.scalars(
                         select(Exemplar.id)
-                        .where(ops.queue_condition(council))
+                        .where(recusal.queue_condition(council))
                         .order_by(Exemplar.id)
                     ):
                         if rng.random() < return_rate:
@@ -358,14 +358,14 @@ def simulate_appraisal(
                             marker = return_marker(council, e)
                             if marker is None:
                                 continue  # every officer of the council is recused
-                            ops.mark_return(
+                            voting.mark_return(
                                 rnd,
                                 e,
                                 reason=rng.choice(RETURN_REASONS),
                                 actor=marker,
                             )
                             returned.append(eid)
-                summary = ops.close_round(rnd, actor=_chair(council))
+                summary = closing.close_round(rnd, actor=_chair(council))
                 stats["rounds"] += 1
                 for k, v in summary.counts.items():
                     stats[k] += v
@@ -414,7 +414,7 @@ def _commend(campaign: Campaign, rng: random.Random) -> dict[str, int]:
         form = forms[i]
         body = form.issuing_body or "UBND tỉnh"
         suffix = "QĐ-UBND" if "UBND" in body else "QĐ-BTGDV"
-        ops.record_commendations(
+        commendations.record_commendations(
             batches[i],
             form=form,
             issuing_body=body,
@@ -425,7 +425,7 @@ def _commend(campaign: Campaign, rng: random.Random) -> dict[str, int]:
         commended += len(batches[i])
         for e in batches[i]:
             if rng.random() < 0.15:
-                ops.mark_replicated(
+                commendations.mark_replicated(
                     e,
                     note=f"Nhân rộng ra {rng.randint(3, 20)} địa phương trong tỉnh",
                     actor=None,

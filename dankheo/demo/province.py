@@ -518,8 +518,11 @@ def _leave_returns(campaign: Campaign, rng: random.Random) -> int:
     running some are waiting for the unit, and the workspace should show them. The
     chair uses the real operations (mark, close, open the next session).
     """
-    from ..appraisal import operations as ops
+    from ..appraisal.closing import close_round
+    from ..appraisal.councils import open_round
     from ..appraisal.models import Council, MemberRole
+    from ..appraisal.recusal import queue_condition
+    from ..appraisal.voting import mark_return
     from ..campaigns.models import Stage
     from .appraisal import RETURN_REASONS, return_marker
 
@@ -535,7 +538,7 @@ def _leave_returns(campaign: Campaign, rng: random.Random) -> int:
         if rnd is None:
             continue
         queue = db.session.scalars(
-            select(Exemplar).where(ops.queue_condition(council)).order_by(Exemplar.id)
+            select(Exemplar).where(queue_condition(council)).order_by(Exemplar.id)
         ).all()
         if queue:
             in_session.append((council, rnd, queue))
@@ -557,12 +560,10 @@ def _leave_returns(campaign: Campaign, rng: random.Random) -> int:
             marker = return_marker(council, exemplar)
             if marker is None:
                 continue
-            ops.mark_return(
-                rnd, exemplar, reason=rng.choice(RETURN_REASONS), actor=marker
-            )
+            mark_return(rnd, exemplar, reason=rng.choice(RETURN_REASONS), actor=marker)
             returned += 1
-        ops.close_round(rnd, actor=chair)
-        ops.open_round(council, actor=chair)
+        close_round(rnd, actor=chair)
+        open_round(council, actor=chair)
     return returned
 
 

@@ -18,7 +18,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..appraisal import operations as ops
+from ..appraisal import setup
 from ..appraisal.models import Council
 from ..appraisal.queries import campaign_funnel
 from ..auth.operations import hash_password
@@ -67,7 +67,7 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
         .where(Stage.campaign_id == campaign.id)
         .order_by(Stage.position.desc())
     )
-    ops.update_stage(
+    setup.update_stage(
         last, {"quota": RECOMMENDED, "tie_rule": "most_approvals"}, actor=None
     )
 
@@ -100,7 +100,7 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
         ],
         f"Đề nghị khen thưởng: {funnel['recommended']}; đã khen thưởng: {funnel['commended']}; "
         f"nhân rộng: {funnel['replicated']}.",
-        f"Phiếu thẩm định: {stats.get('ballots', 0)}; phiên đã kết thúc: {stats.get('rounds', 0)}; "
+        f"Phiếu thẩm định: {stats.get('votes', 0)}; phiên đã kết thúc: {stats.get('rounds', 0)}; "
         f"trả lại bổ sung rồi gửi lại: {stats.get('resubmitted', 0)}.",
         "Mật khẩu mẫu (mỗi vai trò một mật khẩu):",
         *[f"  {Role(r).label}: {PASSWORDS[r]}" for r in PASSWORDS],

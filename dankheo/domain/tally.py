@@ -1,29 +1,31 @@
-"""The decision rule of a stage: ballots + rule -> one outcome per entry.
+"""The decision rule of a stage: votes + rule -> one outcome per candidate.
 
 A pure function over plain data, so every edge case is testable without a database.
+A **candidate** is an exemplar as the tally sees it: its key and the votes cast on it in
+one round (see ``GLOSSARY.md`` for the words used here).
 
 Definitions (the same words appear on the tally page and in the minutes):
 
-* **eligible** — council members not recused for this entry (a member of the registering
+* **eligible** — council members not recused for this candidate (a member of the registering
   unit never counts, neither in the base nor in the quorum);
-* **present** — eligible members who cast a ballot on the entry in this round (approve,
+* **present** — eligible members who cast a vote on the candidate in this round (approve,
   reject or abstain: an abstention is a presence);
-* **quorum** — ``present * 100 >= quorum_percent * eligible`` and at least one ballot;
-  without quorum the entry is not decided and stays for the next round;
+* **quorum** — ``present * 100 >= quorum_percent * eligible`` and at least one vote;
+  without quorum the candidate is not decided and stays for the next round;
 * **base** — ``present`` or ``all`` eligible members (rule data);
 * **threshold** — ``approvals / base`` compared with ``num / den``: strictly greater for
   "more than 1/2", greater or equal for "at least 2/3 / 70 % / 90 %"; integer arithmetic,
   no rounding; an empty base never passes;
-* **minimum average score** — the mean of the ballots' rubric totals (ballots without a
+* **minimum average score** — the mean of the votes' rubric totals (votes without a
   score are left out of the mean) must be at least the minimum; no score at all fails;
-* **quota** — at most ``quota_remaining`` entries that met the rule pass, best average
-  first (an entry without scores ranks last). Entries tied with the last seat are settled
+* **quota** — at most ``quota_remaining`` candidates that met the rule pass, best average
+  first (a candidate without scores ranks last). Candidates tied with the last seat are settled
   by ``tie_rule``: ``all_tied_pass`` (the quota may be exceeded), ``none_tied_pass`` (the
   tied group is left out, seats may stay empty), ``most_approvals`` (more approvals first,
   then earlier submission, then the smaller key) or ``earliest_submitted`` (earlier
   submission first, then the smaller key). The last two always fill the quota exactly.
 
-Entries the chair returns for supplement are passed with ``returned=True``: they are not
+Candidates the chair returns for supplement are passed with ``returned=True``: they are not
 decided and use no seat.
 """
 
@@ -39,19 +41,23 @@ from .enums import LABELS, LabelledEnum
 
 
 class Choice(LabelledEnum):
-    """What a member casts on one entry."""
+    """What a member casts on one candidate."""
 
     APPROVE = "approve"
     REJECT = "reject"
     ABSTAIN = "abstain"
 
 
-class Ballot(LabelledEnum):
+class BallotMode(LabelledEnum):
+    """How members vote at a stage: openly, or by secret ballot."""
+
     OPEN = "open"
     SECRET = "secret"
 
 
-class Base(LabelledEnum):
+class VoteBase(LabelledEnum):
+    """What approvals are counted against: members present or all eligible members."""
+
     PRESENT = "present"
     ALL = "all"
 
@@ -71,9 +77,9 @@ class Outcome(LabelledEnum):
     RETURNED = "returned"
 
 
-#: Outcomes after which the entry leaves the stage with a negative result.
+#: Outcomes after which the candidate leaves the stage with a negative result.
 REJECTING = frozenset({Outcome.NOT_PASSED, Outcome.OVER_QUOTA})
-#: Outcomes after which the entry stays at the stage (no decision this round).
+#: Outcomes after which the candidate stays at the stage (no decision this round).
 UNDECIDED = frozenset({Outcome.NO_QUORUM})
 
 LABELS.update(
@@ -81,10 +87,10 @@ LABELS.update(
         Choice.APPROVE: N_("Tán thành"),
         Choice.REJECT: N_("Không tán thành"),
         Choice.ABSTAIN: N_("Không biểu quyết"),
-        Ballot.OPEN: N_("Biểu quyết công khai"),
-        Ballot.SECRET: N_("Bỏ phiếu kín"),
-        Base.PRESENT: N_("Trên số thành viên có mặt"),
-        Base.ALL: N_("Trên tổng số thành viên"),
+        BallotMode.OPEN: N_("Biểu quyết công khai"),
+        BallotMode.SECRET: N_("Bỏ phiếu kín"),
+        VoteBase.PRESENT: N_("Trên số thành viên có mặt"),
+        VoteBase.ALL: N_("Trên tổng số thành viên"),
         TieRule.ALL_TIED_PASS: N_("Đồng hạng cuối: tất cả đều đạt"),
         TieRule.NONE_TIED_PASS: N_("Đồng hạng cuối: không ai đạt"),
         TieRule.MOST_APPROVALS: N_("Đồng hạng cuối: ưu tiên nhiều phiếu tán thành hơn"),
@@ -113,7 +119,7 @@ class Rule:
     threshold_num: int = 1
     threshold_den: int = 2
     threshold_strict: bool = True
-    base: str = Base.PRESENT
+    base: str = VoteBase.PRESENT
     quorum_percent: int = 50
     min_average_score: float | None = None
     quota: int | None = None
@@ -128,7 +134,7 @@ class Rule:
             raise ValueError("quota must not be negative")
         if self.min_average_score is not None and self.min_average_score < 0:
             raise ValueError("minimum score must not be negative")
-        Base(self.base)
+        VoteBase(self.base)
         TieRule(self.tie_rule)
 
     @classmethod
@@ -151,10 +157,10 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """The ballots cast on one entry in one round.
+class Candidate:
+    """The votes cast on one candidate in one round.
 
-    ``choices`` holds one choice per ballot; ``scores`` the rubric totals of the ballots
+    ``choices`` holds one choice per vote; ``scores`` the rubric totals of the votes
     that were scored. ``submitted`` is any sortable value (the submission time).
     """
 
@@ -169,14 +175,14 @@ class Entry:
         if self.eligible < 0:
             raise ValueError("eligible must not be negative")
         if len(self.choices) > self.eligible:
-            raise ValueError("more ballots than eligible members")
+            raise ValueError("more votes than eligible members")
         for c in self.choices:
             Choice(c)
 
 
 @dataclass(frozen=True)
 class Decision:
-    """The rule applied to one entry (what the tally page and the minutes show)."""
+    """The rule applied to one candidate (what the tally page and the minutes show)."""
 
     key: Hashable
     outcome: Outcome
@@ -223,7 +229,7 @@ class Tally:
 
 
 def quorum_met(rule: Rule, eligible: int, present: int) -> bool:
-    """Enough eligible members took part (at least one ballot in any case)."""
+    """Enough eligible members took part (at least one vote in any case)."""
     if present <= 0 or eligible <= 0:
         return False
     return present * 100 >= rule.quorum_percent * eligible
@@ -246,14 +252,14 @@ def average(scores: Iterable[float]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values)
 
 
-def _decide_one(rule: Rule, entry: Entry) -> Decision:
-    approvals = sum(1 for c in entry.choices if c == Choice.APPROVE)
-    rejections = sum(1 for c in entry.choices if c == Choice.REJECT)
-    abstentions = sum(1 for c in entry.choices if c == Choice.ABSTAIN)
-    present = len(entry.choices)
-    base = present if rule.base == Base.PRESENT else entry.eligible
-    avg = average(entry.scores)
-    q = quorum_met(rule, entry.eligible, present)
+def _decide_one(rule: Rule, candidate: Candidate) -> Decision:
+    approvals = sum(1 for c in candidate.choices if c == Choice.APPROVE)
+    rejections = sum(1 for c in candidate.choices if c == Choice.REJECT)
+    abstentions = sum(1 for c in candidate.choices if c == Choice.ABSTAIN)
+    present = len(candidate.choices)
+    base = present if rule.base == VoteBase.PRESENT else candidate.eligible
+    avg = average(candidate.scores)
+    q = quorum_met(rule, candidate.eligible, present)
     t = threshold_met(rule, approvals, base)
     if rule.min_average_score is None:
         s = True
@@ -262,7 +268,7 @@ def _decide_one(rule: Rule, entry: Entry) -> Decision:
             rule.min_average_score
         ).limit_denominator(10**6)
     reasons: list[str] = []
-    if entry.returned:
+    if candidate.returned:
         outcome = Outcome.RETURNED
     elif not q:
         outcome = Outcome.NO_QUORUM
@@ -274,9 +280,9 @@ def _decide_one(rule: Rule, entry: Entry) -> Decision:
             reasons.append(N_("Điểm trung bình dưới mức tối thiểu"))
         outcome = Outcome.PASSED if t and s else Outcome.NOT_PASSED
     return Decision(
-        key=entry.key,
+        key=candidate.key,
         outcome=outcome,
-        eligible=entry.eligible,
+        eligible=candidate.eligible,
         present=present,
         approvals=approvals,
         rejections=rejections,
@@ -295,26 +301,26 @@ def _with(d: Decision, **changes: Any) -> Decision:
 
 
 def decide(
-    rule: Rule, entries: Iterable[Entry], *, quota_remaining: int | None = None
+    rule: Rule, candidates: Iterable[Candidate], *, quota_remaining: int | None = None
 ) -> Tally:
-    """Apply ``rule`` to every entry of a round.
+    """Apply ``rule`` to every candidate of a round.
 
     ``quota_remaining`` is the number of seats still free (defaults to ``rule.quota``;
     the caller passes the quota minus the seats used by earlier rounds; ignored when the
-    rule has no quota). Decisions come back in the order of ``entries``.
+    rule has no quota). Decisions come back in the order of ``candidates``.
     """
-    entries = list(entries)
-    keys = [e.key for e in entries]
+    candidates = list(candidates)
+    keys = [e.key for e in candidates]
     if len(set(keys)) != len(keys):
-        raise ValueError("duplicate entry keys")
-    decisions = {e.key: _decide_one(rule, e) for e in entries}
+        raise ValueError("duplicate candidate keys")
+    decisions = {e.key: _decide_one(rule, e) for e in candidates}
     if rule.quota is None:
         quota_remaining = None
     elif quota_remaining is None:
         quota_remaining = rule.quota
     if quota_remaining is not None:
         quota_remaining = max(quota_remaining, 0)
-        submitted = {e.key: e.submitted for e in entries}
+        submitted = {e.key: e.submitted for e in candidates}
         seats_used = _apply_quota(rule, decisions, submitted, quota_remaining)
     else:
         seats_used = sum(1 for d in decisions.values() if d.passed)
@@ -326,7 +332,7 @@ def decide(
 
 
 def _sort_key_submitted(value: Any) -> tuple[int, Any]:
-    # Entries without a submission time rank after every dated one.
+    # Candidates without a submission time rank after every dated one.
     return (1, 0) if value is None else (0, value)
 
 
@@ -336,11 +342,11 @@ def _apply_quota(
     submitted: dict[Hashable, Any],
     seats: int,
 ) -> int:
-    """Rank the entries that met the rule and cut at ``seats``; returns seats used."""
+    """Rank the candidates that met the rule and cut at ``seats``; returns seats used."""
     candidates = [d for d in decisions.values() if d.passed]
 
     def score_key(d: Decision) -> tuple[int, Fraction]:
-        # Best average first; an entry without scores ranks below every scored one.
+        # Best average first; a candidate without scores ranks below every scored one.
         return (1, Fraction(0)) if d.average is None else (0, -d.average)
 
     def full_key(d: Decision) -> tuple[Any, ...]:

@@ -277,8 +277,8 @@ def transition(
 
 def starting_stage(exemplar: Exemplar) -> Stage | None:
     """The stage a newly submitted exemplar starts at: the first stage whose tier the
-    registering unit has an ancestor at (see :mod:`dankheo.appraisal.routing`)."""
-    from ..appraisal.routing import next_stage
+    registering unit has an ancestor at (see :mod:`dankheo.campaigns.routing`)."""
+    from ..campaigns.routing import next_stage
 
     return next_stage(exemplar.campaign, exemplar.unit)
 

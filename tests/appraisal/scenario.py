@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import councils, setup, voting
 from dankheo.appraisal.models import Council, CouncilMember
 from dankheo.campaigns.models import Campaign, Stage
 from dankheo.domain.enums import Role, UnitKind, UnitTier
@@ -52,7 +52,7 @@ def build(
         name="Hội Nông dân tỉnh",
     )
     campaign = make.campaign(unit=province)
-    s1 = ops.create_stage(
+    s1 = setup.create_stage(
         campaign,
         {
             "name": "Thẩm định cấp xã",
@@ -62,7 +62,7 @@ def build(
         },
         actor=None,
     )
-    s2 = ops.create_stage(
+    s2 = setup.create_stage(
         campaign,
         {
             "name": "Bình xét cấp tỉnh",
@@ -74,8 +74,8 @@ def build(
     )
     if criteria:
         for s in (s1, s2):
-            ops.add_criterion(s, name="Hiệu quả thực tế", max_points=60, actor=None)
-            ops.add_criterion(s, name="Khả năng nhân rộng", max_points=40, actor=None)
+            setup.add_criterion(s, name="Hiệu quả thực tế", max_points=60, actor=None)
+            setup.add_criterion(s, name="Khả năng nhân rộng", max_points=40, actor=None)
     sc = Scenario(
         province=province,
         communes=communes,
@@ -88,19 +88,19 @@ def build(
         province_council=None,  # type: ignore[arg-type]
     )
     for c in communes:
-        council = ops.create_council(
+        council = councils.create_council(
             s1, c, name=f"Hội đồng thẩm định {c.name}", actor=None
         )
         sc.commune_councils.append(council)
         _staff(make, sc, council, c, members_per_council)
-    sc.province_council = ops.create_council(
+    sc.province_council = councils.create_council(
         s2, province, name="Hội đồng thi đua tỉnh", actor=None
     )
     _staff(make, sc, sc.province_council, province, members_per_council)
     sc.secretariat = make.user(role=Role.SECRETARIAT, unit=province)
     sc.officer = make.user(role=Role.UNIT_OFFICER, unit=hamlets[0], scope=province)
     for council in [*sc.commune_councils, sc.province_council]:
-        ops.open_round(council, actor=None)
+        councils.open_round(council, actor=None)
     return sc
 
 
@@ -110,7 +110,7 @@ def _staff(make, sc: Scenario, council: Council, unit: Unit, n: int) -> None:
     for role in roles[:n]:
         user = make.user(role=None, unit=unit)
         sc.members[council.id].append(
-            ops.add_member(council, user, role=role, actor=None)
+            councils.add_member(council, user, role=role, actor=None)
         )
 
 
@@ -131,7 +131,7 @@ FULL = None  # marker: full points
 
 
 def vote_all(council: Council, sc: Scenario, exemplar, choices, points=(50, 30)):
-    """Cast one ballot per member in order; ``choices`` like "aar" (approve/reject/abstain)."""
+    """Cast one vote per member in order; ``choices`` like "aar" (approve/reject/abstain)."""
     names = {"a": "approve", "r": "reject", "x": "abstain"}
     crit = council.stage.criteria
     for member, ch in zip(sc.members[council.id], choices, strict=False):
@@ -141,4 +141,4 @@ def vote_all(council: Council, sc: Scenario, exemplar, choices, points=(50, 30))
             if choice == "abstain" or not crit
             else dict(zip([c.id for c in crit], points, strict=False))
         )
-        ops.cast_vote(member, exemplar, choice=choice, scores=scores)
+        voting.cast_vote(member, exemplar, choice=choice, scores=scores)

@@ -1,6 +1,6 @@
 """Many members voting while two chairs close the same round at once, each thread in its
-own app context and session (own connection): every ballot that was accepted is counted
-exactly once, late ballots are refused, and the round is closed exactly once."""
+own app context and session (own connection): every vote that was accepted is counted
+exactly once, late votes are refused, and the round is closed exactly once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing, voting
 from dankheo.appraisal.models import Attendance, CouncilMember, Round, StageResult, Vote
 from dankheo.errors import Conflict, DomainError
 from dankheo.extensions import db as _db
@@ -44,7 +44,7 @@ def test_votes_and_two_closes_at_once(app, make, db):
                     member = _db.session.get(CouncilMember, member_id)
                     exemplar = _db.session.get(Exemplar, eid)
                     try:
-                        ops.cast_vote(
+                        voting.cast_vote(
                             member,
                             exemplar,
                             choice="approve" if (i + member_id) % 3 else "reject",
@@ -74,7 +74,7 @@ def test_votes_and_two_closes_at_once(app, make, db):
                 barrier.wait(timeout=30)
                 rnd = _db.session.get(Round, round_id)
                 try:
-                    ops.close_round(rnd, actor=None)
+                    closing.close_round(rnd, actor=None)
                     _db.session.commit()
                     with lock:
                         closes.append("closed")
@@ -100,7 +100,7 @@ def test_votes_and_two_closes_at_once(app, make, db):
     assert rnd.closed_at is not None
     assert len(accepted) + len(refused) == MEMBERS * ENTRIES
     assert len(accepted) >= MEMBERS * ENTRIES // 2
-    # every accepted ballot is stored once and counted once
+    # every accepted vote is stored once and counted once
     stored = db.session.scalar(
         select(func.count(Vote.id)).where(Vote.round_id == round_id)
     )

@@ -7,8 +7,7 @@ import re
 
 from sqlalchemy import event
 
-from dankheo.appraisal import operations as ops
-from dankheo.appraisal import queries
+from dankheo.appraisal import councils, queries, setup
 from dankheo.domain.enums import Role, UnitTier
 from dankheo.extensions import db as _db
 from dankheo.registry.operations import submit_exemplar
@@ -17,21 +16,21 @@ from dankheo.registry.operations import submit_exemplar
 def _stage_with_councils(make, n: int, *, names=None):
     province = make.unit(tier=UnitTier.PROVINCE, name=f"Tỉnh có {n} hội đồng")
     campaign = make.campaign(unit=province)
-    stage = ops.create_stage(
+    stage = setup.create_stage(
         campaign, {"name": "Cấp xã", "tier": "commune", "pass_label": "Đạt"}, actor=None
     )
-    councils = []
+    formed = []
     for i in range(n):
         name = names[i] if names and i < len(names) else f"Xã Số {i:03d}"
         commune = make.unit(parent=province, tier=UnitTier.COMMUNE, name=name)
-        council = ops.create_council(
+        council = councils.create_council(
             stage, commune, name=f"Hội đồng {name}", actor=None
         )
         for role in ("chair", "member"):
-            ops.add_member(
+            councils.add_member(
                 council, make.user(role=None, unit=commune), role=role, actor=None
             )
-        ops.open_round(council, actor=None)
+        councils.open_round(council, actor=None)
         hamlet = make.unit(parent=commune, tier=UnitTier.GRASSROOTS)
         for _ in range(i % 3):
             e = make.exemplar(
@@ -43,9 +42,9 @@ def _stage_with_councils(make, n: int, *, names=None):
                 outputs="Kết quả",
             )
             submit_exemplar(e, actor=None)
-        councils.append(council)
+        formed.append(council)
     secretariat = make.user(role=Role.SECRETARIAT, unit=province)
-    return stage, councils, secretariat
+    return stage, formed, secretariat
 
 
 def _count_queries(client, url):

@@ -1,4 +1,4 @@
-"""Routing, ballots, recusal, the close, returns and resubmissions, quota across rounds,
+"""Routing, votes, recusal, the close, returns and resubmissions, quota across rounds,
 commendation, replication and the funnel — through the real operations."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing, commendations, councils, recusal, setup, voting
 from dankheo.appraisal.models import (
     Commendation,
     DossierSnapshot,
@@ -63,27 +63,29 @@ def test_scores_are_bounded_and_required(sc, make):
     member = sc.members[council.id][0]
     c1, c2 = council.stage.criteria
     with pytest.raises(DomainError):
-        ops.cast_vote(member, e, choice="approve", scores={c1.id: 61, c2.id: 10})
+        voting.cast_vote(member, e, choice="approve", scores={c1.id: 61, c2.id: 10})
     with pytest.raises(DomainError):
-        ops.cast_vote(member, e, choice="approve", scores={c1.id: -1, c2.id: 10})
+        voting.cast_vote(member, e, choice="approve", scores={c1.id: -1, c2.id: 10})
     with pytest.raises(DomainError):
-        ops.cast_vote(member, e, choice="approve", scores={c1.id: 10})
+        voting.cast_vote(member, e, choice="approve", scores={c1.id: 10})
     with pytest.raises(DomainError):
-        ops.cast_vote(member, e, choice="maybe", scores={})
-    v = ops.cast_vote(member, e, choice="approve", scores={c1.id: 60, c2.id: 0})
+        voting.cast_vote(member, e, choice="maybe", scores={})
+    v = voting.cast_vote(member, e, choice="approve", scores={c1.id: 60, c2.id: 0})
     assert v.total_score == 60
     # abstaining needs no score and keeps none
-    v = ops.cast_vote(member, e, choice="abstain", scores={c1.id: 5, c2.id: 5})
+    v = voting.cast_vote(member, e, choice="abstain", scores={c1.id: 5, c2.id: 5})
     assert v.total_score is None and v.scores == []
 
 
-def test_second_ballot_replaces_the_first(sc, make, db):
+def test_second_vote_replaces_the_first(sc, make, db):
     e = submitted(make, sc, sc.hamlets[0])
     council = sc.commune_councils[0]
     m = sc.members[council.id][0]
     c1, c2 = council.stage.criteria
-    ops.cast_vote(m, e, choice="approve", scores={c1.id: 40, c2.id: 20}, comment="Tốt")
-    ops.cast_vote(
+    voting.cast_vote(
+        m, e, choice="approve", scores={c1.id: 40, c2.id: 20}, comment="Tốt"
+    )
+    voting.cast_vote(
         m, e, choice="reject", scores={c1.id: 10, c2.id: 10}, comment="Chưa rõ"
     )
     votes = db.session.scalars(select(Vote).where(Vote.exemplar_id == e.id)).all()
@@ -97,7 +99,7 @@ def test_unique_vote_constraint(sc, make, db):
     e = submitted(make, sc, sc.hamlets[0])
     council = sc.commune_councils[0]
     m = sc.members[council.id][0]
-    ops.cast_vote(m, e, choice="abstain")
+    voting.cast_vote(m, e, choice="abstain")
     rnd = council.open_round
     db.session.add(
         Vote(
@@ -119,8 +121,8 @@ def test_member_of_registering_unit_is_recused(sc, make, db):
     member = sc.members[council.id][0]  # works at the commune
     assert member_progress(member).total == 0
     with pytest.raises(NotAllowed):
-        ops.cast_vote(member, commune_entry, choice="abstain")
-    plan = ops.tally_round(council.open_round)
+        voting.cast_vote(member, commune_entry, choice="abstain")
+    plan = closing.tally_round(council.open_round)
     assert plan.rows[0].decision.eligible == 0  # every member is from the commune
 
 
@@ -129,19 +131,19 @@ def test_recuse_ancestors_option(make, db):
     council = sc.province_council
     # a province-council member who works at commune 1 is recused from its hamlet's entry
     user = make.user(role=None, unit=sc.communes[0])
-    m = ops.add_member(council, user, actor=None)
+    m = councils.add_member(council, user, actor=None)
     e = submitted(make, sc, sc.department)
     assert member_progress(m).total == 1  # department is not below commune 1
-    assert not ops.is_recused(
+    assert not recusal.is_recused(
         sc.communes[0].path, sc.department.path, sc.province.path, ancestors=True
     )
-    assert ops.is_recused(
+    assert recusal.is_recused(
         sc.communes[0].path, sc.hamlets[0].path, sc.province.path, ancestors=True
     )
-    assert not ops.is_recused(
+    assert not recusal.is_recused(
         sc.communes[0].path, sc.hamlets[0].path, sc.province.path, ancestors=False
     )
-    assert not ops.is_recused(
+    assert not recusal.is_recused(
         sc.province.path, sc.hamlets[0].path, sc.province.path, ancestors=True
     )
     assert e.state == State.SUBMITTED
@@ -155,7 +157,7 @@ def test_close_applies_rule_across_stages(sc, make, db):
     vote_all(c1, sc, good, "aar")
     vote_all(c1, sc, bad, "arr")
     vote_all(c1, sc, late, "a")  # 1 of 3: no quorum at 50 %
-    summary = ops.close_round(c1.open_round, actor=sc.chair(c1).user)
+    summary = closing.close_round(c1.open_round, actor=sc.chair(c1).user)
     assert summary.counts == {"passed": 1, "not_passed": 1, "no_quorum": 1}
     db.session.refresh(good)
     db.session.refresh(bad)
@@ -167,7 +169,7 @@ def test_close_applies_rule_across_stages(sc, make, db):
     # the province council now sees the good one and recommends it
     pc = sc.province_council
     vote_all(pc, sc, good, "aaa")
-    ops.close_round(pc.open_round, actor=sc.chair(pc).user)
+    closing.close_round(pc.open_round, actor=sc.chair(pc).user)
     db.session.refresh(good)
     assert good.state == State.RECOMMENDED and good.published_at is not None
     history = [(h.action, h.from_state, h.to_state) for h in good.history]
@@ -191,9 +193,9 @@ def test_closing_twice_is_refused(sc, make, db):
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, e, "aaa")
     rnd = c1.open_round
-    ops.close_round(rnd, actor=None)
+    closing.close_round(rnd, actor=None)
     with pytest.raises(Conflict):
-        ops.close_round(rnd, actor=None)
+        closing.close_round(rnd, actor=None)
     assert db.session.scalar(select(func.count(StageResult.id))) == 1
     with pytest.raises(DomainError):
         vote_all(c1, sc, e, "a")
@@ -213,14 +215,14 @@ def test_vote_after_close_is_refused_even_with_stale_round(sc, make, db):
     )
     # ``member.council.rounds`` still believes the round is open: the guard catches it
     with pytest.raises(Conflict):
-        ops.cast_vote(member, e2, choice="abstain")
+        voting.cast_vote(member, e2, choice="abstain")
     assert e.state == State.SUBMITTED
 
 
 def test_only_one_open_round(sc, db):
     c1 = sc.commune_councils[0]
     with pytest.raises(DomainError):
-        ops.open_round(c1, actor=None)
+        councils.open_round(c1, actor=None)
     db.session.add(Round(council_id=c1.id, number=99))
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -231,10 +233,10 @@ def test_return_resubmit_and_diff(sc, make, db):
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0], outputs="Một ít đường.")
     vote_all(c1, sc, e, "aaa")
-    ops.mark_return(
+    voting.mark_return(
         c1.open_round, e, reason="Bổ sung số liệu hộ dân hiến đất", actor=None
     )
-    summary = ops.close_round(c1.open_round, actor=None)
+    summary = closing.close_round(c1.open_round, actor=None)
     assert summary.counts == {"returned": 1}
     db.session.refresh(e)
     assert e.state == State.RETURNED and e.stage_id == sc.stage1.id
@@ -251,12 +253,12 @@ def test_return_resubmit_and_diff(sc, make, db):
     resubmit_exemplar(e, actor=None)
     db.session.refresh(e)
     assert e.state == State.SUBMITTED and e.stage_id == sc.stage1.id
-    # old ballots belong to the closed round: members vote again in the new one
-    ops.open_round(c1, actor=None)
-    plan = ops.tally_round(c1.open_round)
+    # old votes belong to the closed round: members vote again in the new one
+    councils.open_round(c1, actor=None)
+    plan = closing.tally_round(c1.open_round)
     assert plan.rows[0].decision.present == 0
     vote_all(c1, sc, e, "aaa")
-    ops.close_round(c1.open_round, actor=None)
+    closing.close_round(c1.open_round, actor=None)
     db.session.refresh(e)
     assert e.stage_id == sc.stage2.id
 
@@ -269,7 +271,7 @@ def test_withdraw_only_at_first_stage_and_funnel(sc, make, db):
     withdraw_exemplar(c, actor=None)
     vote_all(c1, sc, a, "aaa")
     vote_all(c1, sc, b, "rrr")
-    ops.close_round(c1.open_round, actor=None)
+    closing.close_round(c1.open_round, actor=None)
     db.session.refresh(a)
     with pytest.raises(DomainError):
         withdraw_exemplar(a, actor=None)
@@ -286,18 +288,18 @@ def test_quota_spans_rounds_with_best_scores_first(make, db):
     vote_all(c1, sc, es[0], "aaa", points=(50, 30))
     vote_all(c1, sc, es[1], "aaa", points=(60, 40))
     vote_all(c1, sc, es[2], "aaa", points=(30, 30))
-    plan = ops.tally_round(c1.open_round)
+    plan = closing.tally_round(c1.open_round)
     assert plan.seats_left_before == 2 and plan.seats_left_after == 0
-    ops.close_round(c1.open_round, actor=None)
+    closing.close_round(c1.open_round, actor=None)
     for e in es:
         db.session.refresh(e)
     assert [e.state for e in es] == [State.SUBMITTED, State.SUBMITTED, State.REJECTED]
-    ops.open_round(c1, actor=None)
+    councils.open_round(c1, actor=None)
     d = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, d, "aaa", points=(60, 40))
-    plan = ops.tally_round(c1.open_round)
+    plan = closing.tally_round(c1.open_round)
     assert plan.seats_left_before == 0
-    ops.close_round(c1.open_round, actor=None)
+    closing.close_round(c1.open_round, actor=None)
     db.session.refresh(d)
     assert d.state == State.REJECTED
     r = db.session.scalar(select(StageResult).where(StageResult.exemplar_id == d.id))
@@ -311,7 +313,7 @@ def test_min_average_score(make, db):
     high = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, low, "aaa", points=(40, 29))
     vote_all(c1, sc, high, "aaa", points=(40, 30))
-    ops.close_round(c1.open_round, actor=None)
+    closing.close_round(c1.open_round, actor=None)
     db.session.refresh(low)
     db.session.refresh(high)
     assert low.state == State.REJECTED and high.stage_id == sc.stage2.id
@@ -324,7 +326,7 @@ def _recommended(make, sc, db, n=2):
     pc = sc.province_council
     for e in out:
         vote_all(pc, sc, e, "aaa")
-    ops.close_round(pc.open_round, actor=None)
+    closing.close_round(pc.open_round, actor=None)
     for e in out:
         db.session.refresh(e)
         assert e.state == State.RECOMMENDED
@@ -334,7 +336,7 @@ def _recommended(make, sc, db, n=2):
 def test_commendation_one_and_batch_then_replicated(sc, make, db):
     a, b, c = _recommended(make, sc, db, n=3)
     form = sc.campaign.commendation_forms[1]
-    ops.record_commendation(
+    commendations.record_commendation(
         a,
         form=form,
         issuing_body="UBND tỉnh",
@@ -342,7 +344,7 @@ def test_commendation_one_and_batch_then_replicated(sc, make, db):
         decision_date=date(2026, 11, 18),
         actor=sc.secretariat,
     )
-    ops.record_commendations(
+    commendations.record_commendations(
         [b, c],
         form=form,
         issuing_body="",
@@ -358,7 +360,7 @@ def test_commendation_one_and_batch_then_replicated(sc, make, db):
     ]
     assert rows[1].issuing_body == form.issuing_body
     with pytest.raises(DomainError):
-        ops.record_commendation(
+        commendations.record_commendation(
             a,
             form=form,
             issuing_body="x",
@@ -366,7 +368,7 @@ def test_commendation_one_and_batch_then_replicated(sc, make, db):
             decision_date=date(2026, 1, 1),
             actor=None,
         )
-    ops.mark_replicated(a, note="Nhân rộng ra 12 xã", actor=sc.secretariat)
+    commendations.mark_replicated(a, note="Nhân rộng ra 12 xã", actor=sc.secretariat)
     f = campaign_funnel(sc.campaign)
     assert (f["recommended"], f["commended"], f["replicated"]) == (3, 3, 1)
     assert f["stages"][1]["passed"] == 3
@@ -381,7 +383,7 @@ def test_batch_commendation_is_all_or_nothing(sc, make, db):
     draft = make.exemplar(unit=sc.hamlets[0], campaign=sc.campaign)
     form = sc.campaign.commendation_forms[0]
     with pytest.raises(DomainError):
-        ops.record_commendations(
+        commendations.record_commendations(
             [a, draft],
             form=form,
             issuing_body="UBND xã",
@@ -393,7 +395,7 @@ def test_batch_commendation_is_all_or_nothing(sc, make, db):
 
 def test_stage_rule_validation_and_rubric_lock(sc, make, db):
     with pytest.raises(DomainError):
-        ops.update_stage(
+        setup.update_stage(
             sc.stage1, {"threshold_num": 3, "threshold_den": 2}, actor=None
         )
     assert sc.stage1.threshold_num == 1
@@ -401,30 +403,30 @@ def test_stage_rule_validation_and_rubric_lock(sc, make, db):
     vote_all(sc.commune_councils[0], sc, e, "a")
     crit = sc.stage1.criteria[0]
     with pytest.raises(DomainError):
-        ops.update_criterion(crit, name=crit.name, max_points=10, actor=None)
+        setup.update_criterion(crit, name=crit.name, max_points=10, actor=None)
     with pytest.raises(DomainError):
-        ops.delete_criterion(crit, actor=None)
+        setup.delete_criterion(crit, actor=None)
     with pytest.raises(DomainError):
-        ops.add_criterion(sc.stage1, name="Mới", max_points=5, actor=None)
+        setup.add_criterion(sc.stage1, name="Mới", max_points=5, actor=None)
     with pytest.raises(DomainError):
-        ops.update_stage(sc.stage1, {"tier": "province"}, actor=None)
+        setup.update_stage(sc.stage1, {"tier": "province"}, actor=None)
     with pytest.raises(DomainError):
-        ops.delete_stage(sc.stage1, actor=None)
+        setup.delete_stage(sc.stage1, actor=None)
 
 
 def test_council_unit_must_match_stage_tier(sc, make):
     with pytest.raises(DomainError):
-        ops.create_council(sc.stage1, sc.province, name="Sai cấp", actor=None)
+        councils.create_council(sc.stage1, sc.province, name="Sai cấp", actor=None)
     with pytest.raises(DomainError):
-        ops.create_council(sc.stage1, sc.communes[0], name="Trùng", actor=None)
+        councils.create_council(sc.stage1, sc.communes[0], name="Trùng", actor=None)
 
 
 def test_removed_member_stops_counting(sc, make, db):
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, e, "aar")
-    ops.remove_member(sc.members[c1.id][2], actor=None)
-    d = ops.tally_round(c1.open_round).rows[0].decision
+    councils.remove_member(sc.members[c1.id][2], actor=None)
+    d = closing.tally_round(c1.open_round).rows[0].decision
     assert (d.eligible, d.present, d.approvals) == (2, 2, 2)
 
 
@@ -432,42 +434,45 @@ def test_the_rule_is_fixed_once_members_have_voted(sc, make, db):
     """A secret ballot cannot be turned open mid-round, and minutes keep the rule that
     decided; names and labels may still be corrected."""
     stage = sc.stage1
-    ops.update_stage(stage, {"ballot": "secret"}, actor=None)  # before any vote: fine
+    # before any vote: fine
+    setup.update_stage(stage, {"ballot_mode": "secret"}, actor=None)
     e = submitted(make, sc, sc.hamlets[0])
     council = sc.commune_councils[0]
     c1, c2 = council.stage.criteria
-    ops.cast_vote(
+    voting.cast_vote(
         sc.members[council.id][1], e, choice="approve", scores={c1.id: 40, c2.id: 20}
     )
     for change in (
-        {"ballot": "open"},
+        {"ballot_mode": "open"},
         {"quota": 1},
         {"threshold_num": 2, "threshold_den": 3},
     ):
         with pytest.raises(DomainError):
-            ops.update_stage(stage, change, actor=None)
-    ops.update_stage(
-        stage, {"name": "Thẩm định cấp xã (sửa tên)", "ballot": "secret"}, actor=None
+            setup.update_stage(stage, change, actor=None)
+    setup.update_stage(
+        stage,
+        {"name": "Thẩm định cấp xã (sửa tên)", "ballot_mode": "secret"},
+        actor=None,
     )
     db.session.flush()
-    assert stage.ballot == "secret" and stage.name.endswith("(sửa tên)")
+    assert stage.ballot_mode == "secret" and stage.name.endswith("(sửa tên)")
 
 
 def test_a_rule_that_needs_scores_cannot_open_without_a_rubric(make, db):
     sc = build(make, criteria=False)
     council = sc.commune_councils[0]
-    ops.close_round(council.open_round, actor=None)
-    ops.update_stage(sc.stage1, {"min_average_score": 50}, actor=None)
+    closing.close_round(council.open_round, actor=None)
+    setup.update_stage(sc.stage1, {"min_average_score": 50}, actor=None)
     with pytest.raises(DomainError):
-        ops.open_round(council, actor=None)
-    ops.update_stage(
+        councils.open_round(council, actor=None)
+    setup.update_stage(
         sc.stage1,
         {"min_average_score": None, "quota": 1, "tie_rule": "none_tied_pass"},
         actor=None,
     )
     with pytest.raises(DomainError):
-        ops.open_round(council, actor=None)
-    ops.add_criterion(sc.stage1, name="Hiệu quả", max_points=100, actor=None)
+        councils.open_round(council, actor=None)
+    setup.add_criterion(sc.stage1, name="Hiệu quả", max_points=100, actor=None)
     db.session.flush()
     db.session.refresh(sc.stage1)
-    assert ops.open_round(council, actor=None).number == 2
+    assert councils.open_round(council, actor=None).number == 2

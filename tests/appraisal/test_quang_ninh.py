@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -18,11 +16,8 @@ from dankheo.registry.models import Exemplar, History
 @pytest.mark.slow
 def test_quang_ninh_preset_lands_exactly(db):
     lines: list[str] = []
-    started = time.perf_counter()
     report = run_preset("quang-ninh", seed=2026, echo=lines.append)
     db.session.commit()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 90, f"took {elapsed:.1f} s"
     assert any("Thời gian" in line for line in report)
 
     campaign = db.session.scalar(select(Campaign))
@@ -55,7 +50,7 @@ def test_quang_ninh_preset_lands_exactly(db):
         select(func.count(History.id)).where(History.action == "recommend")
     )
     assert recommend_history == 922
-    # nothing is left undecided, and ballots were really cast
+    # nothing is left undecided, and votes were really cast
     assert not db.session.scalar(
         select(func.count(Exemplar.id)).where(Exemplar.state == State.SUBMITTED)
     )

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import councils, recusal, setup, voting
 from dankheo.appraisal.models import ReturnMark
 from dankheo.domain.enums import UnitTier
 from dankheo.errors import NotAllowed
@@ -19,7 +19,7 @@ from .scenario import build, submitted
 
 
 def tally_cells(page: str, exemplar_id: int) -> list[str]:
-    """The right-aligned cells of the entry's tally row: ballots, approvals, average."""
+    """The right-aligned cells of the entry's tally row: votes, approvals, average."""
     row = re.search(rf'<tr id="e{exemplar_id}">(.*?)</tr>', page, re.S)
     assert row, f"no tally row for entry {exemplar_id}"
     return [
@@ -47,27 +47,27 @@ def test_python_and_sql_recusal_agree(make, db):
     p, units, outside = _tree(make)
     c1 = units[1]
     campaign = make.campaign(unit=p)
-    s_prov = ops.create_stage(
+    s_prov = setup.create_stage(
         campaign,
         {"name": "Tỉnh", "tier": "province", "pass_label": "Đạt"},
         actor=None,
     )
-    s_comm = ops.create_stage(
+    s_comm = setup.create_stage(
         campaign,
         {"name": "Xã", "tier": "commune", "pass_label": "Đạt"},
         actor=None,
     )
-    councils = [
-        ops.create_council(s_prov, p, name="Hội đồng tỉnh", actor=None),
-        ops.create_council(s_comm, c1, name="Hội đồng xã Một", actor=None),
+    formed = [
+        councils.create_council(s_prov, p, name="Hội đồng tỉnh", actor=None),
+        councils.create_council(s_comm, c1, name="Hội đồng xã Một", actor=None),
     ]
     members = []
-    for council in councils:
+    for council in formed:
         for u in [*units, outside]:
             user = make.user(role=None, unit=u)
-            members.append(ops.add_member(council, user, actor=None))
+            members.append(councils.add_member(council, user, actor=None))
     entries = {}
-    for council in councils:
+    for council in formed:
         for u in units:
             e = make.exemplar(
                 unit=u,
@@ -98,18 +98,18 @@ def test_python_and_sql_recusal_agree(make, db):
             council = m.council
             in_queue = set(
                 db.session.scalars(
-                    select(Exemplar.id).where(ops.queue_condition(council))
+                    select(Exemplar.id).where(recusal.queue_condition(council))
                 )
             )
             member_queue = set(
                 db.session.scalars(
-                    select(Exemplar.id).where(ops.member_queue_condition(m))
+                    select(Exemplar.id).where(recusal.member_queue_condition(m))
                 )
             )
             for e in entries[council.id]:
                 if e.id not in in_queue:
                     continue
-                python = ops.member_recused(m, e)
+                python = recusal.member_recused(m, e)
                 sql = e.id not in member_queue
                 assert python == sql, (
                     ancestors,
@@ -138,29 +138,31 @@ def test_recused_chair_cannot_mark_or_unmark_a_return(sc, make, db):
     own = submitted(make, sc, sc.communes[0])  # the chair's own commune
     chair = sc.chair(c1)
     with pytest.raises(NotAllowed):
-        ops.mark_return(rnd, own, reason="Bổ sung ảnh", actor=chair.user)
+        voting.mark_return(rnd, own, reason="Bổ sung ảnh", actor=chair.user)
     assert db.session.scalar(select(ReturnMark.id)) is None
     # a mark set by someone not recused cannot be lifted by the recused chair either
-    ops.mark_return(rnd, own, reason="Bổ sung ảnh", actor=None)
+    voting.mark_return(rnd, own, reason="Bổ sung ảnh", actor=None)
     with pytest.raises(NotAllowed):
-        ops.unmark_return(rnd, own, actor=chair.user)
+        voting.unmark_return(rnd, own, actor=chair.user)
     assert db.session.scalar(select(ReturnMark.id)) is not None
     # an entry of a hamlet below the commune is the chair's to return
     other = submitted(make, sc, sc.hamlets[0])
-    ops.mark_return(rnd, other, reason="Bổ sung số liệu", actor=chair.user)
-    ops.unmark_return(rnd, other, actor=chair.user)
+    voting.mark_return(rnd, other, reason="Bổ sung số liệu", actor=chair.user)
+    voting.unmark_return(rnd, other, actor=chair.user)
 
 
 def test_recused_chair_sees_no_tally_of_own_entry(sc, make, db, login_as):
     c1 = sc.commune_councils[0]
     own = submitted(make, sc, sc.communes[0], name="Hồ sơ của chính xã")
     outsiders = [
-        ops.add_member(c1, make.user(role=None, unit=sc.hamlets[0]), actor=None)
+        councils.add_member(c1, make.user(role=None, unit=sc.hamlets[0]), actor=None)
         for _ in range(2)
     ]
     crit = sc.stage1.criteria
     for m in outsiders:
-        ops.cast_vote(m, own, choice="approve", scores={crit[0].id: 57, crit[1].id: 33})
+        voting.cast_vote(
+            m, own, choice="approve", scores={crit[0].id: 57, crit[1].id: 33}
+        )
     db.session.commit()
     chair = sc.chair(c1)
     client = login_as(chair.user)
@@ -174,7 +176,7 @@ def test_recused_chair_sees_no_tally_of_own_entry(sc, make, db, login_as):
         f"/appraisal/rounds/{c1.open_round.id}/returns/{own.id}",
         data={"reason": "Bổ sung"},
     )
-    assert resp.status_code == 302
+    assert resp.status_code == 303
     assert db.session.scalar(select(ReturnMark.id)) is None
     # the secretariat is not recused and sees the live preview
     client = login_as(sc.secretariat)

@@ -1,14 +1,12 @@
 """A secret ballot shows nobody the approvals, scores or expected outcome before the close
 (only who took part and whether there is a quorum); an open ballot keeps the preview.
-Ballots cast on an entry its unit takes back never count for the dossier it sends again."""
+Votes cast on an entry its unit takes back never count for the dossier it sends again."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
-
 from sqlalchemy import func, select
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing, voting
 from dankheo.appraisal.models import Score, StageResult, Vote
 from dankheo.registry.models import History
 from dankheo.registry.operations import submit_exemplar, withdraw_exemplar
@@ -18,19 +16,6 @@ from .scenario import build, submitted, vote_all
 from .test_recusal import tally_cells
 
 
-def _discard_ballots(exemplar, *, actor=None) -> str | None:
-    n = ops.discard_open_ballots(exemplar)
-    return f"Hủy {n} phiếu thẩm định của phiên đang mở." if n else None
-
-
-def _ballots_discarded_on_withdraw() -> AbstractContextManager:
-    """Appraisal's receiver of the registry's signal, connected here until appraisal
-    connects its own."""
-    if exemplar_withdrawn.receivers:
-        return nullcontext()
-    return exemplar_withdrawn.connected_to(_discard_ballots)
-
-
 def _tally(client, council):
     resp = client.get(f"/appraisal/councils/{council.id}/tally")
     assert resp.status_code == 200
@@ -38,7 +23,7 @@ def _tally(client, council):
 
 
 def test_secret_ballot_tally_shows_participation_only_until_close(make, db, login_as):
-    sc = build(make, stage1={"ballot": "secret", "quota": 3})
+    sc = build(make, stage1={"ballot_mode": "secret", "quota": 3})
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0], name="Hồ sơ bỏ phiếu kín")
     vote_all(c1, sc, e, "aa")
@@ -64,7 +49,7 @@ def test_secret_ballot_tally_shows_participation_only_until_close(make, db, logi
 
 
 def test_open_ballot_tally_keeps_live_preview(make, db, login_as):
-    sc = build(make, stage1={"ballot": "open", "quota": 3})
+    sc = build(make, stage1={"ballot_mode": "open", "quota": 3})
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, e, "aa")
@@ -75,21 +60,20 @@ def test_open_ballot_tally_keeps_live_preview(make, db, login_as):
     assert "Sẽ đạt" in page and "suất" in page
 
 
-def test_withdrawn_entry_loses_its_open_round_ballots(make, db, login_as):
+def test_withdrawn_exemplar_loses_its_open_round_votes(make, db, login_as):
     sc = build(make)
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
     vote_all(c1, sc, e, "aar")
-    ops.mark_return(c1.open_round, e, reason="Bổ sung ảnh", actor=None)
+    voting.mark_return(c1.open_round, e, reason="Bổ sung ảnh", actor=None)
     assert db.session.scalar(select(func.count(Vote.id))) == 3
-    with _ballots_discarded_on_withdraw():
-        withdraw_exemplar(e, actor=sc.officer)
+    withdraw_exemplar(e, actor=sc.officer)
     e.situation = "Thực trạng đã viết lại."
     submit_exemplar(e, actor=sc.officer)
     db.session.commit()
     assert db.session.scalar(select(func.count(Vote.id))) == 0
     assert db.session.scalar(select(func.count(Score.id))) == 0
-    plan = ops.tally_round(c1.open_round)
+    plan = closing.tally_round(c1.open_round)
     (row,) = [r for r in plan.rows if r.exemplar.id == e.id]
     assert row.decision.present == 0 and row.return_reason is None
     note = db.session.scalar(
@@ -100,3 +84,22 @@ def test_withdrawn_entry_loses_its_open_round_ballots(make, db, login_as):
     assert "3 phiếu" in note
     page = _tally(login_as(sc.chair(c1).user), c1)
     assert tally_cells(page, e.id)[0] == "0/3"
+
+
+def test_withdrawal_signal_discards_votes_even_after_the_stage_is_left(make, db):
+    """The registry announces a withdrawal; appraisal's receiver drops the open-round
+    votes whether the signal comes before or after the exemplar leaves its stage."""
+
+    sc = build(make)
+    c1 = sc.commune_councils[0]
+    e = submitted(make, sc, sc.hamlets[0])
+    vote_all(c1, sc, e, "aa")
+    e.stage_id = None  # as after the transition to draft
+    db.session.flush()
+    results = exemplar_withdrawn.send(e, actor=None)
+    assert (
+        voting.on_exemplar_withdrawn,
+        "Hủy 2 phiếu thẩm định của phiên đang mở.",
+    ) in results
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    assert db.session.scalar(select(func.count(Score.id))) == 0

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, select
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing, councils, voting
 from dankheo.appraisal.models import StageResult
 from dankheo.domain.workflow import TRANSITIONS, Action, State
 from dankheo.errors import DomainError
@@ -97,7 +97,7 @@ def test_random_workflows(make, db):
                 else {c.id: 20 for c in council.stage.criteria}
             )
             try:
-                ops.cast_vote(m, e, choice=choice, scores=scores)
+                voting.cast_vote(m, e, choice=choice, scores=scores)
             except DomainError:
                 _db.session.rollback()
                 return
@@ -108,16 +108,16 @@ def test_random_workflows(make, db):
             council = [*sc.commune_councils, sc.province_council][which]
             rnd = council.open_round
             if rnd is None:
-                ops.open_round(council, actor=None)
+                councils.open_round(council, actor=None)
                 _db.session.commit()
                 return
             if mark and self.created:
                 e = self._entry(data)
                 try:
-                    ops.mark_return(rnd, e, reason="Bổ sung", actor=None)
+                    voting.mark_return(rnd, e, reason="Bổ sung", actor=None)
                 except DomainError:
                     _db.session.rollback()
-            ops.close_round(rnd, actor=None)
+            closing.close_round(rnd, actor=None)
             _db.session.commit()
             _db.session.expire_all()
 

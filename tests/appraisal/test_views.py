@@ -1,5 +1,5 @@
 """The member workspace, the chair's tally and close, minutes, secretariat pages, secret
-ballots and the funnel API, through HTTP."""
+votes and the funnel API, through HTTP."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing, councils, voting
 from dankheo.appraisal.models import Commendation, Council, CouncilMember, Round
 from dankheo.campaigns.models import Stage
 from dankheo.domain.enums import Role
@@ -89,10 +89,10 @@ def test_recused_and_foreign_entries_are_hidden(sc, make, db, login_as):
 
 
 def test_secret_ballot_hides_votes_open_ballot_shows_them(make, db, login_as):
-    sc = build(make, stage1={"ballot": "secret"}, stage2={"ballot": "open"})
+    sc = build(make, stage1={"ballot_mode": "secret"}, stage2={"ballot_mode": "open"})
     c1 = sc.commune_councils[0]
     e = submitted(make, sc, sc.hamlets[0])
-    ops.cast_vote(
+    voting.cast_vote(
         sc.members[c1.id][0],
         e,
         choice="reject",
@@ -101,7 +101,7 @@ def test_secret_ballot_hides_votes_open_ballot_shows_them(make, db, login_as):
     )
     pe = submitted(make, sc, sc.department)
     pc = sc.province_council
-    ops.cast_vote(
+    voting.cast_vote(
         sc.members[pc.id][0],
         pe,
         choice="approve",
@@ -119,7 +119,7 @@ def test_secret_ballot_hides_votes_open_ballot_shows_them(make, db, login_as):
         as_text=True
     )
     assert "Ý kiến công khai" in page
-    # the registering unit's officer never reaches appraisal pages or ballots
+    # the registering unit's officer never reaches appraisal pages or votes
     client = login_as(sc.officer)
     assert client.get(f"/appraisal/councils/{c1.id}/entries/{e.id}").status_code == 403
     assert client.get(f"/appraisal/councils/{c1.id}/tally").status_code == 403
@@ -196,7 +196,7 @@ def test_chair_returns_entry_and_members_see_diff(sc, make, db, login_as):
         expected_version=e.version,
     )
     resubmit_exemplar(e, actor=None)
-    ops.open_round(c1, actor=None)
+    councils.open_round(c1, actor=None)
     db.session.commit()
     client = login_as(sc.members[c1.id][2].user)
     page = client.get(f"/appraisal/councils/{c1.id}/entries/{e.id}").get_data(
@@ -243,7 +243,7 @@ def test_secretariat_manages_stage_rubric_council_members(sc, make, db, login_as
             "name": "Tuyên dương tiêu biểu",
             "tier": "province",
             "pass_label": "Tiêu biểu",
-            "ballot": "secret",
+            "ballot_mode": "secret",
             "base": "all",
             "threshold": "9/10/i",
             "quorum_percent": "100",
@@ -268,7 +268,7 @@ def test_secretariat_manages_stage_rubric_council_members(sc, make, db, login_as
             "name": "Tuyên dương",
             "tier": "province",
             "pass_label": "Tiêu biểu",
-            "ballot": "open",
+            "ballot_mode": "open",
             "base": "present",
             "threshold": "custom",
             "threshold_num": "3",
@@ -290,7 +290,7 @@ def test_secretariat_manages_stage_rubric_council_members(sc, make, db, login_as
             "name": "X",
             "tier": "province",
             "pass_label": "Y",
-            "ballot": "open",
+            "ballot_mode": "open",
             "base": "present",
             "threshold": "custom",
             "threshold_num": "6",
@@ -356,7 +356,7 @@ def test_commendation_batch_and_replicate_pages(sc, make, db, login_as):
     es = [submitted(make, sc, sc.department, name=f"Điển hình {i}") for i in range(3)]
     for e in es:
         vote_all(pc, sc, e, "aaa")
-    ops.close_round(pc.open_round, actor=None)
+    closing.close_round(pc.open_round, actor=None)
     db.session.commit()
     client = login_as(sc.secretariat)
     page = client.get(
@@ -403,7 +403,7 @@ def test_funnel_api(sc, make, db, client):
     pc = sc.province_council
     e = submitted(make, sc, sc.department)
     vote_all(pc, sc, e, "aaa")
-    ops.close_round(pc.open_round, actor=None)
+    closing.close_round(pc.open_round, actor=None)
     submitted(make, sc, sc.hamlets[0])
     db.session.commit()
     data = client.get("/api/v1/campaigns").get_json()
@@ -439,7 +439,7 @@ def test_queue_empty_states_say_why(sc, make, db, login_as):
 
     entry = submitted(make, sc, sc.hamlets[0], name="Mô hình thôn")
     crit = c1.stage.criteria
-    ops.cast_vote(
+    voting.cast_vote(
         member, entry, choice="approve", scores={crit[0].id: 50, crit[1].id: 30}
     )
     _commit(db)
@@ -464,3 +464,46 @@ def test_queue_of_only_recused_entries_explains_the_recusal(sc, make, db, login_
     for status in ("todo", "done", "all"):
         page = _queue(client, c1, status)
         assert NOTHING in page and RECUSAL_NOTE in page and ALL_SCORED not in page
+
+
+def test_refused_stage_edit_shows_the_error_on_its_field(sc, make, db, login_as):
+    """A rule refusal re-renders the form with the error's status, the message on the
+    field it concerns and what the user typed, and changes nothing."""
+    submitted(make, sc, sc.hamlets[0])  # the stage is now in use
+    db.session.commit()
+    client = login_as(sc.secretariat)
+    stage = sc.stage1
+    data = {
+        "name": "Tên mới chưa lưu",
+        "tier": "province",
+        "pass_label": stage.pass_label,
+        "ballot_mode": stage.ballot_mode,
+        "base": stage.base,
+        "threshold": "1/2/s",
+        "quorum_percent": str(stage.quorum_percent),
+        "tie_rule": stage.tie_rule,
+    }
+    resp = client.post(f"/appraisal/manage/stages/{stage.id}", data=data)
+    assert resp.status_code == 409
+    page = resp.get_data(as_text=True)
+    assert "Không thể đổi cấp của vòng đã có hồ sơ." in page
+    assert 'value="Tên mới chưa lưu"' in page
+    db.session.expire_all()
+    assert db.session.get(Stage, stage.id).tier == "commune"
+    # the English page carries the translated message
+    resp = client.post(f"/appraisal/manage/stages/{stage.id}?lang=en", data=data)
+    assert "cannot be changed" in resp.get_data(as_text=True)
+
+
+def test_opening_a_second_round_is_refused_and_sent_back(sc, make, db, login_as):
+    c1 = sc.commune_councils[0]
+    client = login_as(sc.chair(c1).user)
+    resp = client.post(f"/appraisal/councils/{c1.id}/rounds")
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith(f"/appraisal/councils/{c1.id}/tally")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Hội đồng đang có phiên chưa kết thúc." in page
+    assert (
+        len(db.session.scalars(select(Round).where(Round.council_id == c1.id)).all())
+        == 1
+    )

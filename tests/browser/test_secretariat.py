@@ -63,7 +63,9 @@ def test_commendation_decision_shows_on_the_showcase(
         c
         for c in demo.session.scalars(select(Campaign).order_by(Campaign.year.desc()))
         if demo.session.scalar(
-            select(func.count()).select_from(queries.recommended_entries(c).subquery())
+            select(func.count()).select_from(
+                queries.recommended_exemplars(c).subquery()
+            )
         )
     )
     campaign_id, campaign_name = campaign.id, campaign.name

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dankheo.domain.tally import (
+    Candidate,
     Choice,
-    Entry,
     Outcome,
     Rule,
     TieRule,
@@ -31,7 +31,7 @@ NINETY_ALL = Rule(9, 10, False, base="all", quorum_percent=100)
 
 def one(rule: Rule, choices, eligible=None, scores=(), **kw):
     eligible = len(choices) if eligible is None else eligible
-    return decide(rule, [Entry(1, eligible, choices, scores, **kw)]).decisions[0]
+    return decide(rule, [Candidate(1, eligible, choices, scores, **kw)]).decisions[0]
 
 
 # --- threshold: strict "more than" vs "at least" --------------------------------------
@@ -104,7 +104,7 @@ def test_threshold_matches_exact_fractions(num, extra, strict, approvals, more):
         (66, 9, 6, True),
         (100, 5, 5, True),
         (100, 5, 4, False),
-        (0, 5, 0, False),  # at least one ballot is always needed
+        (0, 5, 0, False),  # at least one vote is always needed
         (0, 5, 1, True),
         (50, 0, 0, False),  # everyone recused
     ],
@@ -120,7 +120,7 @@ def test_no_quorum_leaves_entry_undecided_even_if_all_present_approve():
     assert d.approvals == 2
 
 
-def test_entry_with_no_ballot_has_no_quorum():
+def test_candidate_with_no_vote_has_no_quorum():
     d = one(Rule(quorum_percent=0), [], eligible=3)
     assert d.outcome == Outcome.NO_QUORUM
 
@@ -193,9 +193,9 @@ def test_everyone_recused_is_never_decided():
     assert one(MAJORITY, [], eligible=0).outcome == Outcome.NO_QUORUM
 
 
-def test_more_ballots_than_eligible_is_refused():
+def test_more_votes_than_eligible_is_refused():
     with pytest.raises(ValueError):
-        Entry(1, 2, [A, A, A])
+        Candidate(1, 2, [A, A, A])
 
 
 @pytest.mark.parametrize(
@@ -219,12 +219,12 @@ def test_invalid_rules_are_refused(kwargs):
 
 def test_invalid_choice_is_refused():
     with pytest.raises(ValueError):
-        Entry(1, 3, ["yes"])
+        Candidate(1, 3, ["yes"])
 
 
 def test_duplicate_keys_are_refused():
     with pytest.raises(ValueError):
-        decide(MAJORITY, [Entry(1, 3, [A]), Entry(1, 3, [A])])
+        decide(MAJORITY, [Candidate(1, 3, [A]), Candidate(1, 3, [A])])
 
 
 # --- minimum average score ------------------------------------------------------------
@@ -270,8 +270,8 @@ def test_returned_entry_is_not_decided_and_takes_no_seat():
     t = decide(
         rule,
         [
-            Entry("a", 3, [A, A, A], (90, 90, 90), returned=True),
-            Entry("b", 3, [A, A, A], (50, 50, 50)),
+            Candidate("a", 3, [A, A, A], (90, 90, 90), returned=True),
+            Candidate("b", 3, [A, A, A], (50, 50, 50)),
         ],
     )
     d = t.by_key()
@@ -289,7 +289,7 @@ def entries_with_averages(*avgs, approvals=None, submitted=None):
         n_app = approvals[i] if approvals else 3
         choices = [A] * n_app + [R] * (5 - n_app)
         out.append(
-            Entry(
+            Candidate(
                 key=chr(ord("a") + i),
                 eligible=5,
                 choices=choices,
@@ -380,7 +380,7 @@ def test_unscored_entries_rank_last_for_the_quota():
     rule = Rule(1, 2, True, quota=1)
     t = decide(
         rule,
-        [Entry("x", 3, [A, A, A]), Entry("y", 3, [A, A, A], (10,))],
+        [Candidate("x", 3, [A, A, A]), Candidate("y", 3, [A, A, A], (10,))],
     )
     assert passed_keys(t) == {"y"}
 
@@ -400,7 +400,7 @@ def test_earliest_submitted_undated_rank_after_dated():
 
 
 def test_decisions_keep_input_order():
-    t = decide(MAJORITY, [Entry(k, 1, [A]) for k in (5, 3, 9)])
+    t = decide(MAJORITY, [Candidate(k, 1, [A]) for k in (5, 3, 9)])
     assert [d.key for d in t.decisions] == [5, 3, 9]
 
 
@@ -414,7 +414,8 @@ def test_quota_invariants(avgs, quota, tie_rule):
     passing set is always 'everyone strictly better than every loser'."""
     rule = Rule(1, 2, True, quota=quota, tie_rule=tie_rule)
     entries = [
-        Entry(i, 3, [A, A, A], (a,), submitted=(i * 7) % 5) for i, a in enumerate(avgs)
+        Candidate(i, 3, [A, A, A], (a,), submitted=(i * 7) % 5)
+        for i, a in enumerate(avgs)
     ]
     t = decide(rule, entries)
     passed = [d for d in t.decisions if d.passed]

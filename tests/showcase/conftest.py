@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import update
 
-from dankheo.appraisal.operations import mark_replicated, record_commendation
+from dankheo.appraisal.commendations import mark_replicated, record_commendation
 from dankheo.db import utcnow
 from dankheo.domain.workflow import Action
 from dankheo.registry.models import Exemplar

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from jsonschema import Draft202012Validator
 
-from dankheo.appraisal.operations import create_stage
+from dankheo.appraisal.setup import create_stage
 
 from .conftest import PNG
 

@@ -175,7 +175,7 @@ def test_cached_counts_follow_every_change(publish, db):
     assert count_public(Filters()) == 2
     from datetime import date
 
-    from dankheo.appraisal.operations import record_commendation
+    from dankheo.appraisal.commendations import record_commendation
 
     form = publish.campaign.commendation_forms[0]
     record_commendation(

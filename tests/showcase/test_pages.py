@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from openpyxl import load_workbook
 
-from dankheo.appraisal.operations import add_criterion, create_stage
+from dankheo.appraisal.setup import add_criterion, create_stage
 
 from .conftest import PDF, PNG
 

@@ -14,17 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dankheo.appraisal.operations import (
-    add_criterion,
-    add_member,
-    cast_vote,
-    close_round,
-    create_council,
-    create_stage,
-    mark_replicated,
-    open_round,
-    record_commendation,
-)
+from dankheo.appraisal.closing import close_round
+from dankheo.appraisal.commendations import mark_replicated, record_commendation
+from dankheo.appraisal.councils import add_member, create_council, open_round
+from dankheo.appraisal.setup import add_criterion, create_stage
+from dankheo.appraisal.voting import cast_vote
 from dankheo.domain.enums import Role
 from dankheo.registry.operations import add_attachment, submit_exemplar
 
@@ -162,7 +156,7 @@ def world(make, db):
         scores=points,
         comment=secrets["council comment"],
     )
-    from dankheo.appraisal.operations import mark_return
+    from dankheo.appraisal.voting import mark_return
 
     mark_return(rnd, returned, reason="LÝ DO TRẢ LẠI KÍN", actor=None)
     secrets["return reason"] = "LÝ DO TRẢ LẠI KÍN"

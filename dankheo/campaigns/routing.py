@@ -1,25 +1,27 @@
-"""Which stage and which council an entry belongs to.
+"""Which stage an exemplar is appraised at: the campaign's "next stage" rule.
 
-Rules (kept here, used by submit, resubmit and the close):
+Rules (kept here, used by submit, resubmit and the close of a round):
 
-* an entry is appraised at a stage by the council of the registering unit's ancestor (or
-  the unit itself) at the stage's tier;
+* an exemplar is appraised at a stage by the council of the registering unit's ancestor
+  (or the unit itself) at the stage's tier;
 * a stage whose tier the unit has no ancestor at is skipped: a provincial department's
-  entry skips the commune stage and starts at the province stage;
-* if the unit has no ancestor at any stage's tier, the entry goes to the last stage (the
-  top council sees everything the campaign covers);
-* passing a stage moves the entry to the next stage the unit can be routed to, or, after
-  the last one, to "recommended for commendation".
+  exemplar skips the commune stage and starts at the province stage;
+* if the unit has no ancestor at any stage's tier, the exemplar goes to the last stage
+  (the top council sees everything the campaign covers);
+* passing a stage moves the exemplar to the next stage the unit can be routed to, or,
+  after the last one, to "recommended for commendation".
+
+Which council of a stage appraises a unit's exemplars is appraisal's business
+(:func:`dankheo.appraisal.councils.council_for`).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..campaigns.models import Campaign, Stage
 from ..extensions import db
 from ..units.models import Unit
-from .models import Council
+from .models import Campaign, Stage
 
 
 def ancestor_tiers(unit: Unit) -> dict[str, int]:
@@ -34,6 +36,7 @@ def ancestor_tiers(unit: Unit) -> dict[str, int]:
 
 
 def campaign_stages(campaign: Campaign) -> list[Stage]:
+    """The campaign's stages in order."""
     return list(
         db.session.scalars(
             select(Stage)
@@ -49,7 +52,7 @@ def next_stage(
     """The first stage after ``after`` (or the first of all) that ``unit`` routes to.
 
     ``None`` after the last stage. With no ``after`` and no matching tier at all, the
-    last stage (so that every entry is appraised by somebody)."""
+    last stage (so that every exemplar is appraised by somebody)."""
     stages = campaign_stages(campaign)
     if not stages:
         return None
@@ -61,12 +64,3 @@ def next_stage(
         if stage.tier in tiers:
             return stage
     return stages[-1] if after is None else None
-
-
-def council_for(stage: Stage, unit: Unit) -> Council | None:
-    """The council of ``stage`` that appraises entries of ``unit`` (or None yet)."""
-    return db.session.scalar(
-        select(Council)
-        .where(Council.stage_id == stage.id, Council.unit_id.in_(unit.ancestor_ids()))
-        .limit(1)
-    )

@@ -1,0 +1,341 @@
+"""The tally and the close of a round.
+
+:func:`tally_round` applies the stage's rule (:mod:`dankheo.domain.tally`) to the votes
+of a round without changing anything: the chair's preview and the close use the same
+computation. :func:`close_round` closes the round once and moves every exemplar of the
+council's queue on:
+
+* passed: to the next stage it routes to (:mod:`dankheo.campaigns.routing`), or
+  "recommended for commendation" after the last;
+* not passed or over the quota: not recognised;
+* marked by the chair: returned for supplement, its dossier kept as the council saw it;
+* without quorum: stays for the next round.
+
+Exemplar states change only through :func:`dankheo.registry.operations.transition`
+(guarded UPDATE + history). The close starts with the same conditional UPDATE of the
+round row as a vote write (see :mod:`.voting`), so a vote is counted by exactly one
+close, or refused, and a second close fails with :class:`Conflict`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import User
+from ..campaigns.models import Stage
+from ..campaigns.routing import next_stage
+from ..db import utcnow
+from ..domain import N_
+from ..domain.tally import Candidate, Decision, Outcome, Rule, Tally, decide
+from ..domain.workflow import Action
+from ..errors import Conflict
+from ..extensions import db
+from ..registry.models import Exemplar
+from ..registry.operations import CONTACT_FIELDS, EDITABLE_FIELDS, transition
+from .models import (
+    Attendance,
+    Council,
+    DossierSnapshot,
+    ReturnMark,
+    Round,
+    StageResult,
+    Vote,
+)
+from .recusal import is_recused, queue_condition
+
+log = logging.getLogger(__name__)
+
+#: Dossier fields a council sees (contact details stay with the secretariat).
+DOSSIER_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in CONTACT_FIELDS)
+
+
+@dataclass
+class TallyRow:
+    exemplar: Exemplar
+    decision: Decision
+    return_reason: str | None
+
+
+@dataclass
+class RoundTally:
+    """What the rule gives for every exemplar of a round (the preview and the close)."""
+
+    round: Round
+    council: Council
+    stage: Stage
+    rows: list[TallyRow]
+    tally: Tally
+    quota: int | None
+    seats_before: int
+    votes_by_member: dict[int, int]
+
+    @property
+    def seats_left_after(self) -> int | None:
+        if self.quota is None:
+            return None
+        return max(self.quota - self.seats_before - self.tally.seats_used, 0)
+
+    @property
+    def seats_left_before(self) -> int | None:
+        if self.quota is None:
+            return None
+        return max(self.quota - self.seats_before, 0)
+
+    def count(self, outcome: Outcome) -> int:
+        return self.tally.count(outcome)
+
+
+def seats_used(council: Council, *, before_round: Round | None = None) -> int:
+    """Exemplars this council passed in earlier rounds (the quota spans all rounds)."""
+    q = select(func.count(StageResult.id)).where(
+        StageResult.council_id == council.id,
+        StageResult.outcome == Outcome.PASSED.value,
+    )
+    if before_round is not None:
+        q = q.where(StageResult.round_id != before_round.id)
+    return db.session.scalar(q) or 0
+
+
+def tally_round(rnd: Round) -> RoundTally:
+    """Apply the stage's rule to the votes of ``rnd`` without changing anything.
+
+    Recused members count neither in an exemplar's base nor in its quorum, and their
+    votes (cast before a change of unit, say) are left out."""
+    council = rnd.council
+    stage = council.stage
+    exemplars = list(
+        db.session.scalars(
+            select(Exemplar)
+            .options(selectinload(Exemplar.unit))
+            .where(queue_condition(council))
+            .order_by(Exemplar.submitted_at, Exemplar.id)
+        )
+    )
+    members = [m for m in council.members if m.active]
+    cast: dict[int, list[tuple[int, str, int | None]]] = {}
+    for exemplar_id, member_id, choice, total in db.session.execute(
+        select(Vote.exemplar_id, Vote.member_id, Vote.choice, Vote.total_score).where(
+            Vote.round_id == rnd.id, Vote.stage_id == stage.id
+        )
+    ):
+        cast.setdefault(exemplar_id, []).append((member_id, choice, total))
+    marks: dict[int, str] = dict(
+        db.session.execute(
+            select(ReturnMark.exemplar_id, ReturnMark.reason).where(
+                ReturnMark.round_id == rnd.id
+            )
+        ).all()
+    )
+    votes_by_member: Counter[int] = Counter()
+    candidates: list[Candidate] = []
+    for e in exemplars:
+        eligible_ids = {
+            m.id
+            for m in members
+            if not is_recused(
+                m.user.unit.path if m.user.unit else None,
+                e.unit.path,
+                council.unit.path,
+                ancestors=stage.recuse_ancestors,
+            )
+        }
+        counted = [(m, c, t) for m, c, t in cast.get(e.id, []) if m in eligible_ids]
+        votes_by_member.update(m for m, _c, _t in counted)
+        candidates.append(
+            Candidate(
+                key=e.id,
+                eligible=len(eligible_ids),
+                choices=[c for _m, c, _t in counted],
+                scores=[t for _m, _c, t in counted if t is not None],
+                submitted=e.submitted_at,
+                returned=e.id in marks,
+            )
+        )
+    before = seats_used(council, before_round=rnd)
+    quota_remaining = None if stage.quota is None else max(stage.quota - before, 0)
+    tally = decide(Rule.of(stage), candidates, quota_remaining=quota_remaining)
+    rows = [
+        TallyRow(exemplar=e, decision=d, return_reason=marks.get(e.id))
+        for e, d in zip(exemplars, tally.decisions, strict=True)
+    ]
+    return RoundTally(
+        round=rnd,
+        council=council,
+        stage=stage,
+        rows=rows,
+        tally=tally,
+        quota=stage.quota,
+        seats_before=before,
+        votes_by_member=dict(votes_by_member),
+    )
+
+
+def snapshot_data(exemplar: Exemplar) -> dict[str, Any]:
+    """The dossier as a council sees it (no contact details), JSON-ready."""
+    data: dict[str, Any] = {}
+    for key in DOSSIER_FIELDS:
+        value = getattr(exemplar, key)
+        if isinstance(value, date):
+            value = value.isoformat()
+        data[key] = value
+    data["attachments"] = [a.original_name for a in exemplar.attachments]
+    return data
+
+
+@dataclass
+class CloseSummary:
+    round: Round
+    counts: dict[str, int]
+    skipped: int
+
+
+def _claim_round(rnd: Round, actor: User | None, now: datetime) -> None:
+    """The guard: close the round row once (a second close changes nothing)."""
+    closed: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        update(Round)
+        .where(Round.id == rnd.id, Round.closed_at.is_(None))
+        .values(closed_at=now, closed_by_id=actor.id if actor else None)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        db.session.expire(rnd)
+        raise Conflict(N_("Phiên thẩm định này đã được kết thúc."))
+    db.session.expire(rnd, ["closed_at", "closed_by_id", "vote_writes"])
+
+
+def _move_on(
+    row: TallyRow,
+    rnd: Round,
+    stage: Stage,
+    actor: User | None,
+    next_cache: dict[int, Stage | None],
+) -> None:
+    """Apply one decision to its exemplar through the workflow."""
+    e, d = row.exemplar, row.decision
+    if d.outcome == Outcome.PASSED:
+        unit = e.unit
+        if unit.id not in next_cache:
+            next_cache[unit.id] = next_stage(stage.campaign, unit, after=stage)
+        nxt = next_cache[unit.id]
+        if nxt is not None:
+            transition(
+                e,
+                Action.PASS_STAGE,
+                actor=actor,
+                actor_kind="council",
+                note=stage.pass_label,
+                stage=nxt,
+            )
+        else:
+            transition(
+                e,
+                Action.RECOMMEND,
+                actor=actor,
+                actor_kind="council",
+                note=stage.pass_label,
+            )
+    elif d.outcome in (Outcome.NOT_PASSED, Outcome.OVER_QUOTA):
+        transition(
+            e,
+            Action.REJECT,
+            actor=actor,
+            actor_kind="council",
+            note="; ".join(d.reasons),
+        )
+    elif d.outcome == Outcome.RETURNED:
+        db.session.add(
+            DossierSnapshot(
+                exemplar_id=e.id,
+                stage_id=stage.id,
+                round_id=rnd.id,
+                data=snapshot_data(e),
+            )
+        )
+        transition(
+            e,
+            Action.RETURN_FOR_SUPPLEMENT,
+            actor=actor,
+            actor_kind="council",
+            note=row.return_reason or "",
+        )
+
+
+def close_round(
+    rnd: Round, *, actor: User | None, now: datetime | None = None
+) -> CloseSummary:
+    """Close the round and apply the rule to every exemplar of the council in one go.
+
+    Passed exemplars move to the next stage they route to, or become "recommended for
+    commendation" after the last; the others are not recognised; marked ones are
+    returned for supplement (their dossier is kept as the council saw it); exemplars
+    without quorum stay for the next round. The conditional UPDATE makes a second close
+    (or a second chair at the same moment) fail with :class:`Conflict` and change
+    nothing.
+    """
+    now = now or utcnow()
+    _claim_round(rnd, actor, now)
+    plan = tally_round(rnd)
+    stage = plan.stage
+    counts: Counter[str] = Counter()
+    skipped = 0
+    results: list[dict[str, Any]] = []
+    next_cache: dict[int, Stage | None] = {}
+    for row in plan.rows:
+        d = row.decision
+        exemplar_id = row.exemplar.id  # read before transition() expires the row
+        try:
+            _move_on(row, rnd, stage, actor, next_cache)
+        except Conflict:
+            # Withdrawn or changed by its unit while we closed: not ours to decide any
+            # more.
+            skipped += 1
+            continue
+        counts[d.outcome.value] += 1
+        results.append(
+            {
+                "exemplar_id": exemplar_id,
+                "stage_id": stage.id,
+                "council_id": plan.council.id,
+                "round_id": rnd.id,
+                "outcome": d.outcome.value,
+                "eligible": d.eligible,
+                "votes": d.present,
+                "approvals": d.approvals,
+                "rejections": d.rejections,
+                "abstentions": d.abstentions,
+                "average_score": d.average_float,
+                "rank": d.rank,
+                "note": row.return_reason or "; ".join(d.reasons),
+                "decided_at": now,
+            }
+        )
+    if results:
+        db.session.execute(insert(StageResult), results)
+    attendance = [
+        {
+            "round_id": rnd.id,
+            "member_id": m.id,
+            "role": m.role,
+            "votes": plan.votes_by_member.get(m.id, 0),
+        }
+        for m in plan.council.active_members
+    ]
+    if attendance:
+        db.session.execute(insert(Attendance), attendance)
+    db.session.flush()
+    log.info(
+        "round %s closed by user %s: %d recommended or passed, %s (skipped %d)",
+        rnd.id,
+        actor.id if actor else None,
+        counts[Outcome.PASSED.value],
+        dict(counts),
+        skipped,
+    )
+    return CloseSummary(round=rnd, counts=dict(counts), skipped=skipped)
