@@ -3,12 +3,17 @@ contact data present but kept out of the public texts, and the real CLI."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import re
 import time
+import tomllib
+import unicodedata
+from importlib import resources
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from dankheo.auth.models import RoleAssignment, User
@@ -17,6 +22,14 @@ from dankheo.campaigns.models import Campaign
 from dankheo.campaigns.operations import STANDARD_FIELDS
 from dankheo.demo import content
 from dankheo.demo.province import PASSWORDS, YEARS, build_province, tiny_pdf, tiny_png
+from dankheo.demo.vocabulary import (
+    FIELD_KEYS,
+    VocabularyError,
+    _Table,
+    _theme,
+    placeholders,
+    vocabulary,
+)
 from dankheo.domain.enums import Role
 from dankheo.domain.metrics import METRIC_KEYS
 from dankheo.domain.workflow import PUBLIC_STATES, State
@@ -194,6 +207,73 @@ def test_generated_files_are_valid():
     pdf = tiny_pdf(["BÁO CÁO THÀNH TÍCH", "Hiến đất mở đường – thôn Đồng Tâm"])
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
     assert b"Hien dat mo duong - thon Dong Tam" in pdf
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+DATA_FILES = [
+    "appraisal.toml",
+    "people.toml",
+    "phrases.toml",
+    "places.toml",
+    "presets.toml",
+    "themes.toml",
+    "units.toml",
+]
+
+
+def _data_text(name: str) -> str:
+    return (
+        resources.files("dankheo.demo")
+        .joinpath("data", name)
+        .read_text(encoding="utf-8")
+    )
+
+
+def test_the_words_are_utf8_toml_data_inside_the_package():
+    folder = resources.files("dankheo.demo").joinpath("data")
+    assert sorted(p.name for p in folder.iterdir()) == DATA_FILES
+    for name in DATA_FILES:
+        text = _data_text(name)
+        assert VIETNAMESE_MARKS.search(text), name
+        # Precomposed marks, as typed on Vietnamese keyboards and stored in the database.
+        assert unicodedata.is_normalized("NFC", text), name
+        tomllib.loads(text)
+    v = vocabulary()
+    assert vocabulary() is v  # read once per process
+    assert len(v.themes) >= 15 and len(v.people.family) >= 20
+    # The field words are written with their marks and matched folded.
+    assert {content.field_key(f) for f in STANDARD_FIELDS} == set(FIELD_KEYS)
+    assert [t.key for t in v.themes].count("land_road") == 1
+
+
+def test_every_theme_can_always_be_written():
+    """The smallest entry (a provincial body reporting one metric) still finds a name,
+    a target and a deed: a fragment is skipped when a placeholder has no value, and a
+    theme left with none would fail."""
+    always = {"place", "commune", "unit", "year", "start_year", "years_running"}
+    for theme in vocabulary().themes:
+        values = dict.fromkeys({*always, "product", next(iter(theme.metrics))}, "1")
+        for key in ("names", "targets", "deeds"):
+            assert content._usable(getattr(theme, key), values), (theme.key, key)
+        assert placeholders(theme.deeds[-1]) <= values.keys(), theme.key
+
+
+def test_a_mistake_in_the_data_is_refused_with_its_place():
+    raw = tomllib.loads(_data_text("themes.toml"))["theme"][0]
+    _theme(_Table(raw, "themes.theme[0]"))  # as shipped
+    typo = copy.deepcopy(raw)
+    typo["problems"].append("Đường ở {plase} lầy lội.")
+    with pytest.raises(VocabularyError, match=r"theme\[0\]\.problems.*plase"):
+        _theme(_Table(typo, "themes.theme[0]"))
+    kind = copy.deepcopy(raw)
+    kind["kinds"] = ["farmer"]
+    with pytest.raises(VocabularyError, match="kinds.*farmer"):
+        _theme(_Table(kind, "themes.theme[0]"))
+    metric = copy.deepcopy(raw)
+    metric["metrics"]["hectares"] = [1, 2]
+    with pytest.raises(VocabularyError, match="unknown metric 'hectares'"):
+        _theme(_Table(metric, "themes.theme[0]"))
 
 
 # --------------------------------------------------------------------------- the province

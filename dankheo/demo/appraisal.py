@@ -30,33 +30,16 @@ from ..registry.models import Exemplar
 from ..registry.operations import resubmit_exemplar, update_exemplar
 from ..units.models import Unit
 from . import content
+from .vocabulary import vocabulary
 
 log = logging.getLogger(__name__)
 
-COMMUNE_RUBRIC = (
-    ("Tính thiết thực, giải quyết vấn đề bức xúc ở cơ sở", 30),
-    ("Huy động được nhiều lực lượng, nhân dân đồng tình tham gia", 25),
-    ("Hiệu quả cụ thể, kiểm chứng được", 25),
-    ("Khả năng duy trì, nhân rộng", 20),
-)
-PROVINCE_RUBRIC = (
-    ("Ý nghĩa, sức lan tỏa của mô hình, điển hình", 25),
-    ("Kết quả định lượng và minh chứng", 30),
-    ("Sự tham gia, đồng thuận của nhân dân", 25),
-    ("Tính bền vững, khả năng nhân rộng trong tỉnh", 20),
-)
-
-RETURN_REASONS = (
-    "Bổ sung biên bản họp dân và danh sách hộ tham gia.",
-    "Bổ sung số liệu kết quả có xác nhận của UBND cấp xã.",
-    "Làm rõ nguồn lực xã hội hóa và cách thức huy động.",
-    "Bổ sung hình ảnh trước và sau khi thực hiện mô hình.",
-)
-SUPPLEMENTS = (
-    "Đã bổ sung biên bản họp dân, danh sách hộ tham gia có chữ ký.",
-    "Đã bổ sung số liệu có xác nhận của UBND xã và hình ảnh minh chứng.",
-    "Đã làm rõ nguồn lực: ngân sách hỗ trợ, nhân dân đóng góp ngày công và tiền mặt.",
-)
+# The rubrics, return reasons and supplements are data (data/appraisal.toml).
+_TEXTS = vocabulary().appraisal
+COMMUNE_RUBRIC = _TEXTS.commune_rubric
+PROVINCE_RUBRIC = _TEXTS.province_rubric
+RETURN_REASONS = _TEXTS.return_reasons
+SUPPLEMENTS = _TEXTS.supplements
 
 
 def _units_at(campaign: Campaign, tier: str) -> list[Unit]:

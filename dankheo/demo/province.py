@@ -39,6 +39,10 @@ from ..registry.operations import add_attachment, create_exemplar, submit_exempl
 from ..units.models import Unit
 from ..units.operations import create_unit
 from . import content
+from .vocabulary import vocabulary
+
+_UNITS = vocabulary().units
+_TEXTS = vocabulary().presets
 
 #: One demo password per role; the README quotes what ``seed-demo`` prints.
 PASSWORDS = {
@@ -125,54 +129,54 @@ def build_units(
     code = _initials(province)
     root = create_unit(
         code=code,
-        name=f"Tỉnh ủy {province}",
+        name=_UNITS.root.format(province=province),
         tier=UnitTier.PROVINCE,
         kind=UnitKind.PARTY,
     )
     secretariat = create_unit(
         code=f"{code}.BTGDV",
-        name="Ban Tuyên giáo và Dân vận Tỉnh ủy",
+        name=_UNITS.secretariat,
         tier=UnitTier.PROVINCE,
         kind=UnitKind.PARTY,
         parent=root,
     )
     bodies = [
         create_unit(
-            code=f"{code}.{c}", name=n, tier=UnitTier.PROVINCE, kind=k, parent=root
+            code=f"{code}.{b.code}",
+            name=b.name,
+            tier=UnitTier.PROVINCE,
+            kind=b.kind,
+            parent=root,
         )
-        for c, n, k in (
-            *content.PROVINCE_AGENCIES,
-            *content.PROVINCE_ORGANISATIONS,
-            *content.PROVINCE_FORCES,
-        )
+        for b in (*_UNITS.agencies, *_UNITS.organisations, *_UNITS.forces)
     ]
     trees: list[CommuneTree] = []
     names = content.commune_names(rng, communes)
     special = communes >= 12 and rng.random() < 0.5
     for i, name in enumerate(names, 1):
         if special and i == communes:
-            word, prefix = "đặc khu", "D"
+            word, prefix = _UNITS.special_zone_word, "D"
         elif rng.random() < ward_share:
-            word, prefix = "phường", "P"
+            word, prefix = _UNITS.ward_word, "P"
         else:
-            word, prefix = "xã", "X"
+            word, prefix = _UNITS.commune_word, "X"
         ccode = f"{code}.{prefix}{i:02d}"
         label = f"{word} {name}"
         unit = create_unit(
             code=ccode,
-            name=f"Đảng ủy {label}",
+            name=_UNITS.committee.format(commune=label),
             tier=UnitTier.COMMUNE,
             kind=UnitKind.PARTY,
             parent=root,
         )
         tree = CommuneTree(unit=unit, name=label)
-        for suffix, prefix_name, kind in content.COMMUNE_BRANCHES:
+        for branch in _UNITS.branches:
             tree.branches.append(
                 create_unit(
-                    code=f"{ccode}.{suffix}",
-                    name=f"{prefix_name} {label}",
+                    code=f"{ccode}.{branch.code}",
+                    name=f"{branch.name} {label}",
                     tier=UnitTier.GRASSROOTS,
-                    kind=kind,
+                    kind=branch.kind,
                     parent=unit,
                 )
             )
@@ -188,12 +192,13 @@ def build_units(
                     parent=unit,
                 )
             )
-        areas = content.village_names(rng, rng.randint(*cells), urban=word == "phường")
+        urban = prefix == "P"
+        areas = content.village_names(rng, rng.randint(*cells), urban=urban)
         for j, area in enumerate(areas, 1):
             tree.cells.append(
                 create_unit(
                     code=f"{ccode}.CB{j:02d}",
-                    name=f"Chi bộ {area[:1].lower()}{area[1:]}",
+                    name=_UNITS.cell.format(area=area[:1].lower() + area[1:]),
                     tier=UnitTier.GRASSROOTS,
                     kind=UnitKind.PARTY,
                     parent=unit,
@@ -247,14 +252,15 @@ def _create_accounts(
         accounts.append(Account(user.username, role, unit.name))
         return user
 
-    admin = make("quantri", Role.ADMIN, tree.root, tree.root, "Quản trị hệ thống")
+    positions = _TEXTS["accounts"]
+    admin = make("quantri", Role.ADMIN, tree.root, tree.root, positions["admin"])
     admin.roles.append(RoleAssignment(role=Role.SECRETARIAT, unit=tree.root))
     make(
         "thuongtruc",
         Role.SECRETARIAT,
         tree.secretariat,
         tree.root,
-        "Chuyên viên Ban Tuyên giáo và Dân vận Tỉnh ủy",
+        positions["secretariat"],
     )
     for body in tree.bodies:
         user = make(
@@ -262,7 +268,7 @@ def _create_accounts(
             Role.UNIT_OFFICER,
             body,
             body,
-            "Cán bộ phụ trách thi đua",
+            positions["body_officer"],
         )
         officers[body.id] = user
     for commune in tree.communes:
@@ -271,7 +277,7 @@ def _create_accounts(
             Role.UNIT_OFFICER,
             commune.unit,
             commune.unit,
-            "Cán bộ Văn phòng Đảng ủy",
+            positions["commune_officer"],
         )
         officers[commune.unit.id] = user
     db.session.flush()
@@ -375,14 +381,14 @@ def tiny_pdf(lines: list[str]) -> bytes:
 
 def _attach_files(rng: random.Random, exemplar: Exemplar, actor: User | None) -> int:
     """Attach a photo and/or an achievement report to a draft; returns how many."""
-    n = 0
+    n, files = 0, _TEXTS["attachments"]
     if rng.random() < 0.25:
         for k in range(rng.choice((1, 1, 2))):
             add_attachment(
                 exemplar,
                 actor=actor,
                 stream=io.BytesIO(tiny_png(rng)),
-                filename=f"Ảnh hoạt động {k + 1} – {exemplar.name[:60]}.png",
+                filename=files["photo"].format(number=k + 1, name=exemplar.name[:60]),
                 kind=AttachmentKind.PHOTO,
                 # Most units agree that photos may be shown once the entry is public.
                 is_public=rng.random() < 0.8,
@@ -390,7 +396,7 @@ def _attach_files(rng: random.Random, exemplar: Exemplar, actor: User | None) ->
             n += 1
     if rng.random() < 0.12:
         lines = [
-            "BAO CAO THANH TICH",
+            files["report_title"],
             exemplar.name,
             exemplar.unit.name,
             *exemplar.outputs.splitlines()[:6],
@@ -399,7 +405,7 @@ def _attach_files(rng: random.Random, exemplar: Exemplar, actor: User | None) ->
             exemplar,
             actor=actor,
             stream=io.BytesIO(tiny_pdf(lines)),
-            filename="Báo cáo thành tích.pdf",
+            filename=files["report"],
             kind=AttachmentKind.REPORT,
         )
         n += 1
@@ -410,18 +416,16 @@ def _attach_files(rng: random.Random, exemplar: Exemplar, actor: User | None) ->
 
 
 def _campaign(tree: ProvinceTree, year: int, current: bool) -> Campaign:
+    texts = _TEXTS["campaign"]
     return create_campaign(
-        name=f"Phong trào thi đua “Dân vận khéo” năm {year}",
+        name=texts["name"].format(year=year),
         year=year,
         unit=tree.root,
         registration_opens=date(year, 2, 15),
         registration_closes=date(year, 10, 25),
         status=CampaignStatus.REGISTRATION,
         period_label=str(year),
-        description=(
-            f"Đợt đăng ký, thẩm định và khen thưởng các mô hình, điển hình "
-            f"“Dân vận khéo” năm {year} trên địa bàn tỉnh {tree.province}."
-        ),
+        description=texts["description"].format(year=year, province=tree.province),
     )
 
 

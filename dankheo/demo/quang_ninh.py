@@ -29,7 +29,9 @@ from ..extensions import db
 from ..registry.operations import create_exemplar, submit_exemplar
 from . import content
 from .appraisal import setup_appraisal, simulate_appraisal
+from .vocabulary import vocabulary
 
+PROVINCE = "Quảng Ninh"
 REGISTERED = 2705
 RECOMMENDED = 922
 COMMUNES = 54
@@ -44,19 +46,19 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
     started = time.perf_counter()
     rng = random.Random(seed)
     echo(f"Tạo cây đơn vị tỉnh Quảng Ninh ({COMMUNES} xã, phường, đặc khu)…")
-    tree = build_units(rng, communes=COMMUNES, cells=(2, 4), province="Quảng Ninh")
+    tree = build_units(rng, communes=COMMUNES, cells=(2, 4), province=PROVINCE)
     hashes = {role: hash_password(pw) for role, pw in PASSWORDS.items()}
     accounts, officers = _create_accounts(rng, tree, hashes)
+    texts = vocabulary().presets["campaign"]
     campaign = create_campaign(
-        name=f"Phong trào thi đua “Dân vận khéo” năm {YEAR}",
+        name=texts["name"].format(year=YEAR),
         year=YEAR,
         unit=tree.root,
         registration_opens=date(YEAR, 2, 15),
         registration_closes=date(YEAR, 10, 25),
         status=CampaignStatus.REGISTRATION,
         period_label=str(YEAR),
-        description="Đăng ký, thẩm định và khen thưởng mô hình, điển hình “Dân vận khéo” "
-        "trên địa bàn tỉnh Quảng Ninh.",
+        description=texts["season_description"].format(province=PROVINCE),
     )
     echo("Vòng thẩm định, tiêu chí và hội đồng…")
     council_users = setup_appraisal(
