@@ -49,7 +49,9 @@ def test_template_round_trip(client, make, login_as, db):
         "Lĩnh vực",
         "Tên mô hình, điển hình",
     ]
-    dropdowns = {str(v.sqref).split(":")[0][0] for v in sheet.data_validations.dataValidation}
+    dropdowns = {
+        str(v.sqref).split(":")[0][0] for v in sheet.data_validations.dataValidation
+    }
     assert dropdowns == {"A", "B", "C", "E"}
     allowed = wb.worksheets[1]
     units = [c.value for c in allowed["A"] if c.value]
@@ -164,9 +166,13 @@ def test_csv_with_bom_semicolons_title_row_and_trailing_empty_rows(
 ):
     _p, _c, _o, officer, campaign = tree(make)
     login_as(officer)
-    body = b"\xef\xbb\xbfDanh s\xc3\xa1ch;;\r\n" + csv_bytes(
-        [row("Một", start_date="45000"), row("Hai", households="2.705")], bom=False
-    ) + b";;;\r\n;;\r\n"
+    body = (
+        b"\xef\xbb\xbfDanh s\xc3\xa1ch;;\r\n"
+        + csv_bytes(
+            [row("Một", start_date="45000"), row("Hai", households="2.705")], bom=False
+        )
+        + b";;;\r\n;;\r\n"
+    )
     location, page = _job_page(client, _upload(client, campaign, body, "ds.csv"))
     assert "Tệp hợp lệ: 2 dòng" in page
     client.post(location + "/confirm")
@@ -200,7 +206,10 @@ def test_excel_serial_and_date_cells(client, make, login_as, db):
     client.post(location + "/confirm")
     db.session.rollback()
     one, two = db.session.scalars(select(Exemplar).order_by(Exemplar.id)).all()
-    assert (one.start_date, one.evaluation_date) == (date(2023, 3, 15), date(2026, 11, 18))
+    assert (one.start_date, one.evaluation_date) == (
+        date(2023, 3, 15),
+        date(2026, 11, 18),
+    )
     assert (two.households, two.money_million) == (1250, 15590.5)
 
 
@@ -217,7 +226,9 @@ def test_one_bad_row_imports_nothing(client, make, login_as, db):
 def test_the_database_is_checked_again_on_confirm(client, make, login_as, db):
     _p, commune, _o, officer, campaign = tree(make)
     login_as(officer)
-    location, _page = _job_page(client, _upload(client, campaign, xlsx([row("Một"), row("Hai")])))
+    location, _page = _job_page(
+        client, _upload(client, campaign, xlsx([row("Một"), row("Hai")]))
+    )
     make.exemplar(unit=commune, campaign=campaign, name="Hai")
     db.session.commit()
     client.post(location + "/confirm")
@@ -236,7 +247,10 @@ def test_scope_and_campaign_refusals(client, make, login_as, db):
     for c in (foreign, closed):
         resp = _upload(client, c, xlsx([row()]))
         assert resp.status_code == 400
-    assert client.get(f"/registry/import/template.xlsx?campaign={foreign.id}").status_code == 404
+    assert (
+        client.get(f"/registry/import/template.xlsx?campaign={foreign.id}").status_code
+        == 404
+    )
     # A unit officer with no scope at all may not open the page.
     nobody = make.user(role=None, unit=other)
     db.session.commit()
@@ -280,7 +294,9 @@ def test_refuses_a_declared_dimension_over_the_limit(client, make, login_as, app
         for item in src.infolist():
             data = src.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<dimension ref="A1:AE2"', b'<dimension ref="A1:AE1000000"')
+                data = data.replace(
+                    b'<dimension ref="A1:AE2"', b'<dimension ref="A1:AE1000000"'
+                )
             dst.writestr(item, data)
     resp = _upload(client, campaign, out.getvalue())
     assert resp.status_code == 400
