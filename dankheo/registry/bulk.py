@@ -497,7 +497,7 @@ def _normalise_tags(text: str) -> str:
 @dataclass
 class UnitInfo:
     id: int
-    name: str
+    folded_name: str
 
 
 class ImportContext:
@@ -547,7 +547,7 @@ class ImportContext:
             )
         if not row.active:
             return CellError(N_("Đơn vị “%(value)s” đã ngừng hoạt động."), value=code)
-        return UnitInfo(row.id, row.name)
+        return UnitInfo(row.id, fold(row.name))
 
 
 def import_scopes(user: User) -> list[str]:
@@ -669,7 +669,8 @@ def _insert_values(ctx: ImportContext, data: dict[str, Any], now: datetime) -> d
         state="draft",
         version=1,
         slug=slugify(values["name"]),
-        search_text=fold(f"{probe.searchable_text()} {unit.name}"),
+        # fold() collapses spaces, so folding the parts one by one gives the same text.
+        search_text=f"{probe.searchable_text()} {unit.folded_name}".strip(),
         created_by_id=ctx.actor.id if ctx.actor else None,
         created_at=now,
         updated_at=now,

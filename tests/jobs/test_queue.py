@@ -25,7 +25,7 @@ from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD
 from tests.registry.bulk_helpers import row, tree, xlsx
 
-REDIS_URL = os.environ.get("DANKHEO_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+REDIS_URL = os.environ.get("DANKHEO_TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
 def _redis_available() -> bool:
