@@ -319,3 +319,19 @@ def test_a_file_without_our_header(client, make, login_as):
         client, _upload(client, campaign, b"a;b;c\r\n1;2;3\r\n", "x.csv")
     )
     assert "Không tìm thấy dòng tiêu đề" in page
+
+
+def test_a_csv_not_in_utf8_and_a_file_over_the_row_limit(client, make, login_as, app):
+    _p, _c, _o, officer, campaign = tree(make)
+    login_as(officer)
+    # Bytes of a legacy code page (TCVN3/Windows-1258) are not UTF-8.
+    legacy = csv_bytes([row("Đường hoa")], bom=False) + b"QN-HG;M\xf4 h\xecnh\r\n"
+    _location, page = _job_page(client, _upload(client, campaign, legacy, "cu.csv"))
+    assert "Tệp CSV không phải mã hóa UTF-8" in page
+    app.config["BULK_MAX_ROWS"] = 3
+    try:
+        body = csv_bytes([row(f"Số {i}") for i in range(5)])
+        _location, page = _job_page(client, _upload(client, campaign, body, "dai.csv"))
+    finally:
+        app.config.pop("BULK_MAX_ROWS")
+    assert "Tệp có hơn 3 dòng dữ liệu" in page
