@@ -22,10 +22,13 @@ install: $(VENV)/.installed
 translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d translations -f >/dev/null
 
-## Create the venv, install, migrate the SQLite database, load the demo if empty, serve.
+## Create the venv, install, migrate the SQLite database, load the demo if empty, serve,
+## with the job consumer beside the web server (stopped when the server stops).
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-if-empty
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Test tools from the npm registry, pinned by package-lock.json (axe-core for the browser tests).

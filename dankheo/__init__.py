@@ -76,6 +76,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # instead of overflowing the driver.
     app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
+    from . import jobs
+
+    jobs.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     lifecycle.init_app(app)
@@ -174,12 +177,14 @@ def _register_blueprints(app: Flask) -> None:
     from .appraisal.views import bp as appraisal_bp
     from .auth.views import bp as auth_bp
     from .lists.views import bp as lists_bp
+    from .registry.bulk_views import bp as bulk_bp
     from .registry.views import bp as registry_bp
     from .showcase.views import bp as showcase_bp
 
     app.register_blueprint(showcase_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(bulk_bp)
     app.register_blueprint(appraisal_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(lists_bp)

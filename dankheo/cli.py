@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .extensions import db
+from .jobs.cli import jobs_group
+from .registry.bulk_cli import import_exemplars, import_units
 from .repair import repair_data
 from .storage_check import check_storage_command
 
@@ -22,6 +24,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(check_storage_command)
     app.cli.add_command(repair_data)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(import_exemplars)
+    app.cli.add_command(import_units)
 
 
 @click.command("create-admin")

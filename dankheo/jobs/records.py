@@ -1,0 +1,142 @@
+"""Job records: state and progress of a job, kept in the queue's key-value store.
+
+The store is the queue's own (the SQLite file or the Redis hash), so a record is as
+durable as the queue and is read by every web process and consumer alike. A record is
+written only by the worker running the job, except for the moves a person makes
+(confirming a checked import), which happen while no worker holds it.
+
+States: ``queued`` -> ``running`` (-> ``committing``) -> ``ready`` (checked, may be
+confirmed), ``invalid`` (the rows have errors; nothing written), ``done`` or ``failed``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from huey import Huey
+
+from ..domain import N_
+
+PREFIX = "dankheo:job:"
+#: A worker holds the job in these states; a record stuck in one has lost its worker.
+ACTIVE = ("queued", "running", "committing")
+FINISHED = ("ready", "invalid", "done", "failed")
+#: At most this many row errors are kept for the page; the count is always exact.
+MAX_ERRORS = 1000
+
+
+@dataclass
+class JobRecord:
+    kind: str
+    owner_id: int | None
+    params: dict[str, Any]
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    state: str = "queued"
+    #: What the job is doing now ("check", "write"), with done of total units of work.
+    step: str = ""
+    done: int = 0
+    total: int = 0
+    attempt: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_count: int = 0
+    #: Result figures and a sample the page shows (rows read, rows created...).
+    result: dict[str, Any] = field(default_factory=dict)
+    #: A failure of the whole job: a translatable template and its values.
+    message: str | None = None
+    message_values: dict[str, Any] = field(default_factory=dict)
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+    @property
+    def percent(self) -> int:
+        if self.state in ("ready", "done"):
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+    def is_stale(self, seconds: float) -> bool:
+        return time.time() - self.updated_at > seconds
+
+    def to_json(self) -> dict[str, Any]:
+        """What the progress endpoint and ``flask jobs show`` print (no row data)."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "step": self.step,
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
+            "error_count": self.error_count,
+            "finished": self.finished,
+            "result": {k: v for k, v in self.result.items() if k != "sample"},
+        }
+
+
+def _key(job_id: str) -> str:
+    return PREFIX + job_id
+
+
+def save(huey: Huey, record: JobRecord) -> JobRecord:
+    record.updated_at = time.time()
+    huey.put(_key(record.id), json.dumps(asdict(record), default=str))
+    return record
+
+
+def load(huey: Huey, job_id: str) -> JobRecord | None:
+    if not job_id or len(job_id) > 40:
+        return None
+    raw = huey.get(_key(job_id), peek=True)
+    return JobRecord(**json.loads(raw)) if raw else None
+
+
+def create(
+    huey: Huey, kind: str, *, owner_id: int | None, params: dict[str, Any]
+) -> JobRecord:
+    return save(huey, JobRecord(kind=kind, owner_id=owner_id, params=params))
+
+
+def progress(huey: Huey, record: JobRecord, step: str, done: int, total: int) -> None:
+    """Report progress; each report is also the worker's heartbeat."""
+    record.state = "running" if record.state != "committing" else record.state
+    record.step, record.done, record.total = step, done, total
+    save(huey, record)
+
+
+def fail(huey: Huey, record: JobRecord, message: str | None, **values: Any) -> None:
+    record.state = "failed"
+    record.message = message or N_(
+        "Công việc gặp lỗi ngoài dự kiến; không có gì được lưu."
+    )
+    record.message_values = values
+    save(huey, record)
+
+
+def all_records(huey: Huey) -> list[JobRecord]:
+    """Every job record (the store holds a few days of them)."""
+    found = []
+    for key, raw in huey.storage.result_items().items():
+        name = key.decode() if isinstance(key, bytes) else key
+        if name.startswith(PREFIX) and ":" not in name[len(PREFIX) :]:
+            found.append(JobRecord(**json.loads(huey.serializer.deserialize(raw))))
+    return sorted(found, key=lambda r: r.created_at, reverse=True)
+
+
+def prune(huey: Huey, *, keep_days: float) -> list[JobRecord]:
+    """Forget jobs untouched for ``keep_days`` (and their claims); returns them."""
+    cutoff = time.time() - keep_days * 86400
+    removed = []
+    for record in all_records(huey):
+        if record.updated_at < cutoff:
+            for attempt in range(1, record.attempt + 1):
+                huey.delete(f"{PREFIX}claim:{record.id}:{attempt}")
+            huey.delete(_key(record.id))
+            removed.append(record)
+    return removed
