@@ -412,6 +412,8 @@ class IsolatedWSGI:
         from dankheo.extensions import db
 
         db.session.commit()
+        # The WSGI client does not decode compressed bodies: ask for plain ones.
+        environ.pop("HTTP_ACCEPT_ENCODING", None)
         return contextvars.Context().run(
             lambda: list(self.app(environ, start_response))
         )

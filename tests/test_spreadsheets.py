@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from openpyxl import load_workbook
 
-from dankheo.appraisal import operations as ops
+from dankheo.appraisal import closing
 from dankheo.domain.enums import Role, UnitTier
 from dankheo.spreadsheets import FORMULA_START, Sheet, cell, xlsx_bytes
 
@@ -95,7 +95,7 @@ def test_council_minutes_neutralise_names(make, db, login_as):
         vote_all(council, sc, e, "aaa")
     sc.members[council.id][0].user.name = "@Trưởng ban"
     rnd = council.open_round
-    ops.close_round(rnd, actor=None)
+    closing.close_round(rnd, actor=None)
     db.session.commit()
     client = login_as(sc.chair(council).user)
     resp = client.get(f"/appraisal/rounds/{rnd.id}/minutes.xlsx")
