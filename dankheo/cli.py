@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from .audit.cli import verify_history_command
 from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .extensions import db
@@ -20,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(check_storage_command)
+    app.cli.add_command(verify_history_command)
 
 
 @click.command("create-admin")
