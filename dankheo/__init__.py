@@ -175,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .appraisal.views import bp as appraisal_bp
+    from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .lists.views import bp as lists_bp
     from .registry.bulk_views import bp as bulk_bp
@@ -188,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(appraisal_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

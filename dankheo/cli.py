@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from .audit.cli import verify_history_command
 from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .extensions import db
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(import_exemplars)
     app.cli.add_command(import_units)
+    app.cli.add_command(verify_history_command)
 
 
 @click.command("create-admin")

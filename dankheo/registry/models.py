@@ -228,6 +228,10 @@ class History(db.Model):
     to_state: Mapped[str] = mapped_column(String(20))
     stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The hash chain (dankheo.audit.chain): position, previous record's hash, own hash.
+    chain_seq: Mapped[int] = mapped_column(unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     exemplar: Mapped[Exemplar] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
