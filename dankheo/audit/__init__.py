@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ..registry.signals import exemplars_imported
 from . import models  # noqa: F401  (register the tables)
-from .recording import acting_as, current_actor, install, record_event
+from .recording import install, on_exemplars_imported, record_event
 
 install(Session)
+exemplars_imported.connect(on_exemplars_imported)
 
-__all__ = ["acting_as", "current_actor", "record_event"]
+__all__ = ["record_event"]

@@ -198,8 +198,8 @@ audited(
     type="round",
     label=lambda s, o: f"{_name_of(s, Council, o.council_id)} #{o.number}",
     unit_id=lambda s, o: _council_unit(s, o.council_id),
-    # Bumped by every ballot: recording it would tell when members vote.
-    exclude=frozenset({"ballot_writes"}),
+    # Bumped by every vote: recording it would tell when members vote.
+    exclude=frozenset({"vote_writes"}),
     verb=_round_verb,
 )
 audited(

@@ -14,20 +14,18 @@ logged-in user of the request, else nobody (the system).
 
 from __future__ import annotations
 
-import contextvars
 import itertools
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import has_request_context
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 from sqlalchemy.orm.exc import ObjectDeletedError
 
+from ..actors import current_actor
 from ..db import utcnow
+from ..extensions import db
 from ..registry.models import History
 from ..units.models import Unit
 from . import chain
@@ -36,33 +34,7 @@ from .models import AuditRecord
 
 log = logging.getLogger(__name__)
 
-_UNSET: Any = object()
-_acting: contextvars.ContextVar[Any] = contextvars.ContextVar(
-    "audit_acting_as", default=_UNSET
-)
 _order = itertools.count()
-
-
-@contextmanager
-def acting_as(user: Any) -> Iterator[None]:
-    """Within the block, audit records name ``user`` (None: the system) as the actor."""
-    token = _acting.set(user)
-    try:
-        yield
-    finally:
-        _acting.reset(token)
-
-
-def current_actor() -> Any:
-    acting = _acting.get()
-    if acting is not _UNSET:
-        return acting
-    if has_request_context():
-        from flask_login import current_user
-
-        if current_user and current_user.is_authenticated:
-            return current_user._get_current_object()
-    return None
 
 
 # --- what a transaction changed ------------------------------------------------------
@@ -427,3 +399,18 @@ def install(session_class: type[Session]) -> None:
     event.listen(session_class, "after_soft_rollback", _forget)
     event.listen(History, "before_insert", _chain_history)
     session_class._dankheo_audit = True  # type: ignore[attr-defined]
+
+
+def on_exemplars_imported(sender: Any, *, count: int, **_extra: Any) -> None:
+    """Receiver of :data:`dankheo.registry.signals.exemplars_imported`: a bulk import
+    writes its rows with Core ``insert()``, which no listener sees, so it is recorded
+    here as one event on the campaign."""
+    record_event(
+        db.session,
+        "imported",
+        "campaign",
+        sender.id,
+        sender.name,
+        unit_id=sender.unit_id,
+        changes={"exemplars": [None, count]},
+    )

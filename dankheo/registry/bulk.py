@@ -41,6 +41,7 @@ from flask import Flask, current_app
 from openpyxl import load_workbook
 from sqlalchemy import insert, or_, select
 
+from ..actors import acting_as
 from ..auth.models import User
 from ..campaigns.models import Campaign
 from ..db import utcnow, write_intent
@@ -55,6 +56,7 @@ from ..jobs.records import MAX_ERRORS, JobRecord
 from ..units.models import Unit
 from . import permissions
 from .models import Exemplar
+from .signals import exemplars_imported
 
 log = logging.getLogger(__name__)
 
@@ -853,6 +855,7 @@ def write(
         written += len(batch)
     progress("write", written, outcome.rows)
     outcome.written = written
+    exemplars_imported.send(ctx.campaign, count=written, actor=ctx.actor)
     log.info("imported %d exemplars into campaign %s", written, ctx.campaign.id)
     return written
 
@@ -985,9 +988,10 @@ def run_job(app: Flask, record: JobRecord) -> None:
 
     huey = queue_for(app).huey
     apply = record.params.get("phase") == "apply"
-    with app.app_context():
+    with app.app_context(), contextlib.ExitStack() as stack:
         try:
             actor = db.session.get(User, record.owner_id) if record.owner_id else None
+            stack.enter_context(acting_as(actor))  # the job acts for its uploader
             record.state = "running"
             records.save(huey, record)
             try:

@@ -11,6 +11,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from ..actors import acting_as
 from ..auth.models import User
 from ..campaigns.models import Campaign
 from ..errors import DomainError, translate
@@ -96,7 +97,8 @@ def import_exemplars(file: Path, campaign_id: int, username: str | None) -> None
             )
             raise SystemExit(1)
         # The command is its own transaction: every row, committed once.
-        db.session.commit()
+        with acting_as(ctx.actor):
+            db.session.commit()
     finally:
         outcome.close()
     click.echo(f"Đã nhập {outcome.written} hồ sơ (bản nháp) vào đợt “{campaign.name}”.")
@@ -133,5 +135,6 @@ def import_units(file: Path, username: str | None) -> None:
         raise SystemExit(1)
     created = apply_rows(rows)
     # The command is its own transaction: every unit, committed once.
-    db.session.commit()
+    with acting_as(user):
+        db.session.commit()
     click.echo(f"Đã nhập {len(created)} đơn vị.")

@@ -19,3 +19,7 @@ _signals = Namespace()
 
 #: An exemplar goes back from the first stage to its unit as a draft.
 exemplar_withdrawn = _signals.signal("exemplar-withdrawn")
+
+#: A bulk import wrote ``count`` exemplars into the campaign ``sender`` with Core
+#: inserts (no ORM events fire for them); sent inside the writing transaction.
+exemplars_imported = _signals.signal("exemplars-imported")

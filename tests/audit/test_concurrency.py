@@ -8,7 +8,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from dankheo.audit import acting_as
+from dankheo.actors import acting_as
 from dankheo.audit.models import AuditRecord
 from dankheo.audit.verify import verify_all
 from dankheo.domain.enums import Role, UnitTier

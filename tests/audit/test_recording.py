@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dankheo.appraisal import operations as ops
+from dankheo.actors import acting_as
+from dankheo.appraisal import closing, councils, setup
 from dankheo.appraisal.models import Council
-from dankheo.audit import acting_as, record_event
+from dankheo.audit import record_event
 from dankheo.audit.audited import REDACTED
 from dankheo.audit.models import AuditRecord
 from dankheo.auth.operations import grant_role, reset_password, revoke_role, set_active
@@ -134,18 +135,18 @@ def test_appraisal_setup_rounds_and_commendations(app, make, db):
         # Ballots are secret: no record names a vote, a score, or when members voted.
         ballots = audit_rows()[first:]
         assert ballots == []
-        ops.close_round(council.open_round, actor=sc.secretariat)
+        closing.close_round(council.open_round, actor=sc.secretariat)
         db.session.commit()
     closed = audit_rows(object_type="round", action="closed")
     assert len(closed) == 1
     assert closed[0].actor_id == sc.secretariat.id
     assert closed[0].changes["closed_at"][0] is None
     assert closed[0].unit_path == sc.communes[0].path
-    assert "ballot_writes" not in closed[0].changes
+    assert "vote_writes" not in closed[0].changes
     assert not audit_rows(object_type="vote")
 
     with acting_as(sc.secretariat):
-        ops.remove_member(sc.members[council.id][2], actor=sc.secretariat)
+        councils.remove_member(sc.members[council.id][2], actor=sc.secretariat)
         db.session.commit()
     assert audit_rows(object_type="council_member")[-1].action == "member_removed"
 
@@ -205,7 +206,7 @@ def test_deleting_an_audited_object_records_its_last_values(make, db, province):
         db.session.commit()
         criterion = sc.stage1.criteria[0]
         name = criterion.name
-        ops.delete_criterion(criterion, actor=None)
+        setup.delete_criterion(criterion, actor=None)
         db.session.commit()
     deleted = audit_rows(object_type="criterion", action="deleted")
     assert len(deleted) == 1

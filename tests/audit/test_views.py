@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from dankheo.audit import acting_as
+from dankheo.actors import acting_as
 from dankheo.audit.export import safe_cell
 from dankheo.domain.enums import Role, UnitTier
 
