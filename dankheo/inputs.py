@@ -21,9 +21,10 @@ The rules, and why:
   (U+FFF9–U+FFFB), non-characters (U+FDD0–U+FDEF, U+FFFE, U+FFFF) and lone surrogates
   (JSON can carry them; no database encoding can). Zero-width joiner and non-joiner
   stay: they are part of emoji and of some scripts' spelling.
-- **Line ends**: CR LF, a lone CR and U+2028/U+2029 become LF. Form fields and JSON
-  keep tabs and line feeds (text areas are multi-line); query-string parameters and
-  imported cells are single-line, so there they become a space.
+- **Line ends**: CR LF, a lone CR and U+2028/U+2029 become LF. Form fields, JSON and
+  query-string parameters keep tabs and line feeds (text areas are multi-line, and a
+  GET form such as the official list's header has text areas too); imported cells
+  and file names are single-line, so there they become a space.
 - **Lengths are bounded**: a form or JSON value at most :data:`MAX_FORM_VALUE`
   characters, a query-string value :data:`MAX_ARG_VALUE`, a URL :data:`MAX_URL`
   (longer gives 414). A longer value is refused (400); each form's own validators keep
@@ -70,7 +71,9 @@ _LINE_END = re.compile("\r\n?|[\u2028\u2029]")
 _SINGLE_LINE = re.compile("[\t\n]")
 
 NUL_MESSAGE = N_("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL).")
+NUL_NAMED = N_("Tham số %(name)s chứa ký tự không hợp lệ (NUL).")
 TOO_LONG_MESSAGE = N_("Nội dung quá dài (tối đa %(max)s ký tự).")
+TOO_LONG_NAMED = N_("Tham số %(name)s quá dài (tối đa %(max)s ký tự).")
 
 
 class ShownNumber:
@@ -107,10 +110,14 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
 def refusal(value: str, *, name: str | None, limit: int) -> InvalidInput | None:
     """The error a raw ``value`` earns (NUL, too long), or None."""
     if "\x00" in value:
-        return InvalidInput(NUL_MESSAGE, field=name)
+        if name:
+            return InvalidInput(NUL_NAMED, field=name, name=name)
+        return InvalidInput(NUL_MESSAGE)
     if len(value) > limit:
         # A plain number: this runs while the request parses, before its language is known.
-        return InvalidInput(TOO_LONG_MESSAGE, field=name, max=limit)
+        if name:
+            return InvalidInput(TOO_LONG_NAMED, field=name, name=name, max=limit)
+        return InvalidInput(TOO_LONG_MESSAGE, max=limit)
     return None
 
 
@@ -193,7 +200,7 @@ class GatedRequest(Request):
     @cached_property
     def args(self) -> MultiDict[str, str]:  # type: ignore[override]
         raw = SansioRequest.args.fget(self)  # type: ignore[attr-defined]
-        return self._gated(raw, multiline=False, limit=MAX_ARG_VALUE)
+        return self._gated(raw, multiline=True, limit=MAX_ARG_VALUE)
 
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
