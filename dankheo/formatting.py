@@ -6,7 +6,7 @@ import decimal
 import math
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import format_date as babel_date
 from flask_babel import format_datetime as babel_datetime
 from flask_babel import format_decimal, get_locale, gettext
@@ -69,3 +69,17 @@ def register(app: Flask) -> None:
     app.add_template_filter(moment, "moment")
     app.add_template_filter(label, "label")
     app.add_template_global(percent, "percent")
+
+
+class ShownNumber:
+    """A number put into a message, written the way the reader's language writes it
+    (2.147.483.647 in Vietnamese) when the message is shown."""
+
+    def __init__(self, value: int | float, decimals: int = 0) -> None:
+        self.value = value
+        self.decimals = decimals
+
+    def __str__(self) -> str:
+        if not has_request_context():
+            return f"{self.value:,}".replace(",", ".")
+        return number(self.value, self.decimals)

@@ -22,6 +22,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from .formatting import ShownNumber
+
 REQUIRED = _l("Vui lòng nhập mục này.")
 
 
@@ -156,8 +158,6 @@ def parse_local_number(text: str, *, places: int | None) -> Decimal:
 
 def out_of_range(value, low, high, decimals: int = 0) -> str | None:
     """The message for a number outside [low, high], or None."""
-    from .inputs import ShownNumber
-
     if value > high:
         return _l("Giá trị tối đa là %(max)s.", max=ShownNumber(high, decimals))
     if value < low:

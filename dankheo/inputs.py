@@ -76,24 +76,6 @@ TOO_LONG_MESSAGE = N_("Nội dung quá dài (tối đa %(max)s ký tự).")
 TOO_LONG_NAMED = N_("Tham số %(name)s quá dài (tối đa %(max)s ký tự).")
 
 
-class ShownNumber:
-    """A number put into a message, written the way the reader's language writes it
-    (2.147.483.647 in Vietnamese) when the message is shown."""
-
-    def __init__(self, value: int | float, decimals: int = 0) -> None:
-        self.value = value
-        self.decimals = decimals
-
-    def __str__(self) -> str:
-        from flask import has_request_context
-
-        if not has_request_context():
-            return f"{self.value:,}".replace(",", ".")
-        from .formatting import number
-
-        return number(self.value, self.decimals)
-
-
 def clean_text(value: str, *, multiline: bool = True) -> str:
     """``value`` in NFC with the invisible characters removed and line ends unified.
 
@@ -242,7 +224,6 @@ def init_app(app: Flask) -> None:
 
 __all__ = [
     "GatedRequest",
-    "ShownNumber",
     "clean_text",
     "file_name",
     "gate",

@@ -199,7 +199,7 @@ def test_restore_refuses_a_damaged_backup_naming_the_file(
 def test_without_pg_dump_backup_says_how_to_back_up_by_hand(
     app, db, uploads, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("dankheo.backup.shutil.which", lambda _name: None)
+    monkeypatch.setattr("dankheo.backup.common.shutil.which", lambda _name: None)
     result = _invoke(app, "backup", str(tmp_path / "backup"))
     assert result.exit_code == 1
     assert "pg_dump --format=custom" in result.output and "README" in result.output

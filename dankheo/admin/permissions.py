@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from ..auth.scopes import secretariat_scopes
 from ..domain.enums import Role
-
-
-def secretariat_scopes(user) -> list[str]:
-    return user.scope_paths(Role.SECRETARIAT) + user.scope_paths(Role.ADMIN)
 
 
 def can_manage_unit(user, unit) -> bool:

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from ..admin.permissions import secretariat_scopes
+from ..auth.scopes import secretariat_scopes
 from ..campaigns.models import Campaign
 from .models import Council, CouncilMember, MemberRole
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ..admin.permissions import secretariat_scopes
 from ..auth.models import User
+from ..auth.scopes import secretariat_scopes
 from ..campaigns.models import Campaign, Stage
 from ..domain.tally import Outcome
 from ..domain.text import search_terms

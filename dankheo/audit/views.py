@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select
 
-from ..admin.permissions import secretariat_scopes
+from ..auth.scopes import secretariat_scopes
 from ..extensions import db
 from ..forms_common import page_arg
 from ..units.queries import unit_in_scopes, unit_suggestions

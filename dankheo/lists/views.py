@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..admin.permissions import secretariat_scopes
+from ..auth.scopes import secretariat_scopes
 from ..campaigns.models import Campaign
 from ..domain import N_
 from ..errors import InvalidInput

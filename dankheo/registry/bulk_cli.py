@@ -115,7 +115,7 @@ def import_exemplars(file: Path, campaign_id: int, username: str | None) -> None
 @with_appcontext
 def import_units(file: Path, username: str | None) -> None:
     """Add units to the tree from an XLSX file (the admin page's format): all or none."""
-    from ..admin.permissions import secretariat_scopes
+    from ..auth.scopes import secretariat_scopes
     from ..units.imports import apply_rows, check_tree, read_rows
 
     user = _user(username)
