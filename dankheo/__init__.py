@@ -21,8 +21,8 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from . import bounds, clock, extensions, lifecycle
 from . import db as dbmod
-from . import extensions, lifecycle
 from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import (
     babel,
@@ -75,6 +75,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
+    bounds.init_app(app)
+    clock.init_app(app)
     _register_errors(app)
     lifecycle.init_app(app)
     _register_template_helpers(app)
