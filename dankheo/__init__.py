@@ -21,8 +21,8 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from . import bounds, clock, extensions, inputs, lifecycle, spreadsheets
 from . import db as dbmod
-from . import extensions, inputs, lifecycle, spreadsheets
 from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
 from .extensions import (
     babel,
@@ -80,6 +80,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     jobs.init_app(app)
     _register_blueprints(app)
+    bounds.init_app(app)
+    clock.init_app(app)
     _register_errors(app)
     lifecycle.init_app(app)
     _register_template_helpers(app)

@@ -21,6 +21,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "vi"
+    # The product's one time zone: pages show dates in it and deadlines end at its
+    # midnight (dankheo.clock). DANKHEO_TIMEZONE changes it.
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     # Source strings are Vietnamese; translations/ holds the English catalogue.
@@ -45,9 +47,15 @@ class DefaultConfig:
     SEND_FILE_MAX_AGE_DEFAULT = 24 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # Only failed logins count: per address and account, and per address overall.
+    # Only failed logins count (see dankheo.auth.limits): per address and account,
+    # per account from anywhere (slower), and a generous ceiling per address.
     RATELIMIT_LOGIN = "10 per minute;30 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "30 per hour;100 per day"
     RATELIMIT_LOGIN_IP = "60 per minute;300 per hour"
+    # Public CSV/XLSX exports and statistics downloads, per client, one shared budget.
+    RATELIMIT_EXPORT = "20 per minute;200 per day"
+    # Days a unit has to supplement and resend a dossier returned by a council.
+    SUPPLEMENT_DAYS = 15
     PAGE_SIZE = 25
     SQLITE_BUSY_TIMEOUT_MS = 15000
 
@@ -70,6 +78,8 @@ ENV_KEYS = {
     "DANKHEO_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "DANKHEO_UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "DANKHEO_SECRET_KEY": "SECRET_KEY",
+    "DANKHEO_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+    "DANKHEO_RATELIMIT_EXPORT": "RATELIMIT_EXPORT",
 }
 
 #: Boolean settings from the environment ("1", "true", "yes" mean on).

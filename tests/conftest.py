@@ -64,6 +64,8 @@ def app(database_url, tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_LOGIN": "100000 per minute",  # test_auth lowers it
             "RATELIMIT_LOGIN_IP": "100000 per minute",
+            "RATELIMIT_LOGIN_ACCOUNT": "100000 per minute",
+            "RATELIMIT_EXPORT": "100000 per minute",  # test_bounds lowers it
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "SERVER_NAME": "localhost",
         }

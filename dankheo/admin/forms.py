@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -48,6 +49,43 @@ class CampaignForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = options((s.value, _l(s.label)) for s in CampaignStatus)
+
+    def validate_registration_closes(self, field):
+        if (
+            field.data
+            and self.registration_opens.data
+            and field.data < self.registration_opens.data
+        ):
+            raise ValidationError(_l("Hạn đăng ký phải sau ngày mở đăng ký."))
+
+
+class CampaignStatusForm(FlaskForm):
+    """One step of the campaign's lifecycle; reopening asks for a reason."""
+
+    action = HiddenField()
+    reason = TextAreaField(
+        _l("Lý do (bắt buộc khi mở lại)"), validators=[Optional(), max_length(1000)]
+    )
+    registration_closes = DateField(
+        _l("Hạn đăng ký mới (khi mở lại đăng ký)"), validators=[Optional()]
+    )
+    submit = SubmitField(_l("Xác nhận"))
+
+
+class CloneCampaignForm(FlaskForm):
+    """The new year's name and dates; the rest is copied from the campaign."""
+
+    name = StringField(_l("Tên đợt mới"), validators=[required(), max_length(200)])
+    year = IntegerField(
+        _l("Năm"),
+        validators=[
+            required(),
+            NumberRange(min=2000, max=2100, message=_l("Năm không hợp lệ.")),
+        ],
+    )
+    registration_opens = DateField(_l("Mở đăng ký từ"), validators=[Optional()])
+    registration_closes = DateField(_l("Hạn đăng ký"), validators=[Optional()])
+    submit = SubmitField(_l("Tạo đợt mới từ đợt này"))
 
     def validate_registration_closes(self, field):
         if (

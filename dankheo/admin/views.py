@@ -3,6 +3,8 @@ users. Stages, councils and commendations live in the appraisal blueprint."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -26,6 +28,8 @@ from ..auth.operations import (
     revoke_role,
     set_active,
 )
+from ..campaigns import lifecycle
+from ..campaigns.clone import clone_campaign, clone_preview
 from ..campaigns.models import Campaign
 from ..campaigns.operations import (
     add_commendation_form,
@@ -42,7 +46,15 @@ from ..units.models import Unit
 from ..units.operations import create_unit, update_unit
 from ..units.queries import unit_in_scopes, unit_suggestions
 from . import queries, spreadsheets
-from .forms import CampaignForm, NameForm, RoleForm, UnitForm, UserForm
+from .forms import (
+    CampaignForm,
+    CampaignStatusForm,
+    CloneCampaignForm,
+    NameForm,
+    RoleForm,
+    UnitForm,
+    UserForm,
+)
 from .permissions import can_grant, can_manage_unit, can_manage_user, secretariat_scopes
 from .spreadsheets import unit_template
 
@@ -148,13 +160,34 @@ def campaign_new():
     ), 400 if form.errors else 200
 
 
-@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
-def campaign(campaign_id: int):
-    campaign = _campaign(campaign_id)
+def _campaign_page(campaign: Campaign, form: CampaignForm, **extra) -> str:
+    return render_template(
+        "admin/campaign_form.html",
+        form=form,
+        campaign=campaign,
+        field_form=NameForm(prefix="field"),
+        cform=NameForm(prefix="cform"),
+        status_form=extra.pop("status_form", None) or CampaignStatusForm(),
+        actions=lifecycle.allowed_actions(campaign.status),
+        needs_reason=lifecycle.NEEDS_REASON,
+        **extra,
+    )
+
+
+def _edit_form(campaign: Campaign) -> CampaignForm:
     form = CampaignForm(obj=campaign)
+    # The status moves only through the lifecycle's buttons.
+    del form.status
     # A campaign's scope never changes once units register in it.
     form.unit_code.data = campaign.unit.code
     form.unit_code.render_kw = {"readonly": True}
+    return form
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+def campaign(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = _edit_form(campaign)
     if form.validate_on_submit():
         update_campaign(
             campaign,
@@ -163,18 +196,86 @@ def campaign(campaign_id: int):
             period_label=form.period_label.data or None,
             registration_opens=form.registration_opens.data,
             registration_closes=form.registration_closes.data,
-            status=form.status.data,
             description=form.description.data or None,
             actor=current_user,
         )
         flash(_("Đã lưu đợt."), "success")
         return redirect(url_for(".campaign", campaign_id=campaign.id))
-    return render_template(
+    return _campaign_page(campaign, form), 400 if form.errors else 200
+
+
+@bp.post("/campaigns/<int:campaign_id>/status")
+def campaign_status(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = CampaignStatusForm()
+    if not form.validate_on_submit():
+        flash(_("Dữ liệu nhập không hợp lệ."), "danger")
+        return redirect(url_for(".campaign", campaign_id=campaign.id))
+    on_error(
         "admin/campaign_form.html",
-        form=form,
+        form=_edit_form(campaign),
         campaign=campaign,
         field_form=NameForm(prefix="field"),
         cform=NameForm(prefix="cform"),
+        status_form=form,
+        actions=lifecycle.allowed_actions(campaign.status),
+        needs_reason=lifecycle.NEEDS_REASON,
+    )
+    status = lifecycle.change_status(
+        campaign,
+        form.action.data or "",
+        actor=current_user,
+        reason=form.reason.data or "",
+        registration_closes=form.registration_closes.data,
+    )
+    flash(
+        _("Đợt chuyển sang “%(status)s”.", status=_(status.label)),
+        "success",
+    )
+    return redirect(url_for(".campaign", campaign_id=campaign.id))
+
+
+def _next_year(day: date | None) -> date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@bp.route("/campaigns/<int:campaign_id>/clone", methods=["GET", "POST"])
+def campaign_clone(campaign_id: int):
+    source = _campaign(campaign_id)
+    form = CloneCampaignForm()
+    if request.method == "GET":
+        year = source.year + 1
+        form.year.data = year
+        form.name.data = source.name.replace(str(source.year), str(year))
+        form.registration_opens.data = _next_year(source.registration_opens)
+        form.registration_closes.data = _next_year(source.registration_closes)
+    preview = clone_preview(source)
+    if form.validate_on_submit():
+        on_error("admin/campaign_clone.html", form=form, source=source, preview=preview)
+        clone = clone_campaign(
+            source,
+            name=form.name.data,
+            year=form.year.data,
+            registration_opens=form.registration_opens.data,
+            registration_closes=form.registration_closes.data,
+            actor=current_user,
+        )
+        flash(
+            _(
+                "Đã tạo đợt “%(name)s” từ đợt năm %(year)s.",
+                name=clone.name,
+                year=source.year,
+            ),
+            "success",
+        )
+        return redirect(url_for(".campaign", campaign_id=clone.id))
+    return render_template(
+        "admin/campaign_clone.html", form=form, source=source, preview=preview
     ), 400 if form.errors else 200
 
 

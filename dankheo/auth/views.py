@@ -4,20 +4,22 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from ..domain.enums import Role
-from ..extensions import db, limiter
+from ..extensions import db
 from ..lifecycle import on_error
+from . import limits
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
 from .operations import authenticate, change_password, end_sessions
@@ -67,37 +69,34 @@ def _safe_next(target: str | None, user: User) -> str:
     return home_for(user)
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _login_ip_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN_IP"]
-
-
-def _account_key() -> str:
-    """Failed attempts are counted per address *and* account, so one office behind one
-    address is not locked out by a colleague's typos."""
-    login = (request.form.get("login") or "").strip().lower()[:200]
-    return f"{get_remote_address()}|{login}"
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _too_many(wait: limits.Wait) -> ResponseReturnValue:
+    response = make_response(
+        render_template(
+            "errors/429.html",
+            error=TooManyRequests(),
+            retry_minutes=wait.minutes,
+            login=True,
+        ),
+        429,
+    )
+    response.headers["Retry-After"] = str(wait.seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed
-)
-@limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next"), current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        # The client's address: ProxyFix has set it from the trusted proxies' header.
+        address = request.remote_addr or "-"
+        account = limits.account_key(form.login.data)
+        if wait := limits.refusal(address, account):
+            return _too_many(wait)
         user = authenticate(form.login.data, form.password.data)
         if user is None:
+            limits.record_failure(address, account)
             flash(
                 _("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."),
                 "danger",

@@ -84,14 +84,14 @@ def _id(user: User | None) -> int | None:
 def update_campaign(
     campaign: Campaign, *, actor: User | None = None, **values: Any
 ) -> Campaign:
-    """Change a campaign's name, window, status or description."""
+    """Change a campaign's name, window or description; its status moves only through
+    :func:`dankheo.campaigns.lifecycle.change_status`."""
     allowed = {
         "name",
         "year",
         "period_label",
         "registration_opens",
         "registration_closes",
-        "status",
         "description",
     }
     for key, value in values.items():

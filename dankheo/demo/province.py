@@ -616,7 +616,10 @@ def build_province(
                 LATE_SHARE if current else 0.0,
             )
         total_attachments += attached
-        campaign.status = CampaignStatus.APPRAISAL
+        # This year's registration stays open until its late entries are in.
+        campaign.status = (
+            CampaignStatus.REGISTRATION if current else CampaignStatus.APPRAISAL
+        )
         db.session.flush()
         with simulated_clock(
             datetime(year, 10, 20, 1, 30, tzinfo=UTC), timedelta(minutes=2)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -24,6 +24,7 @@ from ..appraisal.queries import campaign_funnel
 from ..auth.operations import hash_password
 from ..campaigns.models import Campaign, Stage
 from ..campaigns.operations import create_campaign
+from ..db import simulated_clock
 from ..domain.enums import CampaignStatus, Role
 from ..extensions import db
 from ..registry.operations import create_exemplar, submit_exemplar
@@ -75,7 +76,11 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
 
     echo(f"Đăng ký {REGISTERED:,} hồ sơ…".replace(",", "."))
     t0 = time.perf_counter()
-    _register(rng, campaign, tree, officers, _officer_for)
+    # Entries carry dates inside the registration window of YEAR, which has closed.
+    with simulated_clock(
+        datetime(YEAR, 3, 2, 1, 30, tzinfo=UTC), timedelta(seconds=30)
+    ):
+        _register(rng, campaign, tree, officers, _officer_for)
     t_register = time.perf_counter() - t0
     campaign.status = CampaignStatus.APPRAISAL
     db.session.flush()

@@ -8,16 +8,20 @@ once. A refusal is a typed error (:mod:`dankheo.errors`) carrying its own messag
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, update
+from flask import current_app, has_app_context
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..auth.models import User
+from ..campaigns.lifecycle import check_registration_open
 from ..campaigns.models import Campaign, Stage
 from ..db import utcnow
 from ..domain import N_
-from ..domain.enums import AttachmentKind
+from ..domain.enums import AttachmentKind, CampaignStatus
 from ..domain.metrics import METRIC_KEYS
 from ..domain.workflow import (
     EDITABLE_STATES,
@@ -133,6 +137,7 @@ def create_exemplar(
     """Register a draft for ``unit`` in ``campaign``; the unit must lie in the campaign's tree."""
     if not unit.path.startswith(campaign.unit.path):
         raise InvalidInput(N_("Đơn vị đăng ký không thuộc phạm vi của đợt này."))
+    check_registration_open(campaign)
     _check_field(campaign, data)
     exemplar = Exemplar(
         campaign=campaign, unit=unit, created_by=actor, state=State.DRAFT
@@ -166,8 +171,7 @@ def update_exemplar(
 ) -> Exemplar:
     """Edit the dossier. Only drafts and returned exemplars are editable, and only on
     the version the editor loaded (someone else's newer save is never overwritten)."""
-    if exemplar.state not in EDITABLE_STATES:
-        raise RuleRefused(NOT_EDITABLE)
+    check_editable(exemplar)
     if exemplar.version != expected_version:
         raise Conflict(STALE_EDIT)
     _check_field(exemplar.campaign, data)
@@ -179,6 +183,54 @@ def update_exemplar(
         raise Conflict(STALE_EDIT) from exc
     log.info("exemplar %s edited by user %s", exemplar.id, actor.id if actor else None)
     return exemplar
+
+
+#: Days a unit has to supplement a returned dossier when the app does not say.
+DEFAULT_SUPPLEMENT_DAYS = 15
+
+
+def supplement_deadline(exemplar: Exemplar) -> date | None:
+    """The last day a returned dossier may be supplemented and sent back: the day it
+    was returned (in the product's time zone) plus ``SUPPLEMENT_DAYS``. None when it
+    was never returned."""
+    returned_at = db.session.scalar(
+        select(History.at)
+        .where(
+            History.exemplar_id == exemplar.id,
+            History.action == Action.RETURN_FOR_SUPPLEMENT.value,
+        )
+        .order_by(History.id.desc())
+        .limit(1)
+    )
+    if returned_at is None:
+        return None
+    days = DEFAULT_SUPPLEMENT_DAYS
+    if has_app_context():
+        days = int(current_app.config.get("SUPPLEMENT_DAYS", days))
+    return clock.local_date(returned_at) + timedelta(days=days)
+
+
+def check_supplement_open(exemplar: Exemplar, today: date | None = None) -> None:
+    """Refuse unless the unit may still supplement and resend a returned dossier: its
+    campaign is not closed and today is not past :func:`supplement_deadline`."""
+    if exemplar.campaign.status == CampaignStatus.CLOSED:
+        raise RuleRefused(N_("Đợt thi đua đã kết thúc nên không bổ sung được nữa."))
+    deadline = supplement_deadline(exemplar)
+    if deadline is not None and (today or clock.today()) > deadline:
+        raise RuleRefused(
+            N_("Đã hết hạn bổ sung hồ sơ ngày %(day)s."), day=clock.LocalDay(deadline)
+        )
+
+
+def check_editable(exemplar: Exemplar) -> None:
+    """Refuse unless the dossier may be changed today: a draft while its campaign
+    takes registrations, a returned dossier until its supplement deadline."""
+    if exemplar.state not in EDITABLE_STATES:
+        raise RuleRefused(NOT_EDITABLE)
+    if exemplar.state == State.DRAFT:
+        check_registration_open(exemplar.campaign)
+    else:
+        check_supplement_open(exemplar)
 
 
 def missing_for_submit(exemplar: Exemplar) -> list[str]:
@@ -284,7 +336,11 @@ def starting_stage(exemplar: Exemplar) -> Stage | None:
 
 
 def submit_exemplar(exemplar: Exemplar, *, actor: User | None) -> State:
-    """Submit a complete draft: it is locked and enters the first stage it routes to."""
+    """Submit a complete draft while its campaign takes registrations (today in the
+    product's time zone lies in the window): it is locked and enters the first stage
+    it routes to."""
+    if exemplar.state == State.DRAFT:
+        check_registration_open(exemplar.campaign)
     _refuse_if_incomplete(exemplar)
     return transition(
         exemplar,
@@ -332,7 +388,10 @@ def withdraw_exemplar(
 def resubmit_exemplar(
     exemplar: Exemplar, *, actor: User | None, note: str = ""
 ) -> State:
-    """Send a supplemented exemplar back to the stage that returned it."""
+    """Send a supplemented exemplar back to the stage that returned it, until the
+    supplement deadline (:func:`supplement_deadline`)."""
+    if exemplar.state == State.RETURNED:
+        check_supplement_open(exemplar)
     _refuse_if_incomplete(exemplar)
     return transition(
         exemplar, Action.RESUBMIT, actor=actor, actor_kind=Actor.UNIT, note=note
@@ -349,8 +408,7 @@ def add_attachment(
     is_public: bool = False,
 ) -> Attachment:
     """Attach a checked file to an editable dossier (raises UploadError on bad files)."""
-    if exemplar.state not in EDITABLE_STATES:
-        raise RuleRefused(NOT_EDITABLE)
+    check_editable(exemplar)
     if is_public and kind != AttachmentKind.PHOTO:
         is_public = False  # only photos are ever shown to the public
     stored = store_upload(stream, filename)
@@ -380,8 +438,7 @@ def add_attachment(
 
 def remove_attachment(attachment: Attachment, *, actor: User | None) -> None:
     """Remove an attachment from an editable dossier (the file is deleted after commit)."""
-    if attachment.exemplar.state not in EDITABLE_STATES:
-        raise RuleRefused(NOT_EDITABLE)
+    check_editable(attachment.exemplar)
     path = path_for(attachment)
     exemplar_id = attachment.exemplar_id
     db.session.delete(attachment)

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..campaigns.lifecycle import registration_open
 from ..campaigns.models import Campaign
-from ..domain.enums import CampaignStatus
 from ..domain.text import search_terms
 from ..extensions import db
 from ..units.models import Unit
@@ -70,11 +70,9 @@ def campaigns_for(scopes: list[str]) -> list[Campaign]:
 
 
 def open_campaigns_for(scopes: list[str], today: date) -> list[Campaign]:
-    return [
-        c
-        for c in campaigns_for(scopes)
-        if c.status == CampaignStatus.REGISTRATION and c.registration_open_on(today)
-    ]
+    """The campaigns of ``scopes`` taking registrations on ``today`` (the product's
+    day, :func:`dankheo.clock.today`)."""
+    return [c for c in campaigns_for(scopes) if registration_open(c, today)]
 
 
 def exemplar_history(exemplar_id: int) -> list[History]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -19,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..domain.workflow import EDITABLE_STATES, Action, Actor, State, allowed_actions
@@ -99,13 +99,13 @@ def index():
         counts=queries.state_counts(scopes, f.campaign_id),
         states=list(State),
         kinds=list(ExemplarKind),
-        can_register=bool(queries.open_campaigns_for(scopes, date.today())),
+        can_register=bool(queries.open_campaigns_for(scopes, clock.today())),
     )
 
 
 def _prepare_form(form, scopes, exemplar: Exemplar | None = None):
     if exemplar is None:
-        campaigns = queries.open_campaigns_for(scopes, date.today())
+        campaigns = queries.open_campaigns_for(scopes, clock.today())
         form.unit_code.suggestions = unit_suggestions(scopes)
     else:
         # The registering unit and the campaign of an exemplar never change.

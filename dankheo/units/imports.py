@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ..domain import N_
-from ..domain.enums import TIER_ORDER, UnitKind, UnitTier
+from ..domain.enums import UnitKind, UnitTier
 from ..domain.text import fold
 from ..extensions import db
 from ..inputs import gate_cell
 from .models import Unit
-from .operations import create_unit
+from .operations import create_unit, tier_fits_under
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,7 @@ def check_tree(rows: list[UnitRow], scopes: list[str]) -> list[RowError]:
                     {"value": r.parent_code},
                 )
             )
-        if (
-            parent_tier
-            and r.tier
-            and TIER_ORDER[UnitTier(r.tier)] < TIER_ORDER[UnitTier(parent_tier)]
-        ):
+        if parent_tier and r.tier and not tier_fits_under(r.tier, parent_tier):
             errors.append(
                 RowError(
                     r.row,

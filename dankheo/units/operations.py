@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ..domain import N_
+from ..domain.enums import TIER_ORDER, UnitTier
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import Unit
@@ -31,6 +32,16 @@ def _refuse_taken_code(code: str, unit: Unit | None = None) -> None:
         raise InvalidInput(N_("Mã đơn vị đã được dùng."), field="code")
 
 
+#: The refusal when a unit would sit above its parent (a "central" unit under a commune).
+TIER_ABOVE_PARENT = N_("Cấp của đơn vị không được cao hơn cấp của đơn vị cấp trên.")
+
+
+def tier_fits_under(tier: str, parent_tier: str) -> bool:
+    """A unit sits at its parent's tier or below it, never above: the one rule the unit
+    form and the spreadsheet import both apply."""
+    return TIER_ORDER[UnitTier(tier)] >= TIER_ORDER[UnitTier(parent_tier)]
+
+
 def _id(user: User | None) -> int | None:
     return user.id if user is not None else None
 
@@ -44,7 +55,10 @@ def create_unit(
     parent: Unit | None = None,
     actor: User | None = None,
 ) -> Unit:
-    """Create a unit under ``parent`` and set its materialised path and depth."""
+    """Create a unit under ``parent`` and set its materialised path and depth; its
+    tier is not above the parent's (:func:`tier_fits_under`)."""
+    if parent is not None and not tier_fits_under(tier, parent.tier):
+        raise InvalidInput(TIER_ABOVE_PARENT, field="tier")
     _refuse_taken_code(code)
     unit = Unit(code=code, name=name, tier=tier, kind=kind, parent=parent)
     db.session.add(unit)
