@@ -6,7 +6,6 @@ import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -22,7 +21,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from .formatting import ShownNumber
+from . import clock
+from .formatting import ShownNumber, day
 
 REQUIRED = _l("Vui lòng nhập mục này.")
 
@@ -233,27 +233,13 @@ class LocaleIntegerField(IntegerField):
         self.data = int(value)
 
 
-def today_local() -> date:
-    """Today in the product's time zone (Viet Nam), whatever the server's clock zone."""
-    from flask import current_app, has_app_context
-
-    zone = (
-        current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
-        if has_app_context()
-        else "Asia/Ho_Chi_Minh"
-    )
-    return datetime.now(ZoneInfo(zone)).date()
-
-
 class NotAfterToday:
     """A date that has already happened in Viet Nam (a decision is dated when signed)."""
 
     def __call__(self, form, field):
-        if field.data is not None and field.data > today_local():
-            from .formatting import day
-
+        if field.data is not None and not clock.not_after_today(field.data):
             raise ValidationError(
-                _l("Ngày không được sau hôm nay (%(today)s).", today=day(today_local()))
+                _l("Ngày không được sau hôm nay (%(today)s).", today=day(clock.today()))
             )
 
 

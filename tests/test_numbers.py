@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from dankheo.forms_common import parse_local_number, today_local
+from dankheo.clock import today as today_local
+from dankheo.forms_common import parse_local_number
 from dankheo.registry.models import Exemplar
 
 from .registry.test_workspace import _form

@@ -3,7 +3,6 @@ members, and after the last stage the commendations and replication."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from .. import clock
 from ..auth.models import User
 from ..campaigns.models import Campaign, CommendationForm, Criterion, Stage
 from ..domain import N_
@@ -317,7 +317,7 @@ def commendations(campaign_id: int) -> ResponseReturnValue:
     ).all()
     form.form_id.choices = options((f.id, f.name) for f in forms)
     if request.method == "GET":
-        form.decision_date.data = date.today()
+        form.decision_date.data = clock.today()
     tab = request.args.get("tab", "recommended")
     state = {
         "commended": State.COMMENDED.value,

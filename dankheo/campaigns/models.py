@@ -60,13 +60,6 @@ class Campaign(db.Model):
     def status_label(self) -> str:
         return CampaignStatus(self.status).label
 
-    def registration_open_on(self, day: date) -> bool:
-        if self.status != CampaignStatus.REGISTRATION:
-            return False
-        if self.registration_opens and day < self.registration_opens:
-            return False
-        return not (self.registration_closes and day > self.registration_closes)
-
 
 class Field(db.Model):
     """A field of work (lĩnh vực); the standard four are seeded for each campaign."""

@@ -17,6 +17,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
+from .. import clock
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..formatting import day, number
@@ -187,7 +188,7 @@ class ListDocument:
             number=header.doc_number or "……",
             date=day(header.doc_date) if header.doc_date else "……/……/………",
         )
-        when = header.list_date or date.today()
+        when = header.list_date or clock.today()
         self.place_date = date_line(header.place or "……", when)
         self.signer_lines = [
             ln.strip().upper() for ln in header.signer_title.splitlines() if ln.strip()

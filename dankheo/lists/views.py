@@ -7,8 +7,6 @@ on screen. The lists read only; nothing is written, so nothing is committed.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -22,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..auth.scopes import secretariat_scopes
 from ..campaigns.models import Campaign
 from ..domain import N_
@@ -77,7 +76,7 @@ def _form(campaign: Campaign) -> ListForm:
     if "place" not in args:
         form.place.data = default_place(campaign.unit.name)
     if "list_date" not in args:
-        form.list_date.data = date.today()
+        form.list_date.data = clock.today()
     return form
 
 

@@ -43,6 +43,7 @@ from sqlalchemy import insert, or_, select
 
 from ..actors import acting_as
 from ..auth.models import User
+from ..campaigns.lifecycle import check_registration_open
 from ..campaigns.models import Campaign
 from ..db import utcnow, write_intent
 from ..domain import N_
@@ -558,13 +559,9 @@ def import_scopes(user: User) -> list[str]:
 
 
 def context_for(campaign: Campaign, actor: User | None) -> ImportContext:
-    """Refuse a campaign closed for registration or outside the actor's reach."""
-    if not campaign.registration_open_on(date.today()):
-        raise InvalidInput(
-            N_("Đợt “%(name)s” hiện không nhận đăng ký."),
-            field="campaign_id",
-            name=campaign.name,
-        )
+    """Refuse a campaign closed for registration (the message gives the deadline) or
+    outside the actor's reach."""
+    check_registration_open(campaign)
     if actor is None:
         return ImportContext(campaign, None, None)
     scopes = import_scopes(actor)

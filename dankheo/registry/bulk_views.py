@@ -7,8 +7,6 @@ officer confirms -> every row is written, or none.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -27,6 +25,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
+from .. import clock
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..forms_common import int_arg, options, required
@@ -52,7 +51,7 @@ def _campaigns() -> list[Campaign]:
     scopes = bulk.import_scopes(current_user)
     if not scopes:
         abort(403)
-    return queries.open_campaigns_for(scopes, date.today())
+    return queries.open_campaigns_for(scopes, clock.today())
 
 
 def _record(job_id: str) -> JobRecord:

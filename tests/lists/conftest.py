@@ -58,7 +58,7 @@ def build_province(make, db) -> Province:
         make.unit(parent=root, tier=UnitTier.COMMUNE, name=n)
         for n in ("Xã Đồng Tâm", "Phường Hà Lầm")
     ]
-    campaign = make.campaign(unit=root, year=2026, status="appraisal")
+    campaign = make.campaign(unit=root, year=2026)  # in appraisal once registered
     stages = [
         Stage(
             campaign=campaign,
@@ -151,6 +151,7 @@ def province(make, db) -> Province:
             decision_date=date(2026, 12, 5),
         )
     )
+    p.campaign.status = "appraisal"
     db.session.flush()
     p.entries = e
     db.session.commit()
