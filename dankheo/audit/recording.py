@@ -414,3 +414,29 @@ def on_exemplars_imported(sender: Any, *, count: int, **_extra: Any) -> None:
         unit_id=sender.unit_id,
         changes={"exemplars": [None, count]},
     )
+
+
+def on_campaign_status_changed(
+    sender: Any,
+    *,
+    action: str,
+    from_status: str,
+    to_status: str,
+    reason: str,
+    **_extra: Any,
+) -> None:
+    """Receiver of :data:`dankheo.campaigns.signals.campaign_status_changed`: the
+    status change is seen by the listeners already; this records the named step and
+    the reason the secretariat gave (reopening needs one)."""
+    changes: dict[str, list[Any]] = {"status": [from_status, to_status]}
+    if reason:
+        changes["reason"] = [None, reason]
+    record_event(
+        db.session,
+        action,
+        "campaign",
+        sender.id,
+        sender.name,
+        unit_id=sender.unit_id,
+        changes=changes,
+    )

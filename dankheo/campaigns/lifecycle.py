@@ -7,7 +7,7 @@
 
 Only the secretariat over the campaign's unit changes it (the views check that). There
 is no campaign history table (nor a notes field: the description is the announcement): every
-change is logged as one line (campaign id, from, to, actor id, and the reason when one
+change is logged as one line (campaign id, from, to, actor id) and recorded, with the reason when one
 is required).
 
 Registration is open on a day when the campaign is in ``registration`` and the day lies
@@ -28,6 +28,7 @@ from ..domain.enums import LABELS, CampaignStatus, LabelledEnum
 from ..errors import Conflict, InvalidInput, RuleRefused
 from ..extensions import db
 from .models import Campaign
+from .signals import campaign_status_changed
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -157,15 +158,21 @@ def change_status(
         db.session.expire(campaign)
         raise Conflict(N_("Đợt vừa được người khác chuyển trạng thái; hãy xem lại."))
     db.session.expire(campaign)
-    # No campaign history table exists: this line is the record, and the reason (the
-    # secretariat's words about the process, not about a person) is part of it.
+    # The audit log records the change with its reason (see .signals).
+    campaign_status_changed.send(
+        campaign,
+        action=action.value,
+        from_status=from_status.value,
+        to_status=to_status.value,
+        reason=reason,
+        actor=actor,
+    )
     log.info(
-        "campaign %s %s -> %s by user %s%s",
+        "campaign %s %s -> %s by user %s",
         campaign.id,
         from_status.value,
         to_status.value,
         actor.id if actor is not None else None,
-        f" reason={reason[:300]!r}" if reason else "",
     )
     return to_status
 
