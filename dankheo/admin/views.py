@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..appraisal.clone import clone_campaign, clone_preview
 from ..auth.models import RoleAssignment, User
 from ..auth.operations import (
     create_user,
@@ -29,7 +30,6 @@ from ..auth.operations import (
     set_active,
 )
 from ..campaigns import lifecycle
-from ..campaigns.clone import clone_campaign, clone_preview
 from ..campaigns.models import Campaign
 from ..campaigns.operations import (
     add_commendation_form,

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, inspect, select, update
 
+from dankheo.appraisal.clone import clone_campaign, clone_preview
 from dankheo.appraisal.models import Council, CouncilMember
 from dankheo.audit.models import AuditRecord
 from dankheo.campaigns import lifecycle
-from dankheo.campaigns.clone import clone_campaign, clone_preview
 from dankheo.campaigns.lifecycle import TRANSITIONS, CampaignAction, change_status
 from dankheo.campaigns.models import Campaign, Criterion, Stage
 from dankheo.db import UTCDateTime

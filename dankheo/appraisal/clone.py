@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, inspect, select
 
+from ..campaigns.models import Campaign, Criterion, Stage
 from ..db import UTCDateTime
 from ..domain import N_
 from ..domain.enums import CampaignStatus
 from ..errors import InvalidInput, RuleRefused
 from ..extensions import db
-from .models import Campaign, Criterion, Stage
+from .models import Council
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -63,7 +64,6 @@ class ClonePreview:
 
 
 def _councils(campaign: Campaign) -> list:
-    from ..appraisal.models import Council
 
     return list(
         db.session.scalars(
