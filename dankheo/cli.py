@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .domain.enums import Role, UnitKind, UnitTier
@@ -15,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
     app.cli.add_command(optimize_db)
+    app.cli.add_command(check_config)
 
 
 @click.command("create-admin")
@@ -126,3 +128,23 @@ def optimize_db() -> None:
     """Refresh query-planner statistics (run after imports or nightly)."""
     optimize_database()
     click.echo("Đã cập nhật thống kê cho bộ tối ưu truy vấn.")
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config() -> None:
+    """Say what a production deployment still lacks; exit 1 while anything does."""
+    from .config import production_gaps
+
+    gaps = production_gaps(current_app.config)
+    missing = [gap for gap in gaps if gap.required]
+    for gap in gaps:
+        label = "THIẾU" if gap.required else "LƯU Ý"
+        click.echo(f"{label} {gap.setting} {gap.message}")
+    if missing:
+        click.echo(
+            f"Còn thiếu {len(missing)} mục cho môi trường vận hành "
+            "(README, mục “Running in production”)."
+        )
+        raise SystemExit(1)
+    click.echo("Cấu hình đủ cho môi trường vận hành.")
