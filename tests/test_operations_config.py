@@ -347,3 +347,41 @@ def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
         r"\d\d:\d\d,\d{3} WARNING dankheo\.probe: probe password=\*\*\*", errors
     )
     assert "hunter2" not in errors and "abc123" not in access
+
+
+# --- lock files -----------------------------------------------------------------------
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """``name -> version`` of every ``name[extras]==version`` line in ``path``."""
+    pins = {}
+    for line in path.read_text().splitlines():
+        found = re.match(r"([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==([^\s;#]+)", line)
+        if found:
+            pins[re.sub(r"[-_.]+", "-", found[1]).lower()] = found[2]
+    return pins
+
+
+@pytest.mark.parametrize(
+    ("requirements", "lock"),
+    [
+        ("requirements.txt", "requirements.lock"),
+        ("requirements-dev.txt", "requirements-dev.lock"),
+    ],
+)
+def test_the_locks_pin_every_requirement(requirements, lock):
+    wanted, locked = _pins(ROOT / requirements), _pins(ROOT / lock)
+    stale = {
+        name: (version, locked.get(name))
+        for name, version in wanted.items()
+        if locked.get(name) != version
+    }
+    assert not stale, f"{lock} is out of date (run `make lock`): {stale}"
+
+
+def test_the_dev_lock_installs_the_runtime_lock_unchanged():
+    runtime, dev = (
+        _pins(ROOT / "requirements.lock"),
+        _pins(ROOT / "requirements-dev.lock"),
+    )
+    assert {name: dev.get(name) for name in runtime} == runtime
