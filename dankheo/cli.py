@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -85,11 +90,27 @@ def seed_demo(seed: int, preset: str, reset: bool) -> None:
         raise click.ClickException(
             "Cơ sở dữ liệu đã có dữ liệu; dùng --reset để xóa và tạo lại dữ liệu mẫu."
         )
-    report = run_preset(preset, seed=seed, echo=click.echo)
+    with _row_logs_quiet():
+        report = run_preset(preset, seed=seed, echo=click.echo)
     db.session.commit()
     optimize_database()
     for line in report:
         click.echo(line)
+
+
+@contextmanager
+def _row_logs_quiet() -> Iterator[None]:
+    """Demo data goes through the real operations, which log one line per row: a few
+    thousand INFO lines would bury the printed report. Unless DANKHEO_LOG_LEVEL asks
+    for them, keep only warnings while the demo is built."""
+    logger = logging.getLogger("dankheo")
+    saved = logger.level
+    if not os.environ.get("DANKHEO_LOG_LEVEL"):
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(saved)
 
 
 @click.command("seed-if-empty")
@@ -101,7 +122,8 @@ def seed_if_empty(seed: int) -> None:
         return
     from .demo import run_preset
 
-    report = run_preset("province", seed=seed, echo=click.echo)
+    with _row_logs_quiet():
+        report = run_preset("province", seed=seed, echo=click.echo)
     db.session.commit()
     optimize_database()
     for line in report:
