@@ -134,6 +134,18 @@ def test_log_level_comes_from_the_environment(monkeypatch, tmp_path):
     assert [h.name for h in root.handlers].count(HANDLER_NAME) == 1
 
 
+def test_migrating_in_process_keeps_the_redacting_handler(tmp_path):
+    """alembic.ini's logging setup must not replace ours (nor disable our loggers)."""
+    from flask_migrate import upgrade
+
+    app = create_app(_settings(tmp_path))
+    probe = logging.getLogger("dankheo.registry.operations")
+    with app.app_context():
+        upgrade()
+    assert [h.name for h in logging.getLogger().handlers].count(HANDLER_NAME) == 1
+    assert not probe.disabled
+
+
 # --- proxies and HSTS -----------------------------------------------------------------
 
 
