@@ -23,7 +23,7 @@ MASK = "***"
 # Keys whose value is a secret or a contact detail: ``password=...``, ``"token": "..."``,
 # ``('password', '...')`` (a MultiDict's repr), ``Authorization: Bearer ...``.
 _SECRET_KEY = (
-    r"[\w-]*(?:pass(?:word|wd)?|pwd|mat_?khau|secret|token|api_?key|authorization"
+    r"[\w-]*(?:pass(?:word|wd|phrase)|pwd|mat_?khau|secret|token|api_?key|authorization"
     r"|cookie|session|email|phone|dien_?thoai|sdt)[\w-]*"
 )
 _QUOTED_PAIR = re.compile(
