@@ -7,17 +7,30 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install translations test test-sqlite test-postgres lint bench extract clean css
+# The installer itself is pinned too: every package in the venv has a fixed version.
+PIP_VERSION := 26.3
+
+.PHONY: run serve install translations test test-sqlite test-postgres lint ruff typecheck lock bench extract clean css
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+## Installs from the lock files (every transitive package pinned), never from requirements*.txt.
+$(VENV)/.installed: $(BIN)/activate requirements.lock requirements-dev.lock
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+## Re-resolve requirements.txt and requirements-dev.txt into the locks after editing either;
+## pins that still fit are kept (LOCK_ARGS=--upgrade moves every one to its newest).
+UV_COMPILE = $(BIN)/uv pip compile --quiet --python-version 3.11 --custom-compile-command "make lock" --annotation-style line $(LOCK_ARGS)
+UV_VERSION = $(shell sed -n 's/^uv==//p' requirements-dev.txt)
+lock: $(BIN)/activate
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt --constraint requirements.lock -o requirements-dev.lock
 
 translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d translations -f >/dev/null
@@ -46,9 +59,15 @@ test: translations node_modules/.package-lock.json
 test-postgres: translations
 	DANKHEO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
 
-lint: install
-	$(BIN)/ruff check dankheo tests bench
-	$(BIN)/mypy dankheo/domain
+## ruff, then mypy over the whole package with pyproject.toml's settings.
+lint: ruff typecheck
+
+ruff: install
+	$(BIN)/ruff check dankheo tests bench gunicorn.conf.py
+	$(BIN)/ruff format --check --quiet dankheo tests bench gunicorn.conf.py
+
+typecheck: install
+	$(BIN)/mypy dankheo
 
 ## Extract the Vietnamese source strings and merge them into the English catalogue.
 extract: install

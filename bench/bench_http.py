@@ -164,11 +164,10 @@ def page_urls(database_url: str) -> dict[str, str]:
     from sqlalchemy import select
 
     from dankheo import create_app
+    from dankheo.domain.workflow import PUBLIC_STATES
     from dankheo.extensions import db
     from dankheo.registry.models import Exemplar
-
     from dankheo.showcase.listing import encode_cursor
-    from dankheo.domain.workflow import PUBLIC_STATES
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     with app.app_context():

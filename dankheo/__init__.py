@@ -19,11 +19,12 @@ from flask import (
     session,
 )
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import bounds, clock, extensions, inputs, lifecycle, spreadsheets
 from . import db as dbmod
-from .config import ENV_FLAGS, ENV_KEYS, DefaultConfig, load_secret_key
+from .config import DefaultConfig, apply_env, load_secret_key
 from .extensions import (
     babel,
     bootstrap,
@@ -35,6 +36,7 @@ from .extensions import (
 )
 from .forms_common import MAX_ID
 from .lifecycle import DankheoFlask, problem
+from .logconfig import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -54,21 +56,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     app.config.from_pyfile("config.py", silent=True)
-    for env, key in ENV_KEYS.items():
-        if os.environ.get(env):
-            app.config[key] = os.environ[env]
-    for env, key in ENV_FLAGS.items():
-        if os.environ.get(env):
-            app.config[key] = os.environ[env].strip().lower() in (
-                "1",
-                "true",
-                "yes",
-                "on",
-            )
+    apply_env(app.config, os.environ)
     if test_config:
         app.config.update(test_config)
+    configure_logging(app.config["LOG_LEVEL"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+        app.config["SECRET_KEY_GENERATED"] = True
     inputs.init_app(app)  # before anything else reads a request
     spreadsheets.init_app(app)  # JSON never writes Infinity or NaN
 
@@ -98,7 +92,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and the
+    scheme from the headers they set, so rate limits count the real client and
+    external URLs say https. The Host header is the proxy's to pass through
+    (``proxy_set_header Host $host``): X-Forwarded-Host is never trusted."""
+    count = int(app.config["TRUSTED_PROXIES"])
+    if count < 0:
+        raise ValueError("DANKHEO_TRUSTED_PROXIES cannot be negative")
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0
+        )
 
 
 class IdConverter(IntegerConverter):
@@ -238,11 +247,17 @@ SECURITY_HEADERS = {
 }
 
 
+#: Sent when the session cookie is HTTPS-only: the site is then HTTPS-only too.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _register_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 

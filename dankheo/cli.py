@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .audit.cli import verify_history_command
@@ -29,6 +35,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_exemplars)
     app.cli.add_command(import_units)
     app.cli.add_command(verify_history_command)
+    app.cli.add_command(check_config)
 
 
 @click.command("create-admin")
@@ -97,11 +104,27 @@ def seed_demo(seed: int, preset: str, reset: bool) -> None:
         raise click.ClickException(
             "Cơ sở dữ liệu đã có dữ liệu; dùng --reset để xóa và tạo lại dữ liệu mẫu."
         )
-    report = run_preset(preset, seed=seed, echo=click.echo)
+    with _row_logs_quiet():
+        report = run_preset(preset, seed=seed, echo=click.echo)
     db.session.commit()
     optimize_database()
     for line in report:
         click.echo(line)
+
+
+@contextmanager
+def _row_logs_quiet() -> Iterator[None]:
+    """Demo data goes through the real operations, which log one line per row: a few
+    thousand INFO lines would bury the printed report. Unless DANKHEO_LOG_LEVEL asks
+    for them, keep only warnings while the demo is built."""
+    logger = logging.getLogger("dankheo")
+    saved = logger.level
+    if not os.environ.get("DANKHEO_LOG_LEVEL"):
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(saved)
 
 
 @click.command("seed-if-empty")
@@ -113,7 +136,8 @@ def seed_if_empty(seed: int) -> None:
         return
     from .demo import run_preset
 
-    report = run_preset("province", seed=seed, echo=click.echo)
+    with _row_logs_quiet():
+        report = run_preset("province", seed=seed, echo=click.echo)
     db.session.commit()
     optimize_database()
     for line in report:
@@ -140,3 +164,23 @@ def optimize_db() -> None:
     """Refresh query-planner statistics (run after imports or nightly)."""
     optimize_database()
     click.echo("Đã cập nhật thống kê cho bộ tối ưu truy vấn.")
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config() -> None:
+    """Say what a production deployment still lacks; exit 1 while anything does."""
+    from .config import production_gaps
+
+    gaps = production_gaps(current_app.config)
+    missing = [gap for gap in gaps if gap.required]
+    for gap in gaps:
+        label = "THIẾU" if gap.required else "LƯU Ý"
+        click.echo(f"{label} {gap.setting} {gap.message}")
+    if missing:
+        click.echo(
+            f"Còn thiếu {len(missing)} mục cho môi trường vận hành "
+            "(README, mục “Running in production”)."
+        )
+        raise SystemExit(1)
+    click.echo("Cấu hình đủ cho môi trường vận hành.")

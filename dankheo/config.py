@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from .logconfig import parse_level
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class DefaultConfig:
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "dankheo_session"
@@ -58,6 +64,12 @@ class DefaultConfig:
     SUPPLEMENT_DAYS = 15
     PAGE_SIZE = 25
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    LOG_LEVEL = "INFO"
+    # How many reverse proxies sit in front of the app and append to X-Forwarded-For
+    # and set X-Forwarded-Proto; 0 trusts none of these headers.
+    TRUSTED_PROXIES = 0
+    # True when create_app had to generate instance/secret_key (nothing configured one).
+    SECRET_KEY_GENERATED = False
 
 
 def load_secret_key(instance_path: str) -> str:
@@ -80,6 +92,12 @@ ENV_KEYS = {
     "DANKHEO_SECRET_KEY": "SECRET_KEY",
     "DANKHEO_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
     "DANKHEO_RATELIMIT_EXPORT": "RATELIMIT_EXPORT",
+    "DANKHEO_LOG_LEVEL": "LOG_LEVEL",
+}
+
+#: Whole numbers from the environment.
+ENV_INTS = {
+    "DANKHEO_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
 #: Boolean settings from the environment ("1", "true", "yes" mean on).
@@ -87,3 +105,109 @@ ENV_FLAGS = {
     # Behind HTTPS: the session cookie is sent over TLS only.
     "DANKHEO_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
 }
+
+
+def apply_env(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Copy the DANKHEO_* variables that are set (and not empty) into ``config``."""
+    for env, key in ENV_KEYS.items():
+        if environ.get(env):
+            config[key] = environ[env]
+    for env, key in ENV_FLAGS.items():
+        if environ.get(env):
+            config[key] = environ[env].strip().lower() in ("1", "true", "yes", "on")
+    for env, key in ENV_INTS.items():
+        if environ.get(env):
+            try:
+                config[key] = int(environ[env])
+            except ValueError:
+                raise ValueError(
+                    f"{env} must be a whole number, not {environ[env]!r}"
+                ) from None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing a production deployment lacks (``required``) or should check."""
+
+    required: bool
+    setting: str
+    message: str
+
+
+def production_gaps(config: Mapping[str, Any]) -> list[Gap]:
+    """What ``config`` still lacks to serve the public from several processes or
+    machines. Only what the configuration shows: whether a proxy sits in front cannot
+    be known from here, so a proxy count of 0 is a note, not a gap."""
+    gaps: list[Gap] = []
+    if config.get("SECRET_KEY_GENERATED"):
+        gaps.append(
+            Gap(
+                True,
+                "DANKHEO_SECRET_KEY",
+                "chưa đặt: khóa bí mật được sinh riêng cho máy này "
+                "(instance/secret_key), không dùng chung giữa các máy chủ, nên phiên "
+                "đăng nhập và mã CSRF của máy này không hợp lệ ở máy khác.",
+            )
+        )
+    if not config.get("SESSION_COOKIE_SECURE"):
+        gaps.append(
+            Gap(
+                True,
+                "DANKHEO_SECURE_COOKIES",
+                "chưa bật: cookie phiên được gửi cả qua HTTP không mã hóa, và trang "
+                "không gửi Strict-Transport-Security.",
+            )
+        )
+    if config.get("DEBUG"):
+        gaps.append(
+            Gap(
+                True,
+                "FLASK_DEBUG",
+                "đang bật: lỗi hiện cả mã nguồn cho người xem; tắt khi vận hành.",
+            )
+        )
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://"):
+        gaps.append(
+            Gap(
+                True,
+                "DANKHEO_RATELIMIT_STORAGE_URI",
+                "hạn mức đăng nhập nằm trong bộ nhớ của từng tiến trình: mỗi worker "
+                "đếm riêng và mất khi khởi động lại; dùng Redis, ví dụ "
+                "redis://127.0.0.1:6379/0.",
+            )
+        )
+    database = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if database.startswith("sqlite"):
+        gaps.append(
+            Gap(
+                True,
+                "DANKHEO_DATABASE_URL",
+                "cơ sở dữ liệu là SQLite: một máy, mỗi lúc một giao dịch ghi; nhiều "
+                "tiến trình hay nhiều máy chủ cần PostgreSQL.",
+            )
+        )
+    if "MAIL_SERVER" in config and not config.get("MAIL_SERVER"):
+        gaps.append(
+            Gap(True, "MAIL_SERVER", "chưa cấu hình máy chủ thư: không gửi được thư.")
+        )
+    if not int(config.get("TRUSTED_PROXIES") or 0):
+        gaps.append(
+            Gap(
+                False,
+                "DANKHEO_TRUSTED_PROXIES",
+                "= 0: không tin tiêu đề X-Forwarded-For/Proto nào. Đúng khi trình "
+                "duyệt kết nối thẳng tới gunicorn; nếu có reverse proxy phía trước, "
+                "mọi người dùng mang địa chỉ của proxy (chung một hạn mức đăng nhập) "
+                "và liên kết tuyệt đối ghi http: đặt bằng số proxy (thường là 1).",
+            )
+        )
+    if parse_level(str(config.get("LOG_LEVEL") or "INFO")) < logging.INFO:
+        gaps.append(
+            Gap(
+                False,
+                "DANKHEO_LOG_LEVEL",
+                "ghi cả thông điệp DEBUG: nhật ký lớn nhanh; INFO là đủ khi vận hành.",
+            )
+        )
+    return gaps

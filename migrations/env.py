@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Inside `flask db ...` (and tests) the app has configured logging already, with the
+# filter that masks secrets; alembic.ini's setup would replace that handler and
+# disable every logger created so far. Use it only when nothing is configured.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -11,7 +11,14 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
+
+#: How long an action, a navigation or an assertion may wait on a busy machine. One
+#: figure for all three: expect() defaults to 5 s, and a check that gives up before
+#: the page it checks has loaded reads the previous page.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 BROWSER_ARGS = [
     "--headless",
@@ -64,7 +71,7 @@ def page(browser, live_server):
         locale="vi-VN", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -79,7 +86,7 @@ def phone(browser, live_server):
         device_scale_factor=2,
     )
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 

@@ -99,7 +99,8 @@ def test_member_scores_and_votes(page, live_server, council, artifacts_dir):
     page.get_by_label("Tán thành", exact=True).check()
     page.get_by_label("Nhận xét").fill("Mô hình thiết thực, số liệu có minh chứng.")
     page.screenshot(path=artifacts_dir / "council-ballot-filled.png", full_page=True)
-    page.get_by_role("button", name="Lưu phiếu", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu phiếu", exact=True).click()
 
     assert page.url == entry_url
     expect(page.get_by_text("Đã lưu phiếu thẩm định.")).to_be_visible()
@@ -136,7 +137,8 @@ def test_score_above_the_maximum_is_refused_in_vietnamese(
         page.get_by_label(criterion, exact=True).fill(str(max_points // 2))
     page.get_by_label("Tán thành", exact=True).check()
     page.get_by_label("Nhận xét").fill("Cần xem lại điểm.")
-    page.get_by_role("button", name="Lưu phiếu", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu phiếu", exact=True).click()
 
     expect(
         page.get_by_text("Chưa lưu được: hãy sửa các mục được đánh dấu bên dưới.")
@@ -196,7 +198,8 @@ def test_chair_previews_the_tally_and_closes_the_round(
         dialog.accept()
 
     page.once("dialog", accept)
-    page.get_by_role("button", name="Kết thúc phiên và công bố kết quả").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kết thúc phiên và công bố kết quả").click()
     # The minutes of the round open at once.
     expect(page.get_by_role("heading", name="Biên bản phiên thẩm định")).to_be_visible()
     assert dialogs and dialogs[0].startswith("Kết thúc phiên 1?")

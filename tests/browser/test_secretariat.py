@@ -90,7 +90,8 @@ def test_commendation_decision_shows_on_the_showcase(
     page.get_by_label("Cơ quan ban hành").fill(BODY)
     page.get_by_label("Số quyết định").fill("1034")  # no symbol: refused
     page.get_by_label("Ngày quyết định").fill(DAY.isoformat())
-    page.get_by_role("button", name="Ghi nhận khen thưởng").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi nhận khen thưởng").click()
     expect(
         page.get_by_text("Số quyết định có dạng số/ký hiệu, ví dụ 1034/QĐ-UBND.")
     ).to_be_visible()
@@ -103,7 +104,8 @@ def test_commendation_decision_shows_on_the_showcase(
     )
 
     page.get_by_label("Số quyết định").fill(NUMBER)
-    page.get_by_role("button", name="Ghi nhận khen thưởng").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi nhận khen thưởng").click()
     expect(
         page.get_by_text(
             f"Đã ghi nhận khen thưởng cho 1 hồ sơ theo quyết định {NUMBER}."

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from dankheo.domain.enums import Role, UnitTier
 
@@ -30,9 +33,10 @@ def test_officer_registers_and_submits(
     login(page, live_server, officer.username, PASSWORD)
     page.goto(f"{live_server}/registry/")
     page.screenshot(path=artifacts_dir / "registry-empty.png", full_page=True)
-    assert page.get_by_text("Chưa có hồ sơ nào phù hợp.").is_visible()
+    expect(page.get_by_text("Chưa có hồ sơ nào phù hợp.")).to_be_visible()
 
-    page.get_by_role("link", name="Đăng ký mô hình, điển hình").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Đăng ký mô hình, điển hình").first.click()
     page.get_by_label("1. Tên mô hình, điển hình").fill(
         "Hiến đất mở rộng đường khu phố"
     )
@@ -50,9 +54,10 @@ def test_officer_registers_and_submits(
     )
     page.get_by_label("Hộ dân được vận động").fill("-3")
     page.get_by_label("Kinh phí huy động").fill("1.490,5")
-    page.get_by_role("button", name="Lưu bản nháp").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu bản nháp").click()
     # A bad number: the page says why, keeps everything typed.
-    assert page.get_by_text("Không được là số âm.").is_visible()
+    expect(page.get_by_text("Không được là số âm.")).to_be_visible()
     assert (
         page.get_by_label("2. Thực trạng, lý do xây dựng")
         .input_value()
@@ -61,19 +66,22 @@ def test_officer_registers_and_submits(
     page.screenshot(path=artifacts_dir / "registry-form-error.png", full_page=True)
 
     page.get_by_label("Hộ dân được vận động").fill("86")
-    page.get_by_role("button", name="Lưu bản nháp").click()
-    assert page.get_by_text("Đã lưu bản nháp").is_visible()
-    assert page.get_by_text("1.490,5").first.is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu bản nháp").click()
+    expect(page.get_by_text("Đã lưu bản nháp")).to_be_visible()
+    expect(page.get_by_text("1.490,5").first).to_be_visible()
 
     photo = tmp_path / "Ảnh hiện trường.png"
     photo.write_bytes(PNG)
     page.set_input_files("input[type=file]", str(photo))
-    page.get_by_role("button", name="Tải lên").click()
-    assert page.get_by_role("link", name="Ảnh hiện trường.png").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_role("link", name="Ảnh hiện trường.png")).to_be_visible()
 
     page.once("dialog", lambda d: d.accept())
-    page.get_by_role("button", name="Gửi đăng ký").click()
-    assert page.get_by_text("Đã gửi đăng ký").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Gửi đăng ký").click()
+    expect(page.get_by_text("Đã gửi đăng ký")).to_be_visible()
     assert page.locator(".state-badge").inner_text() == "Đang thẩm định"
     assert page.get_by_role("link", name="Sửa hồ sơ").count() == 0
     page.screenshot(path=artifacts_dir / "registry-submitted.png", full_page=True)
@@ -89,15 +97,17 @@ def test_keyboard_skip_link_and_phone_layout(
         == "Bỏ qua, đến nội dung chính"
     )
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#main"
+    page.wait_for_function("location.hash === '#main'")
 
     login(phone, live_server, officer.username, PASSWORD)
     phone.goto(f"{live_server}/registry/")
     # The menu collapses behind the toggler on a phone and opens on tap.
     toggler = phone.get_by_role("button", name="Mở menu")
-    assert toggler.is_visible()
+    expect(toggler).to_be_visible()
+    expect(phone.get_by_role("link", name="Đơn vị đăng ký")).to_be_hidden()
     toggler.click()
-    assert phone.get_by_role("link", name="Đơn vị đăng ký").is_visible()
+    expect(phone.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(phone.get_by_role("link", name="Đơn vị đăng ký")).to_be_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "no horizontal scrolling on a phone"
     phone.screenshot(path=artifacts_dir / "registry-phone.png", full_page=True)

@@ -1,0 +1,66 @@
+"""gunicorn settings, read from DANKHEO_* variables: ``gunicorn -c gunicorn.conf.py app:app``.
+
+Every value has a default that suits one machine behind a reverse proxy on the same
+host; the README's "Running in production" section lists the variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+
+from dankheo.logconfig import RedactingFilter, parse_level
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("DANKHEO_BIND", "127.0.0.1:8000").split(",")
+
+# Threads rather than more processes: each process holds its own database pool and
+# caches, and a login's scrypt hash takes about 128 MiB while it runs.
+workers = _int("DANKHEO_WORKERS", multiprocessing.cpu_count() + 1)
+threads = _int("DANKHEO_THREADS", 4)
+
+# gthread, not the default sync worker: a sync worker serves one request at a time
+# and is killed when a request outlasts `timeout`, so a slow client downloading a
+# streamed export (CSV/XLSX of a province's entries, the Atom feed, attachments)
+# would tie up a whole process and then lose it midway. Under gthread the worker's
+# main loop keeps answering the arbiter while its threads stream, so `timeout` only
+# catches a process that is truly stuck; it is generous because a long CPU-bound
+# export (an XLSX of 100,000 rows) holds the interpreter lock for a while.
+worker_class = "gthread"
+timeout = _int("DANKHEO_TIMEOUT", 120)
+# On restart, let running downloads finish before the old workers are stopped.
+graceful_timeout = _int("DANKHEO_GRACEFUL_TIMEOUT", 60)
+keepalive = _int("DANKHEO_KEEPALIVE", 5)
+
+# Access log on stdout, errors (and the app's own log lines) on stderr. The app logs
+# through its own handler to stderr (dankheo.logconfig); when the error log goes to
+# a file instead, the workers' stderr is captured into that file so nothing is lost.
+accesslog = os.environ.get("DANKHEO_ACCESS_LOG", "-")
+errorlog = os.environ.get("DANKHEO_ERROR_LOG", "-")
+capture_output = errorlog != "-"
+loglevel = logging.getLevelName(
+    parse_level(os.environ.get("DANKHEO_LOG_LEVEL", "INFO"))
+).lower()
+
+# Whose X-Forwarded-Proto gunicorn itself believes (for wsgi.url_scheme). The app
+# reads the client's address and scheme through ProxyFix (DANKHEO_TRUSTED_PROXIES);
+# with no proxy trusted there, gunicorn trusts no one either.
+_trusted_proxies = _int("DANKHEO_TRUSTED_PROXIES", 0)
+forwarded_allow_ips = os.environ.get(
+    "DANKHEO_FORWARDED_ALLOW_IPS", "127.0.0.1,::1" if _trusted_proxies else ""
+)
+
+
+def on_starting(server: object) -> None:
+    """Mask passwords, tokens and contact details in gunicorn's own lines too (an
+    access line carries the query string); the workers inherit the filters."""
+    for name in ("gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())

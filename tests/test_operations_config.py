@@ -1,0 +1,400 @@
+"""Running in production: logging that never writes a secret, the proxy count, HSTS,
+``check-config`` and gunicorn's configuration file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask, request, request_started, url_for
+from flask_limiter.util import get_remote_address
+
+from dankheo import create_app
+from dankheo.config import production_gaps
+from dankheo.logconfig import HANDLER_NAME, redact
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- logging --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("login failed password=hunter2 for an", "hunter2"),
+        ("PASSWORD: hunter2", "hunter2"),
+        ("form {'login': 'an', 'password': 'hunter 2'}", "hunter 2"),
+        ('json {"new_password": "hunter2"}', "hunter2"),
+        ("ImmutableMultiDict([('login', 'an'), ('password', 'hunter2')])", "hunter2"),
+        ("GET /reset?token=abc123def&lang=vi", "abc123def"),
+        ("Authorization: Bearer eyJhbGciOi.abc", "eyJhbGciOi"),
+        ("csrf_token=IjQ5ZGM0 set", "IjQ5ZGM0"),
+        ("Cookie: dankheo_session=eyJfZnJlc2gi", "eyJfZnJlc2gi"),
+        ("db postgresql+psycopg://dankheo:s3cr3t@db/dankheo", "s3cr3t"),
+        ("created user an (an.nguyen@example.vn)", "an.nguyen@example.vn"),
+        ("contact 0912 345 678 today", "0912 345 678"),
+        ("contact +84912345678", "+84912345678"),
+        ("phone=0243.826.1234", "0243.826.1234"),
+    ],
+)
+def test_secrets_and_contacts_are_masked(line, secret):
+    masked = redact(line)
+    assert secret not in masked
+    assert "***" in masked
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "closed round 12 by user 7: {'passed': 19} (skipped 0)",
+        "imported 2705 units in 0.84 s",
+        "exemplar 1034: submitted -> in_review",
+        "password changed for <User 7 an>",
+        "tally of round 3: passed=19 failed=2",
+    ],
+)
+def test_ordinary_lines_are_left_alone(line):
+    assert redact(line) == line
+
+
+def _handler() -> logging.Handler:
+    return next(h for h in logging.getLogger().handlers if h.name == HANDLER_NAME)
+
+
+def test_the_app_handler_redacts_a_record_and_its_traceback(app):
+    handler = _handler()
+    try:
+        raise ValueError("bad password=hunter2")
+    except ValueError:
+        record = logging.getLogger("dankheo.probe").makeRecord(
+            "dankheo.probe",
+            logging.WARNING,
+            __file__,
+            1,
+            "login %s password=%s",
+            ("an", "hunter2"),
+            sys.exc_info(),
+        )
+    assert handler.filter(record)
+    line = handler.format(record)
+    assert "hunter2" not in line
+    assert "WARNING dankheo.probe: login an password=***" in line
+    assert "ValueError: bad password=***" in line
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", line)
+
+
+def test_a_login_request_does_not_log_the_password(
+    client, make, capsys, caplog, monkeypatch
+):
+    """Everything at DEBUG, SQL with its parameters, and a careless line dumping the
+    form: the password still never reaches the log."""
+    user = make.user(username="an.nguyen")
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+
+    def dump_form(sender: Flask, **_extra: object) -> None:
+        logging.getLogger("dankheo.probe").debug("form %s", request.form)
+
+    request_started.connect(dump_form)
+    try:
+        capsys.readouterr()
+        for password in ("wrong-guess-1", "Sai-Mat-Khau-2"):
+            client.post(
+                "/auth/login", data={"login": user.username, "password": password}
+            )
+        client.post(
+            "/auth/login", data={"login": user.username, "password": "correct-pw-3"}
+        )
+    finally:
+        request_started.disconnect(dump_form)
+    written = capsys.readouterr().err
+    assert "('login', 'an.nguyen')" in written  # the careless line was written
+    assert "('password', '***')" in written
+    for password in ("wrong-guess-1", "Sai-Mat-Khau-2", "correct-pw-3"):
+        assert password not in written
+
+
+def test_log_level_comes_from_the_environment(monkeypatch, tmp_path):
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # restored after the test
+    monkeypatch.setenv("DANKHEO_LOG_LEVEL", "warning")
+    create_app(_settings(tmp_path))
+    assert root.level == logging.WARNING
+    monkeypatch.setenv("DANKHEO_LOG_LEVEL", "loud")
+    with pytest.raises(ValueError, match="DANKHEO_LOG_LEVEL"):
+        create_app(_settings(tmp_path))
+    # One handler however many apps were made.
+    assert [h.name for h in root.handlers].count(HANDLER_NAME) == 1
+
+
+def test_migrating_in_process_keeps_the_redacting_handler(tmp_path):
+    """alembic.ini's logging setup must not replace ours (nor disable our loggers)."""
+    from flask_migrate import upgrade
+
+    app = create_app(_settings(tmp_path))
+    probe = logging.getLogger("dankheo.registry.operations")
+    with app.app_context():
+        upgrade()
+    assert [h.name for h in logging.getLogger().handlers].count(HANDLER_NAME) == 1
+    assert not probe.disabled
+
+
+# --- proxies and HSTS -----------------------------------------------------------------
+
+
+def _settings(tmp_path: Path, **extra: object) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/ops.sqlite3",
+        **extra,
+    }
+
+
+def _whoami_app(tmp_path: Path, proxies: int) -> Flask:
+    app = create_app(_settings(tmp_path, TRUSTED_PROXIES=proxies))
+
+    @app.get("/_whoami")
+    def whoami() -> dict[str, str]:
+        return {
+            "addr": request.remote_addr or "",
+            "limit_key": get_remote_address(),
+            "url": url_for("whoami", _external=True),
+        }
+
+    return app
+
+
+FORWARDED = {
+    "X-Forwarded-For": "203.0.113.9, 198.51.100.7",
+    "X-Forwarded-Proto": "https",
+}
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(tmp_path):
+    client = _whoami_app(tmp_path, 0).test_client()
+    seen = client.get("/_whoami", headers=FORWARDED).get_json()
+    assert seen["addr"] == seen["limit_key"] == "127.0.0.1"
+    assert seen["url"].startswith("http://")
+
+
+def test_behind_one_proxy_the_last_hop_is_the_client(tmp_path):
+    client = _whoami_app(tmp_path, 1).test_client()
+    seen = client.get("/_whoami", headers=FORWARDED).get_json()
+    # The proxy appended the address it saw; anything before it the client made up.
+    assert seen["addr"] == seen["limit_key"] == "198.51.100.7"
+    assert seen["url"].startswith("https://")
+
+
+def test_trusted_proxies_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DANKHEO_TRUSTED_PROXIES", "2")
+    assert create_app(_settings(tmp_path)).config["TRUSTED_PROXIES"] == 2
+    monkeypatch.setenv("DANKHEO_TRUSTED_PROXIES", "one")
+    with pytest.raises(ValueError, match="DANKHEO_TRUSTED_PROXIES"):
+        create_app(_settings(tmp_path))
+
+
+def test_hsts_only_with_secure_cookies(app, client, monkeypatch):
+    assert "Strict-Transport-Security" not in client.get("/auth/login").headers
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    resp = client.get("/auth/login")
+    assert (
+        resp.headers["Strict-Transport-Security"]
+        == "max-age=31536000; includeSubDomains"
+    )
+
+
+def test_publicly_cacheable_pages_vary_on_the_cookie(client):
+    """A shared cache in front of the app may keep an anonymous page for a minute; the
+    page's language can come from the session cookie, so the cache must key on it."""
+    for lang in ("vi", "en"):
+        client.get(f"/?lang={lang}")
+        resp = client.get("/showcase")
+        assert resp.headers["Cache-Control"] == "public, max-age=60"
+        assert "Cookie" in resp.vary
+        assert f'<html lang="{lang}">' in resp.get_data(as_text=True)
+
+
+# --- check-config ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("DANKHEO_") and name != "DANKHEO_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+
+
+PRODUCTION = {
+    "SESSION_COOKIE_SECURE": True,
+    "TRUSTED_PROXIES": 1,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/5",
+    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://dankheo@db.invalid/dankheo",
+}
+
+
+def test_check_config_lists_what_production_lacks(clean_env, tmp_path):
+    app = create_app(_settings(tmp_path, SECRET_KEY_GENERATED=True))
+    result = app.test_cli_runner().invoke(args=["check-config"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    for setting in (
+        "DANKHEO_SECRET_KEY",
+        "DANKHEO_SECURE_COOKIES",
+        "DANKHEO_RATELIMIT_STORAGE_URI",
+        "DANKHEO_DATABASE_URL",
+    ):
+        assert any(line.startswith(f"THIẾU {setting} ") for line in lines), setting
+    proxies = next(line for line in lines if "DANKHEO_TRUSTED_PROXIES" in line)
+    assert proxies.startswith("LƯU Ý DANKHEO_TRUSTED_PROXIES = 0")
+    assert "Còn thiếu 4 mục" in lines[-1]
+
+
+def test_check_config_passes_when_everything_is_set(clean_env, tmp_path):
+    app = create_app({**_settings(tmp_path), **PRODUCTION})
+    result = app.test_cli_runner().invoke(args=["check-config"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Cấu hình đủ cho môi trường vận hành."
+
+
+def test_check_config_reads_the_environment(clean_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("DANKHEO_SECRET_KEY", "shared-by-every-instance")
+    monkeypatch.setenv("DANKHEO_SECURE_COOKIES", "1")
+    monkeypatch.setenv("DANKHEO_TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("DANKHEO_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/5")
+    monkeypatch.setenv("DANKHEO_DATABASE_URL", PRODUCTION["SQLALCHEMY_DATABASE_URI"])
+    app = create_app({"TESTING": True})
+    assert not app.config["SECRET_KEY_GENERATED"]
+    assert production_gaps(app.config) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "setting"),
+    [
+        ({"DEBUG": True}, "FLASK_DEBUG"),
+        ({"MAIL_SERVER": ""}, "MAIL_SERVER"),
+        ({"SESSION_COOKIE_SECURE": False}, "DANKHEO_SECURE_COOKIES"),
+    ],
+)
+def test_each_gap_alone_fails_the_check(extra, setting):
+    gaps = production_gaps({**PRODUCTION, **extra})
+    assert [(g.required, g.setting) for g in gaps] == [(True, setting)]
+
+
+# --- gunicorn -------------------------------------------------------------------------
+
+PROBE_APP = """
+import logging
+from dankheo import create_app
+
+app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "{db}"}})
+
+
+@app.get("/_probe")
+def probe():
+    logging.getLogger("dankheo.probe").warning("probe password=%s", "hunter2")
+    return "ok"
+"""
+
+
+def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
+    """gunicorn -c gunicorn.conf.py: access lines on stdout, the app's own lines on
+    stderr in our format, and neither carries the secret."""
+    pytest.importorskip("gunicorn")
+    (tmp_path / "probe_app.py").write_text(
+        PROBE_APP.format(db=f"sqlite:///{tmp_path}/g.sqlite3")
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DANKHEO_")},
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
+        "DANKHEO_BIND": "127.0.0.1:0",
+        "DANKHEO_WORKERS": "1",
+        "DANKHEO_THREADS": "2",
+    }
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--no-control-socket",
+                "probe_app:app",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        port = None
+        while port is None:
+            assert server.poll() is None, err.read_text()
+            assert time.monotonic() < deadline, err.read_text()
+            found = re.search(r"Booting worker .*", err.read_text()) and re.search(
+                r"Listening at: http://127\.0\.0\.1:(\d+)", err.read_text()
+            )
+            if found:
+                port = int(found.group(1))
+            else:
+                time.sleep(0.1)  # polling a child process's output, not a race
+        url = f"http://127.0.0.1:{port}/_probe?token=abc123"
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            assert resp.read() == b"ok"
+    finally:
+        server.terminate()
+        server.wait(30)
+    access, errors = out.read_text(), err.read_text()
+    assert "Using worker: gthread" in errors
+    assert '"GET /_probe?token=*** HTTP/1.1" 200' in access
+    assert re.search(
+        r"\d\d:\d\d,\d{3} WARNING dankheo\.probe: probe password=\*\*\*", errors
+    )
+    assert "hunter2" not in errors and "abc123" not in access
+
+
+# --- lock files -----------------------------------------------------------------------
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """``name -> version`` of every ``name[extras]==version`` line in ``path``."""
+    pins = {}
+    for line in path.read_text().splitlines():
+        found = re.match(r"([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==([^\s;#]+)", line)
+        if found:
+            pins[re.sub(r"[-_.]+", "-", found[1]).lower()] = found[2]
+    return pins
+
+
+@pytest.mark.parametrize(
+    ("requirements", "lock"),
+    [
+        ("requirements.txt", "requirements.lock"),
+        ("requirements-dev.txt", "requirements-dev.lock"),
+    ],
+)
+def test_the_locks_pin_every_requirement(requirements, lock):
+    wanted, locked = _pins(ROOT / requirements), _pins(ROOT / lock)
+    stale = {
+        name: (version, locked.get(name))
+        for name, version in wanted.items()
+        if locked.get(name) != version
+    }
+    assert not stale, f"{lock} is out of date (run `make lock`): {stale}"
+
+
+def test_the_dev_lock_installs_the_runtime_lock_unchanged():
+    runtime, dev = (
+        _pins(ROOT / "requirements.lock"),
+        _pins(ROOT / "requirements-dev.lock"),
+    )
+    assert {name: dev.get(name) for name in runtime} == runtime
