@@ -1,5 +1,7 @@
 """Unbound extensions, bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_compress import Compress
@@ -13,6 +15,13 @@ from flask_wtf import CSRFProtect
 from .db import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass ``Model``: Flask-SQLAlchemy's ``db.Model`` (the declarative ``Base``
+# with the session's query property), which type checkers see as ``Base`` itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -30,7 +30,7 @@ from ..db import UTCDateTime, utcnow
 from ..domain import N_
 from ..domain.enums import LABELS, LabelledEnum
 from ..domain.tally import Choice, Outcome
-from ..extensions import db
+from ..extensions import Model
 from ..models_base import check_in
 from ..registry.models import Exemplar
 from ..units.models import Unit
@@ -53,7 +53,7 @@ LABELS.update(
 ROLE_ORDER = {MemberRole.CHAIR: 0, MemberRole.SECRETARY: 1, MemberRole.MEMBER: 2}
 
 
-class Council(db.Model):
+class Council(Model):
     """The appraisal council of one stage at one unit (hội đồng thẩm định)."""
 
     __tablename__ = "councils"
@@ -96,7 +96,7 @@ class Council(db.Model):
         )
 
 
-class CouncilMember(db.Model):
+class CouncilMember(Model):
     __tablename__ = "council_members"
     __table_args__ = (
         UniqueConstraint("council_id", "user_id"),
@@ -125,7 +125,7 @@ class CouncilMember(db.Model):
         return self.active and self.role in (MemberRole.CHAIR, MemberRole.SECRETARY)
 
 
-class Round(db.Model):
+class Round(Model):
     """A session of a council (phiên thẩm định). At most one is open per council (a
     partial unique index); closing is one conditional UPDATE, so it happens once."""
 
@@ -167,7 +167,7 @@ class Round(db.Model):
         return self.closed_at is None
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Who took part in a closed round, written at the close for the minutes."""
 
     __tablename__ = "round_attendance"
@@ -187,7 +187,7 @@ class Attendance(db.Model):
         return self.votes > 0
 
 
-class Vote(db.Model):
+class Vote(Model):
     """One member's vote on one exemplar at one stage, editable until the round closes.
 
     Only votes written in a round (``round_id``) count in that round's tally: after a
@@ -226,7 +226,7 @@ class Vote(db.Model):
         return Choice(self.choice).label
 
 
-class Score(db.Model):
+class Score(Model):
     """Points given on one rubric criterion; 0..max is checked by the operation."""
 
     __tablename__ = "scores"
@@ -244,7 +244,7 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class ReturnMark(db.Model):
+class ReturnMark(Model):
     """The chair's decision, before the close, to return an exemplar for supplement."""
 
     __tablename__ = "return_marks"
@@ -258,7 +258,7 @@ class ReturnMark(db.Model):
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class StageResult(db.Model):
+class StageResult(Model):
     """The outcome of one exemplar in one closed round: the public record of a stage.
 
     The showcase reads passed stages (outcome ``passed``), their labels and dates here."""
@@ -304,7 +304,7 @@ class StageResult(db.Model):
         return self.outcome == Outcome.PASSED
 
 
-class DossierSnapshot(db.Model):
+class DossierSnapshot(Model):
     """The dossier as a council saw it when it returned the exemplar; the resubmission is
     shown to members as a diff against it."""
 
@@ -319,7 +319,7 @@ class DossierSnapshot(db.Model):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Commendation(db.Model):
+class Commendation(Model):
     """The commendation decision for a recommended exemplar (one per exemplar)."""
 
     __tablename__ = "commendations"

@@ -16,11 +16,11 @@ from sqlalchemy import JSON, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..registry.models import AppendOnlyError
 
 
-class AuditRecord(db.Model):
+class AuditRecord(Model):
     """One secretariat or administrator action on one object.
 
     ``id`` is the record's position in the audit chain (1, 2, 3 … without gaps), given
@@ -57,7 +57,7 @@ class AuditRecord(db.Model):
         )
 
 
-class ChainHead(db.Model):
+class ChainHead(Model):
     """The end of one hash chain: how many records it holds and the last hash.
 
     Appending locks this row first, so two transactions never chain onto the same

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..domain.enums import Role
-from ..extensions import db
+from ..extensions import Model, db
 from ..models_base import check_in
 from ..units.models import Unit
 
@@ -18,7 +18,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with an account. ``session_token`` is part of the login id, so changing it
     (logout, password change) invalidates every session issued before."""
 
@@ -68,7 +68,7 @@ class User(UserMixin, db.Model):
         return [r.unit.path for r in self.roles if r.role == role]
 
 
-class RoleAssignment(db.Model):
+class RoleAssignment(Model):
     """A role held over a unit and its whole subtree."""
 
     __tablename__ = "role_assignments"

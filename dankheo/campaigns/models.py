@@ -7,12 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..domain.enums import CampaignStatus, UnitTier
-from ..extensions import db
+from ..extensions import Model
 from ..models_base import check_in
 from ..units.models import Unit
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """One year (or period) of the movement in a unit subtree (usually a province)."""
 
     __tablename__ = "campaigns"
@@ -61,7 +61,7 @@ class Campaign(db.Model):
         return CampaignStatus(self.status).label
 
 
-class Field(db.Model):
+class Field(Model):
     """A field of work (lĩnh vực); the standard four are seeded for each campaign."""
 
     __tablename__ = "fields"
@@ -78,7 +78,7 @@ class Field(db.Model):
         return f"<Field {self.id} {self.name}>"
 
 
-class CommendationForm(db.Model):
+class CommendationForm(Model):
     """A form of commendation (hình thức khen thưởng) the campaign may grant."""
 
     __tablename__ = "commendation_forms"
@@ -96,7 +96,7 @@ class CommendationForm(db.Model):
         return f"<CommendationForm {self.id} {self.name}>"
 
 
-class Stage(db.Model):
+class Stage(Model):
     """One appraisal step of a campaign, with its decision rule as data.
 
     Thresholds are fractions ``threshold_num / threshold_den``; ``threshold_strict``
@@ -158,7 +158,7 @@ class Stage(db.Model):
         return sum(c.max_points for c in self.criteria)
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """A rubric line of a stage, scored from 0 to ``max_points``."""
 
     __tablename__ = "criteria"

@@ -20,12 +20,12 @@ from ..domain.enums import AttachmentKind, ExemplarKind
 from ..domain.metrics import METRIC_KEYS, METRICS
 from ..domain.text import fold, slugify
 from ..domain.workflow import PUBLIC_STATES, Action, State
-from ..extensions import db
+from ..extensions import Model
 from ..models_base import check_in
 from ..units.models import Unit
 
 
-class Exemplar(db.Model):
+class Exemplar(Model):
     """A registered entry: a model (mô hình) or a collective / individual exemplar.
 
     ``version`` is bumped by every change; edits carry the version they were made on, so
@@ -176,7 +176,7 @@ def _refresh_derived(_mapper, _connection, target: Exemplar) -> None:
     target.search_text = target.searchable_text()
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file of the dossier, stored outside static under a random name."""
 
     __tablename__ = "attachments"
@@ -210,7 +210,7 @@ class Attachment(db.Model):
         return self.content_type.startswith("image/")
 
 
-class History(db.Model):
+class History(Model):
     """Append-only record of every state change: who, when, from, to, note."""
 
     __tablename__ = "history"

@@ -5,11 +5,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.enums import UnitKind, UnitTier
 from ..domain.text import fold
-from ..extensions import db
+from ..extensions import Model
 from ..models_base import check_in
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A node of the administrative tree (central -> province -> ... -> grassroots).
 
     ``path`` is the materialised path of ids ("/1/7/42/"), so a subtree is one indexed
