@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..domain.enums import Role
-from ..extensions import Model, db
+from ..extensions import Model
 from ..models_base import check_in
 from ..units.models import Unit
 
