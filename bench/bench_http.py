@@ -164,11 +164,10 @@ def page_urls(database_url: str) -> dict[str, str]:
     from sqlalchemy import select
 
     from dankheo import create_app
+    from dankheo.domain.workflow import PUBLIC_STATES
     from dankheo.extensions import db
     from dankheo.registry.models import Exemplar
-
     from dankheo.showcase.listing import encode_cursor
-    from dankheo.domain.workflow import PUBLIC_STATES
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -329,7 +328,10 @@ def main() -> int:
                         args.duration,
                         args.connections,
                     )
-                    print(theirs.row() + f" dankheo {ours.rps / theirs.rps:.1f}x")
+                    ratio = (
+                        f"{ours.rps / theirs.rps:.1f}x" if theirs.rps else "(no answer)"
+                    )
+                    print(theirs.row() + f" dankheo {ratio}")
         else:
             print(
                 "Datasette not installed (make bench installs it from requirements-bench.txt)"
