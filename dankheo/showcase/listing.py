@@ -279,6 +279,9 @@ def count_public(f: Filters) -> int:
     """How many public entries match ``f`` (through the counts cache)."""
 
     def compute() -> int:
+        tallied = counts.total_from_tallies(f)
+        if tallied is not None:
+            return tallied
         stmt = select(func.count()).select_from(Exemplar).where(*filter_conditions(f))
         return db.session.scalar(stmt) or 0
 

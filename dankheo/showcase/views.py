@@ -32,9 +32,11 @@ from ..domain.workflow import State
 from ..extensions import db
 from ..registry.uploads import send_attachment
 from . import exports, facets, listing, statistics, story
+from .commands import register_commands
 from .listing import Filters
 
-bp = Blueprint("showcase", __name__)
+bp = Blueprint("showcase", __name__, cli_group=None)
+register_commands(bp)
 
 
 def _same_for_everyone() -> bool:
