@@ -8,12 +8,14 @@ facets and statistics count, and name no entry.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -33,6 +35,7 @@ from ..extensions import db
 from ..registry.uploads import send_attachment
 from . import exports, facets, listing, statistics, story
 from .commands import register_commands
+from .highlight import highlight
 from .listing import Filters
 
 bp = Blueprint("showcase", __name__, cli_group=None)
@@ -96,10 +99,12 @@ def index():
         facets=facets.facet_counts(f),
         kinds=ExemplarKind,
         sorts=SORT_LABELS,
+        relevance_limit=listing.RELEVANCE_LIMIT,
     )
 
 
 SORT_LABELS = {
+    "relevance": N_("Phù hợp nhất"),
     "newest": N_("Mới công bố trước"),
     "oldest": N_("Công bố sớm trước"),
     "name": N_("Theo tên (A–Z)"),
@@ -325,7 +330,22 @@ def stats_xlsx():
     return exports.xlsx_response(f"{name}.xlsx", sheets)
 
 
+#: What ``url_for`` leaves unquoted in a query string (checked equal by a test).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 @bp.app_template_global()
 def showcase_url(f: Filters, **changes) -> str:
-    """URL of the showcase list with ``f`` changed by ``changes`` (cursor dropped)."""
-    return url_for("showcase.index", **f.to_args(**changes))
+    """URL of the showcase list with ``f`` changed by ``changes`` (cursor dropped).
+
+    A list page links every facet value (about ninety links): the route is built once
+    per request and only the query string per link, which is what ``url_for`` would
+    give."""
+    base = g.get("showcase_base")
+    if base is None:
+        base = g.showcase_base = url_for("showcase.index")
+    args = f.to_args(**changes)
+    return f"{base}?{urlencode(args, safe=_QUERY_SAFE)}" if args else base
+
+
+bp.add_app_template_filter(highlight, "highlight")
