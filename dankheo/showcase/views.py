@@ -174,39 +174,67 @@ def _export_rows(f: Filters):
     engine = db.engine
 
     def rows():
-        for r in listing.stream_rows(engine, stmt):
+        # Plain tuples in the statement's column order (no attribute lookups per cell).
+        for (
+            ident,
+            slug,
+            name,
+            kind,
+            state,
+            campaign_name,
+            year,
+            field_name,
+            unit_name,
+            address,
+            published_at,
+            form_name,
+            decision_number,
+            decision_date,
+            *metrics,
+        ) in listing.stream_rows(engine, stmt):
             yield [
-                r.id,
-                r.name,
-                kinds.get(r.kind, r.kind),
-                states.get(r.state, r.state),
-                r.campaign_name,
-                r.year,
-                r.field_name,
-                r.unit_name,
-                r.address,
-                r.published_at,
-                r.form_name,
-                r.decision_number,
-                r.decision_date,
-                *[getattr(r, m.key) for m in METRICS],
-                f"{prefix}/{r.id}-{r.slug}",
+                ident,
+                name,
+                kinds.get(kind, kind),
+                states.get(state, state),
+                campaign_name,
+                year,
+                field_name,
+                unit_name,
+                address,
+                published_at,
+                form_name,
+                decision_number,
+                decision_date,
+                *metrics,
+                f"{prefix}/{ident}-{slug}",
             ]
 
     return rows()
 
 
+def build_open_data_files(dest) -> list:
+    """The full CSV and XLSX of the public list written into ``dest`` (a job runs it
+    off the request path; the downloads below then serve those files)."""
+    with current_app.test_request_context("/"):
+        return exports.build_open_data_files(
+            dest, lambda: (_export_header(), _export_rows(Filters()))
+        )
+
+
 @bp.get("/showcase/export.csv")
 def export_csv():
     f = Filters.from_args(request.args)
-    return exports.csv_response(
-        "mo-hinh-dien-hinh.csv", _export_header(), _export_rows(f)
-    )
+    if not f.active and (resp := exports.prebuilt(exports.CSV_NAME)):
+        return resp
+    return exports.csv_response(exports.CSV_NAME, _export_header(), _export_rows(f))
 
 
 @bp.get("/showcase/export.xlsx")
 def export_xlsx():
     f = Filters.from_args(request.args)
+    if not f.active and (resp := exports.prebuilt(exports.XLSX_NAME)):
+        return resp
     return exports.xlsx_response(
         "mo-hinh-dien-hinh.xlsx",
         [(_("Mô hình, điển hình"), _export_header(), _export_rows(f))],
