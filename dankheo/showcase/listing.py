@@ -221,6 +221,9 @@ def _sort_columns(f: Filters) -> tuple[tuple[Any, Any], bool]:
 
 def _ordered(stmt: S, f: Filters) -> S:
     (key, ident), descending = _sort_columns(f)
+    source = getattr(key, "table", None)
+    if source is not None and getattr(source, "name", "") == "ranked_hits":
+        stmt = stmt.join(source, source.c.rowid == Exemplar.id)
     order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
     return stmt.order_by(*order)
 

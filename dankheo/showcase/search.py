@@ -23,6 +23,8 @@ migration create the same objects.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -37,6 +39,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Subquery
 
 from ..domain.text import search_terms
 from ..domain.workflow import PUBLIC_STATES
@@ -184,7 +187,8 @@ def rank_column(dialect: str, query: str) -> ColumnElement[float]:
     """How well an entry matches ``query``: lower is better, ties broken by the id.
 
     - SQLite: FTS5's ``bm25`` of the folded text (rarer words weigh more, shorter
-      texts more than long ones), read for the row from the full-text index.
+      texts more than long ones), from :func:`ranked_hits`, which the query joins
+      (the full-text query runs once, not once per row).
     - PostgreSQL: the position of each term's first match in the folded text, summed.
       The folded text starts with the name, so entries named for the words come first,
       then those whose description starts with them. The same hits either way (the
@@ -192,15 +196,7 @@ def rank_column(dialect: str, query: str) -> ColumnElement[float]:
     """
     terms = search_terms(query)
     if dialect == "sqlite":
-        return (
-            text(
-                "SELECT bm25(exemplars_fts) FROM exemplars_fts "
-                "WHERE exemplars_fts MATCH :rank_fts AND rowid = exemplars.id"
-            )
-            .bindparams(rank_fts=fts_query(terms))
-            .columns(column("rank", Float))
-            .scalar_subquery()
-        )
+        return ranked_hits(fts_query(terms)).c.rank
     positions = [
         func.strpos(literal(" ") + Exemplar.search_text, " " + t) for t in terms
     ]
@@ -208,3 +204,18 @@ def rank_column(dialect: str, query: str) -> ColumnElement[float]:
     for p in positions[1:]:
         total = total + p
     return cast(total, Float)
+
+
+@lru_cache(maxsize=256)
+def ranked_hits(fts: str) -> Subquery:
+    """SQLite: the hits of the FTS5 expression ``fts`` with their bm25 (one object per
+    expression, so the statement that orders by it and the one that joins it agree)."""
+    return (
+        text(
+            "SELECT rowid, bm25(exemplars_fts) AS rank FROM exemplars_fts "
+            "WHERE exemplars_fts MATCH :rank_fts"
+        )
+        .bindparams(rank_fts=fts)
+        .columns(column("rowid", Integer), column("rank", Float))
+        .subquery("ranked_hits")
+    )
