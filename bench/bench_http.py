@@ -328,7 +328,10 @@ def main() -> int:
                         args.duration,
                         args.connections,
                     )
-                    print(theirs.row() + f" dankheo {ours.rps / theirs.rps:.1f}x")
+                    ratio = (
+                        f"{ours.rps / theirs.rps:.1f}x" if theirs.rps else "(no answer)"
+                    )
+                    print(theirs.row() + f" dankheo {ratio}")
         else:
             print(
                 "Datasette not installed (make bench installs it from requirements-bench.txt)"

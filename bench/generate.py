@@ -6,7 +6,8 @@
 The schema comes from the application (``create_schema``); the rows go in through the
 driver directly: ``executemany`` with plain tuples on SQLite (secondary indexes and the
 search triggers are dropped during the load and rebuilt once afterwards, the full-text
-index with FTS5's ``rebuild``), ``COPY`` on PostgreSQL. Every column the models leave to
+index with FTS5's ``rebuild``), ``COPY`` on PostgreSQL (row triggers off). The
+summary tables of the showcase are then recounted once (``tallies.recount``). Every column the models leave to
 a Python-side default is filled from that default, so the rows are what the ORM writes.
 Deterministic for a given ``--seed``.
 """
@@ -234,6 +235,7 @@ def load_sqlite(url: str, tables: tuple, generated: Iterator) -> None:
     import sqlite3
 
     from dankheo.schema import install_extra
+    from dankheo.showcase.tallies import recount
 
     exemplars, commendations = tables
     path = url.removeprefix("sqlite:///")
@@ -278,6 +280,7 @@ def load_sqlite(url: str, tables: tuple, generated: Iterator) -> None:
         conn.exec_driver_sql(
             "INSERT INTO exemplars_fts(exemplars_fts) VALUES ('rebuild')"
         )
+        recount(conn)
         conn.exec_driver_sql("ANALYZE")
 
 
@@ -291,6 +294,8 @@ def load_postgresql(tables: tuple, generated: Iterator) -> None:
     try:
         cur = raw.cursor()
         cur.execute("SET TIME ZONE 'UTC'")  # the generator's datetimes are naive UTC
+        # No row triggers during the load (the summary tables are recounted once after).
+        cur.execute("SET session_replication_role = replica")
         last_id = 0
         e_copy = f"COPY exemplars ({', '.join(e_cols)}) FROM STDIN"
         c_copy = f"COPY commendations ({', '.join(c_cols)}) FROM STDIN"
@@ -305,9 +310,14 @@ def load_postgresql(tables: tuple, generated: Iterator) -> None:
             for row in commendation_rows:
                 copy.write_row(row)
         cur.execute(f"SELECT setval('exemplars_id_seq', {last_id + 1})")
+        cur.execute("SET session_replication_role = DEFAULT")
         raw.commit()
     finally:
         raw.close()
+    from dankheo.showcase.tallies import recount
+
+    with db.engine.begin() as conn:
+        recount(conn)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
 

@@ -6,6 +6,7 @@ import decimal
 import math
 from datetime import date, datetime
 
+from babel.numbers import get_group_symbol
 from flask import Flask, has_request_context
 from flask_babel import format_date as babel_date
 from flask_babel import format_datetime as babel_datetime
@@ -20,11 +21,25 @@ def _lang() -> str:
     return loc.language if loc else "vi"
 
 
+_GROUP: dict[str, str] = {}
+
+
+def _group_symbol() -> str:
+    loc = get_locale()
+    key = str(loc)
+    if key not in _GROUP:
+        _GROUP[key] = get_group_symbol(loc) if loc else "."
+    return _GROUP[key]
+
+
 def number(value, decimals: int = 0) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, float) and not math.isfinite(value):
         return ""  # a corrupt row (see ``flask repair-data``): show nothing, not "∞"
+    if type(value) is int:
+        # Integers (every count on a page) skip Babel's pattern engine: same output.
+        return f"{value:,}".replace(",", _group_symbol())
     fmt = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
     try:
         return format_decimal(value, format=fmt)

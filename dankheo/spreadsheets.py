@@ -89,7 +89,18 @@ def cell(value: Any, tz: ZoneInfo | None = None) -> Any:
 # -- CSV -----------------------------------------------------------------------------
 
 
-def _csv_cell(value: Any, tz: ZoneInfo) -> str:
+def _csv_cell(value: Any, tz: ZoneInfo) -> Any:
+    # Fast paths for what most cells hold (same output as the general case below):
+    # a large download writes millions of cells.
+    kind = type(value)
+    if kind is str:
+        if value[:1] in FORMULA_START or _NOT_XML.search(value):
+            return safe_text(value)
+        return value
+    if value is None:
+        return ""
+    if kind is int:
+        return value  # the csv module writes it as str() would
     value = cell(value, tz)
     if value is None:
         return ""

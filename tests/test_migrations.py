@@ -39,7 +39,7 @@ def _ignore_extra(obj, name, type_, reflected, compare_to):
     if (
         type_ == "table"
         and name
-        and (name.startswith("exemplars_fts") or name == "alembic_version")
+        and (name.startswith(("exemplars_fts", "tally_")) or name == "alembic_version")
     ):
         return False
     return not (

@@ -16,6 +16,7 @@ from ..domain.text import search_terms
 from ..domain.workflow import Action, State
 from ..extensions import db
 from ..registry.models import Exemplar, History
+from ..showcase.tallies import campaign_state_counts
 from ..units.models import Unit
 from .models import (
     Commendation,
@@ -48,13 +49,8 @@ def campaign_funnel(campaign: Campaign) -> dict:
     * ``recommended`` / ``commended`` / ``replicated`` — exemplars that reached that step
       (a commended exemplar was recommended first, so it counts in both).
     """
-    counts = dict(
-        db.session.execute(
-            select(Exemplar.state, func.count(Exemplar.id))
-            .where(Exemplar.campaign_id == campaign.id)
-            .group_by(Exemplar.state)
-        ).all()
-    )
+    # Per-state counts come from the summary table the database keeps exact.
+    counts = campaign_state_counts(db.session.connection(), campaign.id)
     passed = dict(
         db.session.execute(
             select(StageResult.stage_id, func.count(distinct(StageResult.exemplar_id)))

@@ -4,9 +4,12 @@ dropped, numbers finite, memory flat whatever the size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
-from flask import Response
+from flask import Response, current_app, send_file
 
 from .. import spreadsheets
 
@@ -33,3 +36,63 @@ def xlsx_response(
             for title, header, rows in sheets
         ),
     )
+
+
+# -- the full open-data files ------------------------------------------------------
+
+CSV_NAME = "mo-hinh-dien-hinh.csv"
+XLSX_NAME = "mo-hinh-dien-hinh.xlsx"
+
+#: (header, rows) of the whole public list; the views supply it (labels, links).
+Table = tuple[list[str], Iterable[Iterable]]
+
+
+def open_data_folder() -> Path:
+    return Path(current_app.instance_path) / "open-data"
+
+
+def build_open_data_files(dest: Path, table: Callable[[], Table]) -> list[Path]:
+    """Write the full CSV and XLSX of the public list into ``dest`` (for a job off
+    the request path). Each file is written beside its final name and renamed over
+    it, so a download never sees half a file; ``table()`` is called once per file
+    (the rows are a stream that can be read only once)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    header, rows = table()
+    tmp = dest / f".{CSV_NAME}.tmp"
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        for chunk in spreadsheets.csv_chunks(header, rows):
+            fh.write(chunk)
+    os.replace(tmp, dest / CSV_NAME)
+    written.append(dest / CSV_NAME)
+    header, rows = table()
+    tmp = dest / f".{XLSX_NAME}.tmp"
+    with (
+        spreadsheets.xlsx_file(
+            [spreadsheets.Sheet("Mô hình, điển hình", rows, header=header)]
+        ) as src,
+        tmp.open("wb") as out,
+    ):
+        shutil.copyfileobj(src, out)
+    os.replace(tmp, dest / XLSX_NAME)
+    written.append(dest / XLSX_NAME)
+    return written
+
+
+def prebuilt(name: str) -> Response | None:
+    """The prebuilt file ``name`` with ETag and Last-Modified (a 304 when unchanged),
+    or None when no job has written it yet."""
+    path = open_data_folder() / name
+    if not path.is_file():
+        return None
+    resp = send_file(
+        path,
+        mimetype=XLSX_MIMETYPE if name.endswith(".xlsx") else None,
+        as_attachment=True,
+        download_name=name,
+        conditional=True,
+    )
+    if name.endswith(".csv"):
+        resp.headers["Content-Type"] = CSV_MIMETYPE
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp

@@ -56,6 +56,9 @@ def _basic_counts(f: Filters, facet: str) -> Combos:
     rest = f.without(facet)
 
     def compute() -> Combos:
+        tallied = counts.basic_from_tallies(rest)
+        if tallied is not None:
+            return tallied
         stmt = (
             select(Exemplar.campaign_id, Exemplar.field_id, Exemplar.kind, func.count())
             .where(*filter_conditions(rest))
@@ -155,24 +158,28 @@ def _form_counts(f: Filters, combos: Combos) -> dict[str | None, int]:
     rest = f.without("form")
     # Counted from the commendations' side (a third of the rows, an index lookup each);
     # the entries without one are the rest of the total.
+
+    def compute() -> list[tuple[int | None, int]]:
+        tallied = counts.forms_from_tallies(rest)
+        if tallied is not None:
+            return tallied
+        rows = [
+            (form_id, n)
+            for form_id, n in db.session.execute(
+                select(Commendation.form_id, func.count())
+                .join(Exemplar, Exemplar.id == Commendation.exemplar_id)
+                .where(*filter_conditions(rest))
+                .group_by(Commendation.form_id)
+            )
+        ]
+        without_form = sum(combos.values()) - sum(n for _id, n in rows)
+        if without_form:
+            rows.append((None, without_form))
+        return rows
+
     rows: list[tuple[int | None, int]] = list(
-        counts.cached(
-            "forms",
-            rest.count_key,
-            lambda: [
-                (form_id, n)
-                for form_id, n in db.session.execute(
-                    select(Commendation.form_id, func.count())
-                    .join(Exemplar, Exemplar.id == Commendation.exemplar_id)
-                    .where(*filter_conditions(rest))
-                    .group_by(Commendation.form_id)
-                )
-            ],
-        )
+        counts.cached("forms", rest.count_key, compute)
     )
-    without_form = sum(combos.values()) - sum(n for _id, n in rows)
-    if without_form:
-        rows.append((None, without_form))
     form_names: dict[int | None, str] = {
         form_id: name
         for form_id, name in db.session.execute(
@@ -247,6 +254,9 @@ def _locality_counts(f: Filters, level: Unit | None) -> dict[int | None, int]:
     """Public entries matching ``f`` per child of ``level`` (key None: ``level`` itself)."""
 
     def compute() -> dict[int | None, int]:
+        tallied = counts.units_from_tallies(f, child_of(level), level)
+        if tallied is not None:
+            return tallied
         rows = (
             select(child_of(level).label("child"))
             .select_from(Exemplar)

@@ -38,13 +38,18 @@ from ..db import write_intent
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRIC_KEYS
 from ..domain.tally import Outcome
+from ..domain.text import search_terms
 from ..extensions import db
 from ..registry.models import Attachment, Exemplar
 from ..units.models import Unit
 from . import counts, search
 from .search import public_condition
 
-SORTS = ("newest", "oldest", "name", "score")
+SORTS = ("relevance", "newest", "oldest", "name", "score")
+#: Above this many hits a search is listed newest first instead of by relevance:
+#: ranking every hit of a common word would sort a quarter of the table per page.
+#: The page says so (see ``Page.relevance_capped``).
+RELEVANCE_LIMIT = 2000
 MAX_PAGE_SIZE = 100
 #: Longest text filter kept (q, field, form), in characters.
 MAX_TEXT = 200
@@ -94,16 +99,19 @@ class Filters:
         """The page's filters: what cannot be used is quietly dropped (the API refuses
         it instead, see :mod:`dankheo.api.schemas`)."""
         kind = args.get("kind") or None
-        sort = args.get("sort") or "newest"
+        q = (args.get("q") or "").strip()[:MAX_TEXT]
+        sort = args.get("sort") or default_sort(q)
+        if sort not in SORTS or (sort == "relevance" and not search.has_terms(q)):
+            sort = default_sort(q)
         return cls(
-            q=(args.get("q") or "").strip()[:MAX_TEXT],
+            q=q,
             campaign=_int(args.get("campaign")),
             year=_int(args.get("year")),
             field=(args.get("field") or "").strip()[:MAX_TEXT] or None,
             unit=_int(args.get("unit")),
             kind=kind if kind in ExemplarKind.values() else None,
             form=(args.get("form") or "").strip()[:MAX_TEXT] or None,
-            sort=sort if sort in SORTS else "newest",
+            sort=sort,
         )
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
@@ -114,7 +122,7 @@ class Filters:
             value = getattr(values, name)
             if value not in (None, ""):
                 out[name] = value
-        if values.sort != "newest":
+        if values.sort != default_sort(values.q):
             out["sort"] = values.sort
         return out
 
@@ -128,14 +136,28 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.to_args(sort="newest"))
+        return bool(self.to_args(sort=default_sort(self.q)))
+
+    @property
+    def terms(self) -> list[str]:
+        """The folded words searched for (what the list highlights)."""
+        return search_terms(self.q)
 
 
-def filter_conditions(f: Filters) -> list[ColumnElement[bool] | TextClause]:
-    """SQL conditions for ``f``, the public condition first."""
+def default_sort(q: str) -> str:
+    """With words to search for, the most relevant first; otherwise the newest."""
+    return "relevance" if search.has_terms(q) else "newest"
+
+
+def filter_conditions(
+    f: Filters, many_hits: bool = False
+) -> list[ColumnElement[bool] | TextClause]:
+    """SQL conditions for ``f``, the public condition first. ``many_hits``: the search
+    matches so many entries that walking the order's index and checking each against
+    the hits beats fetching every hit and sorting them (see ``match_condition``)."""
     conds: list[ColumnElement[bool] | TextClause] = [public_condition()]
     if f.q:
-        conds.append(search.match_condition(dialect(), f.q))
+        conds.append(search.match_condition(dialect(), f.q, many_hits))
     if f.campaign:
         conds.append(Exemplar.campaign_id == f.campaign)
     if f.year:
@@ -182,8 +204,11 @@ def _score_column() -> ColumnElement[float]:
     return func.coalesce(best, -1.0)
 
 
-def _sort_columns(sort: str) -> tuple[tuple[Any, Any], bool]:
-    """((sort key, id), descending) for ``sort``; every order ends on the id (unique)."""
+def _sort_columns(f: Filters) -> tuple[tuple[Any, Any], bool]:
+    """((sort key, id), descending) for ``f.sort``; every order ends on the id (unique)."""
+    sort = f.sort
+    if sort == "relevance":
+        return (search.rank_column(dialect(), f.q), Exemplar.id), False
     if sort == "name":
         slug = (
             Exemplar.slug.collate("C") if dialect() == "postgresql" else Exemplar.slug
@@ -194,8 +219,11 @@ def _sort_columns(sort: str) -> tuple[tuple[Any, Any], bool]:
     return (Exemplar.published_at, Exemplar.id), sort == "newest"
 
 
-def _ordered(stmt: S, sort: str) -> S:
-    (key, ident), descending = _sort_columns(sort)
+def _ordered(stmt: S, f: Filters) -> S:
+    (key, ident), descending = _sort_columns(f)
+    source = getattr(key, "table", None)
+    if source is not None and getattr(source, "name", "") == "ranked_hits":
+        stmt = stmt.join(source, source.c.rowid == Exemplar.id)
     order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
     return stmt.order_by(*order)
 
@@ -216,7 +244,7 @@ def decode_cursor(sort: str, cursor: str | None) -> tuple[Any, int] | None:
         cursor_sort, key, ident = json.loads(raw)
         if cursor_sort != sort or not isinstance(ident, int) or isinstance(ident, bool):
             return None
-        if sort == "score":
+        if sort in ("score", "relevance"):
             if not isinstance(key, int | float) or isinstance(key, bool):
                 return None
             key = float(key)
@@ -240,10 +268,10 @@ _CARD = (
 )
 
 
-def public_exemplars(f: Filters) -> Select[tuple[Exemplar]]:
+def public_exemplars(f: Filters, many_hits: bool = False) -> Select[tuple[Exemplar]]:
     """Public exemplars matching ``f`` in the requested order, with what cards show."""
-    stmt = select(Exemplar).where(*filter_conditions(f)).options(*_CARD)
-    return _ordered(stmt, f.sort)
+    stmt = select(Exemplar).where(*filter_conditions(f, many_hits)).options(*_CARD)
+    return _ordered(stmt, f)
 
 
 @dataclass
@@ -251,14 +279,28 @@ class Page:
     items: list[Exemplar]
     next_cursor: str | None
     size: int
+    #: Asked for by relevance, but too many hits: listed newest first instead.
+    relevance_capped: bool = False
+
+
+def effective_order(f: Filters) -> tuple[Filters, bool]:
+    """``f`` with the order actually used, and whether relevance was set aside because
+    the search has more than :data:`RELEVANCE_LIMIT` hits (counted through the cache)."""
+    if f.sort == "relevance" and count_public(f) > RELEVANCE_LIMIT:
+        return replace(f, sort="newest"), True
+    return f, False
 
 
 def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
     """One page after ``cursor`` (keyset on (sort key, id)): no gaps and no repeats, even
     while new entries are published."""
     size = max(1, min(size, MAX_PAGE_SIZE))
-    (key, ident), descending = _sort_columns(f.sort)
-    stmt = public_exemplars(f).add_columns(key.label("sort_key"))
+    f, capped = effective_order(f)
+    many_hits = capped or (
+        f.sort != "relevance" and bool(f.q) and count_public(f) > RELEVANCE_LIMIT
+    )
+    (key, ident), descending = _sort_columns(f)
+    stmt = public_exemplars(f, many_hits).add_columns(key.label("sort_key"))
     after = decode_cursor(f.sort, cursor)
     if after is not None:
         bound = tuple_(literal(after[0], key.type), literal(after[1]))
@@ -272,13 +314,16 @@ def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
     next_cursor = (
         encode_cursor(f.sort, rows[-1].sort_key, rows[-1][0].id) if more else None
     )
-    return Page([r[0] for r in rows], next_cursor, size)
+    return Page([r[0] for r in rows], next_cursor, size, capped)
 
 
 def count_public(f: Filters) -> int:
     """How many public entries match ``f`` (through the counts cache)."""
 
     def compute() -> int:
+        tallied = counts.total_from_tallies(f)
+        if tallied is not None:
+            return tallied
         stmt = select(func.count()).select_from(Exemplar).where(*filter_conditions(f))
         return db.session.scalar(stmt) or 0
 
@@ -360,7 +405,7 @@ def export_statement(f: Filters) -> AnySelect:
         .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
         .where(*filter_conditions(f))
     )
-    return _ordered(stmt, f.sort)
+    return _ordered(stmt, effective_order(f)[0])
 
 
 def stream_rows(

@@ -23,8 +23,23 @@ migration create the same objects.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Integer, TextClause, and_, column, text, true
+from functools import lru_cache
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    TextClause,
+    and_,
+    cast,
+    column,
+    func,
+    literal,
+    text,
+    true,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Subquery
 
 from ..domain.text import search_terms
 from ..domain.workflow import PUBLIC_STATES
@@ -140,8 +155,15 @@ def fts_query(terms: list[str]) -> str:
     return " AND ".join(f'"{t}"*' for t in terms)
 
 
-def match_condition(dialect: str, query: str | None) -> ColumnElement[bool]:
-    """SQL condition for the folded query ``query`` (true when it has no terms)."""
+def match_condition(
+    dialect: str, query: str | None, many_hits: bool = False
+) -> ColumnElement[bool]:
+    """SQL condition for the folded query ``query`` (true when it has no terms).
+
+    ``many_hits`` (SQLite): the id is compared as an expression, so the planner walks
+    the order's index and checks each row against the hits (a common word: the first
+    page is found after a few dozen rows) instead of fetching every hit by id and
+    sorting them all."""
     terms = search_terms(query)
     if not terms:
         return true()
@@ -151,7 +173,49 @@ def match_condition(dialect: str, query: str | None) -> ColumnElement[bool]:
             .bindparams(fts=fts_query(terms))
             .columns(column("rowid", Integer))
         )
-        return Exemplar.id.in_(hits)
+        return (Exemplar.id + 0 if many_hits else Exemplar.id).in_(hits)
     return and_(
         *[Exemplar.search_text.regexp_match(r"(^|[^[:alnum:]])" + t) for t in terms]
+    )
+
+
+def has_terms(query: str | None) -> bool:
+    return bool(search_terms(query))
+
+
+def rank_column(dialect: str, query: str) -> ColumnElement[float]:
+    """How well an entry matches ``query``: lower is better, ties broken by the id.
+
+    - SQLite: FTS5's ``bm25`` of the folded text (rarer words weigh more, shorter
+      texts more than long ones), from :func:`ranked_hits`, which the query joins
+      (the full-text query runs once, not once per row).
+    - PostgreSQL: the position of each term's first match in the folded text, summed.
+      The folded text starts with the name, so entries named for the words come first,
+      then those whose description starts with them. The same hits either way (the
+      match condition decides which); only the order among them differs.
+    """
+    terms = search_terms(query)
+    if dialect == "sqlite":
+        return ranked_hits(fts_query(terms)).c.rank
+    positions = [
+        func.strpos(literal(" ") + Exemplar.search_text, " " + t) for t in terms
+    ]
+    total: ColumnElement[int] = positions[0]
+    for p in positions[1:]:
+        total = total + p
+    return cast(total, Float)
+
+
+@lru_cache(maxsize=256)
+def ranked_hits(fts: str) -> Subquery:
+    """SQLite: the hits of the FTS5 expression ``fts`` with their bm25 (one object per
+    expression, so the statement that orders by it and the one that joins it agree)."""
+    return (
+        text(
+            "SELECT rowid, bm25(exemplars_fts) AS rank FROM exemplars_fts "
+            "WHERE exemplars_fts MATCH :rank_fts"
+        )
+        .bindparams(rank_fts=fts)
+        .columns(column("rowid", Integer), column("rank", Float))
+        .subquery("ranked_hits")
     )

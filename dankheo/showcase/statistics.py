@@ -3,8 +3,8 @@ entries were registered, recommended (public) and commended, broken down by fiel
 kind, kind of unit and locality, and summed per year.
 
 Breakdowns count every registered entry (not only public ones): these are totals, no
-entry is named. Counts go through :mod:`dankheo.showcase.counts`; labels are looked up
-afresh.
+entry is named. Counts are read from the summary tables of :mod:`dankheo.showcase.tallies` (small,
+exact, shared by every worker); labels are looked up afresh.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from ..campaigns.models import Campaign
 from ..domain.enums import CampaignStatus, ExemplarKind, UnitKind
 from ..domain.workflow import COMMENDED_STATES, PUBLIC_STATES, REGISTERED_STATES
 from ..extensions import db
-from ..registry.models import Exemplar
 from ..units.models import Unit
-from . import counts
+from .counts import PUBLIC_STATE_VALUES
 from .facets import child_names, child_of
-from .search import public_condition
+from .tallies import tally_facets, tally_units
 
 #: key -> state -> number of entries
 StateCounts = dict[Any, dict[str, int]]
@@ -40,17 +39,22 @@ class Row:
 
 
 def _state_counts(
-    campaign_id: int | None, column: Column, *joins: tuple[Any, Any]
+    t: Any, campaign_id: int | None, column: Column, units: bool = False
 ) -> StateCounts:
-    stmt = select(column, Exemplar.state, func.count()).select_from(Exemplar)
-    for target, on in joins:
-        stmt = stmt.outerjoin(target, on)
-    stmt = stmt.where(Exemplar.state.in_(REGISTERED_STATES))
+    """Registered entries per (``column``, state) from the summary table ``t`` (joined
+    to the units when ``units``), for one campaign or every one."""
+    total = func.sum(t.c.n)
+    stmt = select(column, t.c.state, total).select_from(t)
+    if units:
+        stmt = stmt.join(Unit, Unit.id == t.c.unit_id)
+    stmt = stmt.where(t.c.state.in_(sorted(s.value for s in REGISTERED_STATES)))
     if campaign_id is not None:
-        stmt = stmt.where(Exemplar.campaign_id == campaign_id)
+        stmt = stmt.where(t.c.campaign_id == campaign_id)
     out: StateCounts = {}
-    for key, state, n in db.session.execute(stmt.group_by(column, Exemplar.state)):
-        out.setdefault(key, {})[state] = n
+    for key, state, n in db.session.execute(
+        stmt.group_by(column, t.c.state).having(total > 0)
+    ):
+        out.setdefault(key, {})[state] = int(n)
     return out
 
 
@@ -67,14 +71,10 @@ def _rows(per_key: StateCounts, labels: dict[Any, str]) -> list[Row]:
     ]
 
 
-def _campaign_counts(kind: str, campaign: Campaign, column: Column) -> StateCounts:
-    """:func:`_state_counts` of ``campaign`` through the counts cache: plain keys and
-    numbers, labels are always looked up afresh."""
-    return counts.cached(kind, campaign.id, lambda: _state_counts(campaign.id, column))
-
-
 def breakdown_by_field(campaign: Campaign) -> list[Row]:
-    per_field = _campaign_counts("by_field", campaign, Exemplar.field_id)
+    per_field = _state_counts(
+        tally_facets, campaign.id, func.nullif(tally_facets.c.field_id, 0)
+    )
     labels = {fld.id: fld.name for fld in campaign.fields}
     order = {fld.id: fld.position for fld in campaign.fields}
     return sorted(
@@ -83,18 +83,15 @@ def breakdown_by_field(campaign: Campaign) -> list[Row]:
 
 
 def breakdown_by_kind(campaign: Campaign) -> list[Row]:
-    per_kind = _campaign_counts("by_kind", campaign, Exemplar.kind)
+    per_kind = _state_counts(tally_facets, campaign.id, tally_facets.c.kind)
     labels: dict[Any, str] = {k: k.label for k in ExemplarKind}
     order = {k: i for i, k in enumerate(ExemplarKind)}
     return sorted(_rows(per_kind, labels), key=lambda r: order.get(r.key, 99))
 
 
 def breakdown_by_unit_kind(campaign: Campaign) -> list[Row]:
-    # Not cached: editing a unit's kind moves its entries to another row without
-    # appending any history, so the cache's data version would not see it.
-    per_kind = _state_counts(
-        campaign.id, Unit.kind, (Unit, Unit.id == Exemplar.unit_id)
-    )
+    # The unit's kind is joined at read time: reclassifying a unit needs no upkeep.
+    per_kind = _state_counts(tally_units, campaign.id, Unit.kind, units=True)
     labels: dict[Any, str] = {k: k.label for k in UnitKind}
     return sorted(_rows(per_kind, labels), key=lambda r: (-r.registered, r.label))
 
@@ -105,30 +102,11 @@ def breakdown_by_locality(campaign: Campaign) -> list[Row]:
     paths: a tree of any size sends no list of ids either way."""
     top = campaign.unit
 
-    def compute() -> StateCounts:
-        bucket = case(
-            (Unit.path.startswith(top.path), func.coalesce(child_of(top), top.id)),
-            else_=top.id,
-        )
-        sub = (
-            select(bucket.label("bucket"), Exemplar.state)
-            .select_from(Exemplar)
-            .join(Unit, Unit.id == Exemplar.unit_id)
-            .where(
-                Exemplar.campaign_id == campaign.id,
-                Exemplar.state.in_(REGISTERED_STATES),
-            )
-            .subquery()
-        )
-        stmt = select(sub.c.bucket, sub.c.state, func.count()).group_by(
-            sub.c.bucket, sub.c.state
-        )
-        out: StateCounts = {}
-        for key, state, n in db.session.execute(stmt):
-            out.setdefault(key, {})[state] = n
-        return out
-
-    rolled = counts.cached("by_locality", campaign.id, compute)
+    bucket = case(
+        (Unit.path.startswith(top.path), func.coalesce(child_of(top), top.id)),
+        else_=top.id,
+    )
+    rolled = _state_counts(tally_units, campaign.id, bucket, units=True)
     names = child_names(top)
     names[top.id] = top.name
     return sorted(
@@ -138,9 +116,7 @@ def breakdown_by_locality(campaign: Campaign) -> list[Row]:
 
 def trend_by_year() -> list[Row]:
     """Every campaign's counts (cached per campaign), summed per year."""
-    per_campaign = counts.cached(
-        "by_campaign", None, lambda: _state_counts(None, Exemplar.campaign_id)
-    )
+    per_campaign = _state_counts(tally_facets, None, tally_facets.c.campaign_id)
     years = {
         cid: year
         for cid, year in db.session.execute(select(Campaign.id, Campaign.year))
@@ -171,12 +147,20 @@ def public_campaigns() -> list[Campaign]:
 def current_campaign() -> Campaign | None:
     """The campaign the home page shows: the newest one that has public entries, else
     the newest one past its preparation."""
+    # The campaigns table is small and the summary table's key starts with the
+    # campaign: no scan of the entries, whatever their number.
+    has_public = (
+        select(tally_facets.c.campaign_id)
+        .where(
+            tally_facets.c.campaign_id == Campaign.id,
+            tally_facets.c.state.in_(PUBLIC_STATE_VALUES),
+            tally_facets.c.n > 0,
+        )
+        .exists()
+    )
     newest_public = db.session.scalar(
         select(Campaign)
-        .where(
-            Campaign.status != CampaignStatus.DRAFT,
-            Campaign.id.in_(select(Exemplar.campaign_id).where(public_condition())),
-        )
+        .where(Campaign.status != CampaignStatus.DRAFT, has_public)
         .order_by(Campaign.year.desc(), Campaign.id.desc())
         .limit(1)
     )

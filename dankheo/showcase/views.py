@@ -8,12 +8,14 @@ facets and statistics count, and name no entry.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -32,9 +34,12 @@ from ..domain.workflow import State
 from ..extensions import db
 from ..registry.uploads import send_attachment
 from . import exports, facets, listing, statistics, story
+from .commands import register_commands
+from .highlight import highlight
 from .listing import Filters
 
-bp = Blueprint("showcase", __name__)
+bp = Blueprint("showcase", __name__, cli_group=None)
+register_commands(bp)
 
 
 def _same_for_everyone() -> bool:
@@ -94,10 +99,12 @@ def index():
         facets=facets.facet_counts(f),
         kinds=ExemplarKind,
         sorts=SORT_LABELS,
+        relevance_limit=listing.RELEVANCE_LIMIT,
     )
 
 
 SORT_LABELS = {
+    "relevance": N_("Phù hợp nhất"),
     "newest": N_("Mới công bố trước"),
     "oldest": N_("Công bố sớm trước"),
     "name": N_("Theo tên (A–Z)"),
@@ -167,39 +174,67 @@ def _export_rows(f: Filters):
     engine = db.engine
 
     def rows():
-        for r in listing.stream_rows(engine, stmt):
+        # Plain tuples in the statement's column order (no attribute lookups per cell).
+        for (
+            ident,
+            slug,
+            name,
+            kind,
+            state,
+            campaign_name,
+            year,
+            field_name,
+            unit_name,
+            address,
+            published_at,
+            form_name,
+            decision_number,
+            decision_date,
+            *metrics,
+        ) in listing.stream_rows(engine, stmt):
             yield [
-                r.id,
-                r.name,
-                kinds.get(r.kind, r.kind),
-                states.get(r.state, r.state),
-                r.campaign_name,
-                r.year,
-                r.field_name,
-                r.unit_name,
-                r.address,
-                r.published_at,
-                r.form_name,
-                r.decision_number,
-                r.decision_date,
-                *[getattr(r, m.key) for m in METRICS],
-                f"{prefix}/{r.id}-{r.slug}",
+                ident,
+                name,
+                kinds.get(kind, kind),
+                states.get(state, state),
+                campaign_name,
+                year,
+                field_name,
+                unit_name,
+                address,
+                published_at,
+                form_name,
+                decision_number,
+                decision_date,
+                *metrics,
+                f"{prefix}/{ident}-{slug}",
             ]
 
     return rows()
 
 
+def build_open_data_files(dest) -> list:
+    """The full CSV and XLSX of the public list written into ``dest`` (a job runs it
+    off the request path; the downloads below then serve those files)."""
+    with current_app.test_request_context("/"):
+        return exports.build_open_data_files(
+            dest, lambda: (_export_header(), _export_rows(Filters()))
+        )
+
+
 @bp.get("/showcase/export.csv")
 def export_csv():
     f = Filters.from_args(request.args)
-    return exports.csv_response(
-        "mo-hinh-dien-hinh.csv", _export_header(), _export_rows(f)
-    )
+    if not f.active and (resp := exports.prebuilt(exports.CSV_NAME)):
+        return resp
+    return exports.csv_response(exports.CSV_NAME, _export_header(), _export_rows(f))
 
 
 @bp.get("/showcase/export.xlsx")
 def export_xlsx():
     f = Filters.from_args(request.args)
+    if not f.active and (resp := exports.prebuilt(exports.XLSX_NAME)):
+        return resp
     return exports.xlsx_response(
         "mo-hinh-dien-hinh.xlsx",
         [(_("Mô hình, điển hình"), _export_header(), _export_rows(f))],
@@ -323,7 +358,22 @@ def stats_xlsx():
     return exports.xlsx_response(f"{name}.xlsx", sheets)
 
 
+#: What ``url_for`` leaves unquoted in a query string (checked equal by a test).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 @bp.app_template_global()
 def showcase_url(f: Filters, **changes) -> str:
-    """URL of the showcase list with ``f`` changed by ``changes`` (cursor dropped)."""
-    return url_for("showcase.index", **f.to_args(**changes))
+    """URL of the showcase list with ``f`` changed by ``changes`` (cursor dropped).
+
+    A list page links every facet value (about ninety links): the route is built once
+    per request and only the query string per link, which is what ``url_for`` would
+    give."""
+    base = g.get("showcase_base")
+    if base is None:
+        base = g.showcase_base = url_for("showcase.index")
+    args = f.to_args(**changes)
+    return f"{base}?{urlencode(args, safe=_QUERY_SAFE)}" if args else base
+
+
+bp.add_app_template_filter(highlight, "highlight")

@@ -64,7 +64,9 @@ def test_list_filters_live_in_the_url(client, publish, db):
     publish(name="Cá nhân tiêu biểu", kind="individual")
     db.session.commit()
     html = client.get("/showcase?q=dan+van&kind=model").get_data(as_text=True)
-    assert "Dân vận khéo hiến đất" in html and "Cá nhân tiêu biểu" not in html
+    # The matched words are marked; the others are not.
+    assert "<mark>Dân</mark> <mark>vận</mark> khéo hiến đất" in html
+    assert "Cá nhân tiêu biểu" not in html
     assert 'value="dan van"' in html
     # The facet links keep the other filters.
     assert re.search(r'href="/showcase\?q=dan\+van"', html)

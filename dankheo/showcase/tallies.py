@@ -1,0 +1,330 @@
+"""Summary tables of the public counts, kept exact by the database itself.
+
+Counting a million rows per page view is what made the showcase slow; the counts only
+change when an entry is created, deleted, moves state, campaign, unit, field or kind, or
+when its commendation is recorded, corrected or annulled. Triggers on ``exemplars`` and
+``commendations`` apply each such change to two small tables in the same transaction,
+so every worker (and every process of a scale-out) reads the same exact numbers:
+
+- ``tally_facets``: entries per (campaign, field, kind, commendation form, state);
+- ``tally_units``: entries per (campaign, registering unit, field, kind, state).
+
+A missing field or form is stored as 0 (NULLs would defeat the upserts' uniqueness).
+Names, years, unit kinds and unit paths are joined at read time, so renaming a field,
+moving or reclassifying a unit needs no maintenance. Merging a unit re-points entries
+(an UPDATE of ``exemplars.unit_id``), which the triggers see like any other change.
+
+Triggers were chosen over ORM events because state changes, stage results and imports
+are written with Core ``UPDATE``/``INSERT`` statements that ORM events never see; the
+database sees them all. ``tally_version`` counts the changes (it is bumped by the same
+triggers, and by edits of units, fields, forms and campaigns), so a process may memoise
+what it derived from the tables and know, with one primary-key read, when to stop.
+
+:func:`recount` rebuilds everything from the base tables (after bulk loads that bypass
+the triggers); ``flask --app app recount`` runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, text
+from sqlalchemy.engine import Connection
+
+from ..schema import register_extra
+
+#: Core descriptions for queries; the tables themselves are raw DDL (below), created
+#: with the triggers that keep them, and outside the models' metadata.
+_meta = MetaData()
+tally_facets = Table(
+    "tally_facets",
+    _meta,
+    Column("campaign_id", Integer),
+    Column("field_id", Integer),
+    Column("kind", String(20)),
+    Column("form_id", Integer),
+    Column("state", String(20)),
+    Column("n", Integer),
+)
+tally_units = Table(
+    "tally_units",
+    _meta,
+    Column("campaign_id", Integer),
+    Column("unit_id", Integer),
+    Column("field_id", Integer),
+    Column("kind", String(20)),
+    Column("state", String(20)),
+    Column("n", Integer),
+)
+tally_version = Table(
+    "tally_version", _meta, Column("id", Integer), Column("n", Integer)
+)
+
+FACET_KEY = "campaign_id, field_id, kind, form_id, state"
+UNIT_KEY = "campaign_id, unit_id, field_id, kind, state"
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS tally_facets (campaign_id INTEGER NOT NULL, "
+    "field_id INTEGER NOT NULL, kind VARCHAR(20) NOT NULL, form_id INTEGER NOT NULL, "
+    f"state VARCHAR(20) NOT NULL, n INTEGER NOT NULL, PRIMARY KEY ({FACET_KEY}))",
+    "CREATE TABLE IF NOT EXISTS tally_units (campaign_id INTEGER NOT NULL, "
+    "unit_id INTEGER NOT NULL, field_id INTEGER NOT NULL, kind VARCHAR(20) NOT NULL, "
+    f"state VARCHAR(20) NOT NULL, n INTEGER NOT NULL, PRIMARY KEY ({UNIT_KEY}))",
+    "CREATE TABLE IF NOT EXISTS tally_version (id INTEGER PRIMARY KEY, "
+    "n BIGINT NOT NULL)",
+)
+
+
+def _form_of(ref: str) -> str:
+    return (
+        f"coalesce((SELECT form_id FROM commendations WHERE exemplar_id = {ref}.id), 0)"
+    )
+
+
+def _sqlite_add(row: str, delta: int) -> str:
+    """Statements adding ``delta`` to the counts of the exemplar row ``row`` (NEW/OLD)."""
+    return (
+        f"INSERT INTO tally_facets ({FACET_KEY}, n) VALUES ({row}.campaign_id, "
+        f"coalesce({row}.field_id, 0), {row}.kind, {_form_of(row)}, {row}.state, "
+        f"{delta}) ON CONFLICT ({FACET_KEY}) DO UPDATE SET n = n + excluded.n; "
+        f"INSERT INTO tally_units ({UNIT_KEY}, n) VALUES ({row}.campaign_id, "
+        f"{row}.unit_id, coalesce({row}.field_id, 0), {row}.kind, {row}.state, "
+        f"{delta}) ON CONFLICT ({UNIT_KEY}) DO UPDATE SET n = n + excluded.n; "
+    )
+
+
+def _sqlite_move_form(exemplar_id: str, form: str, delta: int) -> str:
+    return (
+        f"INSERT INTO tally_facets ({FACET_KEY}, n) SELECT campaign_id, "
+        f"coalesce(field_id, 0), kind, {form}, state, {delta} FROM exemplars "
+        f"WHERE id = {exemplar_id} "
+        f"ON CONFLICT ({FACET_KEY}) DO UPDATE SET n = n + excluded.n; "
+    )
+
+
+_BUMP = "UPDATE tally_version SET n = n + 1; "
+_KEY_CHANGED = (
+    "OLD.campaign_id IS NOT NEW.campaign_id OR OLD.unit_id IS NOT NEW.unit_id "
+    "OR OLD.field_id IS NOT NEW.field_id OR OLD.kind IS NOT NEW.kind "
+    "OR OLD.state IS NOT NEW.state"
+)
+
+_SQLITE_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS tally_exemplars_ai AFTER INSERT ON exemplars BEGIN "
+    + _sqlite_add("NEW", 1)
+    + _BUMP
+    + "END",
+    "CREATE TRIGGER IF NOT EXISTS tally_exemplars_ad AFTER DELETE ON exemplars BEGIN "
+    + _sqlite_add("OLD", -1)
+    + _BUMP
+    + "END",
+    "CREATE TRIGGER IF NOT EXISTS tally_exemplars_au AFTER UPDATE ON exemplars "
+    f"WHEN {_KEY_CHANGED} BEGIN "
+    + _sqlite_add("OLD", -1)
+    + _sqlite_add("NEW", 1)
+    + _BUMP
+    + "END",
+    # Public search hits change with the text: no count table, but memoised counts.
+    "CREATE TRIGGER IF NOT EXISTS tally_exemplars_text AFTER UPDATE OF search_text "
+    f"ON exemplars WHEN OLD.search_text IS NOT NEW.search_text BEGIN {_BUMP}END",
+    "CREATE TRIGGER IF NOT EXISTS tally_commendations_ai AFTER INSERT ON commendations "
+    "BEGIN "
+    + _sqlite_move_form("NEW.exemplar_id", "0", -1)
+    + _sqlite_move_form("NEW.exemplar_id", "NEW.form_id", 1)
+    + _BUMP
+    + "END",
+    "CREATE TRIGGER IF NOT EXISTS tally_commendations_ad AFTER DELETE ON commendations "
+    "BEGIN "
+    + _sqlite_move_form("OLD.exemplar_id", "OLD.form_id", -1)
+    + _sqlite_move_form("OLD.exemplar_id", "0", 1)
+    + _BUMP
+    + "END",
+    "CREATE TRIGGER IF NOT EXISTS tally_commendations_au AFTER UPDATE ON commendations "
+    "WHEN OLD.form_id IS NOT NEW.form_id OR OLD.exemplar_id IS NOT NEW.exemplar_id "
+    "BEGIN "
+    + _sqlite_move_form("OLD.exemplar_id", "OLD.form_id", -1)
+    + _sqlite_move_form("OLD.exemplar_id", "0", 1)
+    + _sqlite_move_form("NEW.exemplar_id", "0", -1)
+    + _sqlite_move_form("NEW.exemplar_id", "NEW.form_id", 1)
+    + _BUMP
+    + "END",
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS tally_{table}_au AFTER UPDATE ON {table} "
+        f"BEGIN {_BUMP}END"
+        for table in ("units", "fields", "commendation_forms", "campaigns")
+    ),
+)
+
+_PG_FUNCTIONS = (
+    "CREATE OR REPLACE FUNCTION tally_add(c int, u int, f int, k text, fm int, s text, "
+    "d int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+    f"INSERT INTO tally_facets AS t ({FACET_KEY}, n) "
+    "VALUES (c, coalesce(f, 0), k, coalesce(fm, 0), s, d) "
+    f"ON CONFLICT ({FACET_KEY}) DO UPDATE SET n = t.n + d; "
+    "IF u IS NOT NULL THEN "
+    f"INSERT INTO tally_units AS t ({UNIT_KEY}, n) VALUES (c, u, coalesce(f, 0), k, s, d) "
+    f"ON CONFLICT ({UNIT_KEY}) DO UPDATE SET n = t.n + d; END IF; END $$",
+    "CREATE OR REPLACE FUNCTION tally_exemplars() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN "
+    "IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM tally_add(OLD.campaign_id, "
+    "OLD.unit_id, OLD.field_id, OLD.kind, (SELECT form_id FROM commendations "
+    "WHERE exemplar_id = OLD.id), OLD.state, -1); END IF; "
+    "IF TG_OP IN ('UPDATE', 'INSERT') THEN PERFORM tally_add(NEW.campaign_id, "
+    "NEW.unit_id, NEW.field_id, NEW.kind, (SELECT form_id FROM commendations "
+    "WHERE exemplar_id = NEW.id), NEW.state, 1); END IF; "
+    "UPDATE tally_version SET n = n + 1; RETURN NULL; END $$",
+    # Moving an entry's count between forms: (exemplar, from form, to form).
+    "CREATE OR REPLACE FUNCTION tally_move_form(x int, a int, b int) RETURNS void "
+    "LANGUAGE plpgsql AS $$ DECLARE e record; BEGIN "
+    "SELECT campaign_id, field_id, kind, state INTO e FROM exemplars WHERE id = x; "
+    "IF FOUND THEN "
+    "PERFORM tally_add(e.campaign_id, NULL, e.field_id, e.kind, a, e.state, -1); "
+    "PERFORM tally_add(e.campaign_id, NULL, e.field_id, e.kind, b, e.state, 1); "
+    "END IF; END $$",
+    "CREATE OR REPLACE FUNCTION tally_commendations() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN "
+    "IF TG_OP IN ('UPDATE', 'DELETE') THEN "
+    "PERFORM tally_move_form(OLD.exemplar_id, OLD.form_id, 0); END IF; "
+    "IF TG_OP IN ('UPDATE', 'INSERT') THEN "
+    "PERFORM tally_move_form(NEW.exemplar_id, 0, NEW.form_id); END IF; "
+    "UPDATE tally_version SET n = n + 1; RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION tally_bump() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN UPDATE tally_version SET n = n + 1; RETURN NULL; END $$",
+)
+
+_PG_TRIGGERS = {
+    "tally_exemplars_id": "AFTER INSERT OR DELETE ON exemplars FOR EACH ROW "
+    "EXECUTE FUNCTION tally_exemplars()",
+    "tally_exemplars_u": "AFTER UPDATE ON exemplars FOR EACH ROW WHEN ("
+    "(OLD.campaign_id, OLD.unit_id, OLD.field_id, OLD.kind, OLD.state) IS DISTINCT "
+    "FROM (NEW.campaign_id, NEW.unit_id, NEW.field_id, NEW.kind, NEW.state)) "
+    "EXECUTE FUNCTION tally_exemplars()",
+    "tally_exemplars_text": "AFTER UPDATE OF search_text ON exemplars FOR EACH ROW "
+    "WHEN (OLD.search_text IS DISTINCT FROM NEW.search_text) "
+    "EXECUTE FUNCTION tally_bump()",
+    "tally_commendations_id": "AFTER INSERT OR DELETE ON commendations FOR EACH ROW "
+    "EXECUTE FUNCTION tally_commendations()",
+    "tally_commendations_u": "AFTER UPDATE ON commendations FOR EACH ROW WHEN ("
+    "(OLD.exemplar_id, OLD.form_id) IS DISTINCT FROM (NEW.exemplar_id, NEW.form_id)) "
+    "EXECUTE FUNCTION tally_commendations()",
+    **{
+        f"tally_{table}_u": f"AFTER UPDATE ON {table} FOR EACH STATEMENT "
+        "EXECUTE FUNCTION tally_bump()"
+        for table in ("units", "fields", "commendation_forms", "campaigns")
+    },
+}
+_PG_TRIGGER_TABLES = {
+    name: spec.split(" ON ")[1].split()[0] for name, spec in _PG_TRIGGERS.items()
+}
+
+
+def _run(conn: Connection, statements: Iterable[str]) -> None:
+    for sql in statements:
+        conn.exec_driver_sql(sql)
+
+
+def create_tallies(conn: Connection, *, fill: bool = True) -> None:
+    """Create the tables and their triggers (idempotent); counts are rebuilt from the
+    base tables when the tables were new (an upgrade of a database with data)."""
+    is_new = not conn.exec_driver_sql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tally_version'"
+        if conn.dialect.name == "postgresql"
+        else "SELECT count(*) FROM sqlite_master WHERE name = 'tally_version'"
+    ).scalar()
+    _run(conn, _TABLES)
+    if conn.dialect.name == "sqlite":
+        _run(conn, _SQLITE_TRIGGERS)
+    elif conn.dialect.name == "postgresql":
+        _run(conn, _PG_FUNCTIONS)
+        for name, spec in _PG_TRIGGERS.items():
+            conn.exec_driver_sql(
+                f"DROP TRIGGER IF EXISTS {name} ON {_PG_TRIGGER_TABLES[name]}"
+            )
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {spec}")
+    if is_new and fill:
+        recount(conn)
+    elif is_new:
+        conn.exec_driver_sql("INSERT INTO tally_version (id, n) VALUES (1, 0)")
+
+
+def drop_tallies(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        for sql in _SQLITE_TRIGGERS:
+            name = sql.split("IF NOT EXISTS ")[1].split()[0]
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    elif conn.dialect.name == "postgresql":
+        for name, table in _PG_TRIGGER_TABLES.items():
+            if conn.exec_driver_sql(f"SELECT to_regclass('{table}')").scalar():
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        for fn in ("tally_exemplars", "tally_commendations", "tally_bump"):
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {fn}()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS tally_move_form(int, int, int)")
+        conn.exec_driver_sql(
+            "DROP FUNCTION IF EXISTS tally_add(int, int, int, text, int, text, int)"
+        )
+    for table in ("tally_facets", "tally_units", "tally_version"):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def recount(conn: Connection) -> None:
+    """Rebuild every count from the base tables, in the caller's transaction.
+
+    On PostgreSQL the base tables are locked against writers meanwhile (readers go on),
+    so no change can slip between the recount and the triggers."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "LOCK TABLE exemplars, commendations, tally_facets, tally_units, "
+            "tally_version IN SHARE ROW EXCLUSIVE MODE"
+        )
+    _run(
+        conn,
+        (
+            "DELETE FROM tally_facets",
+            f"INSERT INTO tally_facets ({FACET_KEY}, n) SELECT e.campaign_id, "
+            "coalesce(e.field_id, 0), e.kind, coalesce(c.form_id, 0), e.state, count(*) "
+            "FROM exemplars e LEFT JOIN commendations c ON c.exemplar_id = e.id "
+            "GROUP BY e.campaign_id, coalesce(e.field_id, 0), e.kind, "
+            "coalesce(c.form_id, 0), e.state",
+            "DELETE FROM tally_units",
+            f"INSERT INTO tally_units ({UNIT_KEY}, n) SELECT campaign_id, unit_id, "
+            "coalesce(field_id, 0), kind, state, count(*) FROM exemplars "
+            "GROUP BY campaign_id, unit_id, coalesce(field_id, 0), kind, state",
+        ),
+    )
+    bumped = conn.exec_driver_sql("UPDATE tally_version SET n = n + 1").rowcount
+    if not bumped:
+        conn.exec_driver_sql("INSERT INTO tally_version (id, n) VALUES (1, 1)")
+
+
+def after_truncate(conn: Connection) -> None:
+    """Tests empty every table between cases: the counts become zero with them."""
+    _run(
+        conn,
+        (
+            "DELETE FROM tally_facets",
+            "DELETE FROM tally_units",
+            "UPDATE tally_version SET n = n + 1",
+        ),
+    )
+
+
+register_extra(create_tallies, drop_tallies, after_truncate)
+
+
+def version(conn: Connection) -> int:
+    """The number of changes so far: one primary-key read."""
+    return int(
+        conn.execute(text("SELECT n FROM tally_version WHERE id = 1")).scalar() or 0
+    )
+
+
+def campaign_state_counts(conn: Connection, campaign_id: int) -> dict[str, int]:
+    """Entries of a campaign per state (drafts included), from the summary table."""
+    rows = conn.execute(
+        text(
+            "SELECT state, sum(n) FROM tally_facets WHERE campaign_id = :c "
+            "GROUP BY state HAVING sum(n) > 0"
+        ),
+        {"c": campaign_id},
+    )
+    return {state: int(n) for state, n in rows}

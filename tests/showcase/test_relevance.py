@@ -1,0 +1,96 @@
+"""Search people expect: the most relevant first, newest on request, matched words
+marked (safely), the same hits on both databases, and a common word kept cheap."""
+
+from __future__ import annotations
+
+import re
+
+from flask import url_for
+from markupsafe import Markup
+
+from dankheo.domain.text import fold, search_terms
+from dankheo.showcase import listing
+from dankheo.showcase.highlight import highlight
+from dankheo.showcase.listing import Filters
+from dankheo.showcase.views import showcase_url
+
+
+def _names(html: str) -> list[str]:
+    titles = re.findall(r'<h3 class="h6 card-title"><a [^>]*>(.*?)</a></h3>', html)
+    return [re.sub(r"</?mark>", "", t) for t in titles]
+
+
+def test_a_search_lists_the_most_relevant_first_and_newest_on_request(
+    client, publish, db
+):
+    publish(name="Dân vận khéo", situation="Kết quả")
+    publish(name="Mô hình trồng cây", situation="Nhờ dân vận khéo")
+    db.session.commit()
+    html = client.get("/showcase?q=dan+van+kheo").get_data(as_text=True)
+    assert _names(html)[0] == "Dân vận khéo"
+    assert '<option value="relevance" selected' in html
+    newest = client.get("/showcase?q=dan+van+kheo&sort=newest").get_data(as_text=True)
+    assert _names(newest)[0] == "Mô hình trồng cây"
+    # No words: no relevance to offer, the newest come first.
+    assert 'value="relevance"' not in client.get("/showcase").get_data(as_text=True)
+
+
+def test_matched_words_are_marked_and_everything_else_escaped():
+    assert highlight("Đoàn <b>khéo</b> & dân", ["doan", "kheo"]) == Markup(
+        "<mark>Đoàn</mark> &lt;b&gt;<mark>khéo</mark>&lt;/b&gt; &amp; dân"
+    )
+    assert highlight("<i>", []) == Markup("&lt;i&gt;")
+
+
+def test_the_same_hits_as_the_rule_on_either_database(publish, db):
+    names = [
+        "Dân vận khéo",
+        "Đoàn kết dân cư",
+        "Văn hóa khu dân cư",
+        "Cải cách một cửa",
+        "Đường hoa khéo léo",
+    ]
+    for name in names:
+        publish(name=name, situation="a", goals="b", content="c", outputs="e")
+    db.session.commit()
+    for q in ("dan", "doan", "van kheo", "kheo", "cu dan", "mot cua", "zzz"):
+        f = Filters.from_args({"q": q})
+        page = listing.public_page(f, size=100)
+        terms = search_terms(q)
+        expected = {
+            n
+            for n in names
+            if all(
+                any(w.startswith(t) for w in re.split(r"[^0-9a-z]+", fold(n)))
+                for t in terms
+            )
+        }
+        # The folded text also holds the unit's name ("Xã Thử Nghiệm").
+        assert {e.name for e in page.items} == expected, q
+        assert listing.count_public(f) == len(expected)
+
+
+def test_a_common_word_is_listed_newest_first_and_the_page_says_so(
+    client, publish, db, monkeypatch
+):
+    for i in range(3):
+        publish(name=f"Dân vận khéo {i}")
+    db.session.commit()
+    monkeypatch.setattr(listing, "RELEVANCE_LIMIT", 2)
+    html = client.get("/showcase?q=dan").get_data(as_text=True)
+    assert "không theo mức độ phù hợp" in html
+    assert _names(html) == ["Dân vận khéo 2", "Dân vận khéo 1", "Dân vận khéo 0"]
+    monkeypatch.setattr(listing, "RELEVANCE_LIMIT", 3)
+    assert "không theo mức độ phù hợp" not in client.get("/showcase?q=dan").get_data(
+        as_text=True
+    )
+
+
+def test_facet_links_are_what_url_for_builds(app):
+    f = Filters(q="dân vận & x/y?+%#=", campaign=3, field="Kinh tế", sort="name")
+    with app.test_request_context():
+        for changes in ({}, {"unit": 7}, {"field": None}, {"form": "Bằng khen (tỉnh)"}):
+            assert showcase_url(f, **changes) == url_for(
+                "showcase.index", **f.to_args(**changes)
+            )
+        assert showcase_url(Filters()) == url_for("showcase.index")
