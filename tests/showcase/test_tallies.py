@@ -115,7 +115,7 @@ def test_counts_equal_a_recount_after_every_kind_of_change(
         )
 
     def commendation_recorded():
-        from dankheo.appraisal.operations import record_commendation
+        from dankheo.appraisal.commendations import record_commendation
 
         form = campaign.commendation_forms[2]
         record_commendation(
