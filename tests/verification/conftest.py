@@ -64,7 +64,9 @@ def world(make, db) -> World:
         actor=None,
     )
     criterion = add_criterion(stage, name="Hiệu quả", max_points=100, actor=None)
-    council = create_council(stage, province, name="Hội đồng thẩm định tỉnh", actor=None)
+    council = create_council(
+        stage, province, name="Hội đồng thẩm định tỉnh", actor=None
+    )
     names = ["Chủ Tịch Kín", "Thành Viên Một", "Thành Viên Hai", "Người Chấm Chặt"]
     users = [make.user(role=None, unit=province, name=n) for n in names]
     users.append(make.user(role=None, unit=commune, name="Thành Viên Xã"))
@@ -92,6 +94,4 @@ def world(make, db) -> World:
     secretariat = make.user(role=Role.SECRETARIAT, unit=province, name="Văn Phòng")
     outsider = make.user(role=Role.SECRETARIAT, unit=other, name="Văn Phòng Xã")
     db.session.commit()
-    return World(
-        campaign, stage, council, rnd, members, entries, secretariat, outsider
-    )
+    return World(campaign, stage, council, rnd, members, entries, secretariat, outsider)
