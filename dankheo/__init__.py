@@ -192,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
     from .registry.bulk_views import bp as bulk_bp
     from .registry.views import bp as registry_bp
     from .showcase.views import bp as showcase_bp
+    from .verification.views import bp as verification_bp
 
     app.register_blueprint(showcase_bp)
     app.register_blueprint(auth_bp)
@@ -201,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(verification_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -20,6 +20,7 @@ from .jobs.cli import jobs_group
 from .registry.bulk_cli import import_exemplars, import_units
 from .repair import repair_data
 from .storage_check import check_storage_command
+from .verification.cli import replay_command
 
 
 def register_cli(app: Flask) -> None:
@@ -36,6 +37,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_units)
     app.cli.add_command(verify_history_command)
     app.cli.add_command(check_config)
+    app.cli.add_command(replay_command)
 
 
 @click.command("create-admin")

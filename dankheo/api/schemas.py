@@ -39,6 +39,7 @@ from ..domain.workflow import PUBLIC_STATES
 from ..registry.models import Attachment, Exemplar
 from ..showcase.listing import MAX_ID, MAX_PAGE_SIZE, MAX_TEXT, SORTS, decode_cursor
 from ..showcase.story import PassedStage
+from ..verification.record import StageDecision
 
 #: Any character of Unicode's "control" category (C0, DEL, C1), NUL included.
 NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
@@ -387,3 +388,62 @@ class Problem(BaseModel):
     parameter: str | None = Field(
         None, description="Tham số không hợp lệ (chỉ có ở lỗi 400)"
     )
+
+
+# -- the decision record (how each stage was decided) --------------------------------
+
+
+class MinutesRef(Answer):
+    round_number: Count = Field(description="Phiên số (trong hội đồng)")
+    round_id: Id = Field(description="Mã phiên thẩm định, tham chiếu biên bản")
+
+
+class StageDecisionInfo(Answer):
+    """How one passed stage was decided: counts only, never who voted how."""
+
+    stage: str
+    pass_label: str
+    council: str
+    session_date: date = Field(description="Ngày kết thúc phiên (giờ Việt Nam)")
+    rule: str = Field(description="Quy tắc biểu quyết bằng lời, theo ngôn ngữ hỏi")
+    rule_backfilled: bool = Field(
+        description="Quy tắc được ghi bổ sung từ cấu hình vòng, không ghi lúc kết thúc"
+    )
+    eligible: Count
+    present: Count
+    recused: Count
+    approvals: Count
+    rejections: Count
+    abstentions: Count
+    average_score: NonNegativeFloat | None
+    max_score: Count | None
+    outcome: Literal["passed"]
+    minutes: MinutesRef
+
+    @classmethod
+    def of(cls, d: StageDecision) -> StageDecisionInfo:
+        return cls(
+            stage=d.stage,
+            pass_label=d.pass_label,
+            council=d.council,
+            session_date=d.session_date,
+            rule=d.rule,
+            rule_backfilled=d.backfilled,
+            eligible=d.eligible,
+            present=d.present,
+            recused=d.recused,
+            approvals=d.approvals,
+            rejections=d.rejections,
+            abstentions=d.abstentions,
+            average_score=d.average_score,
+            max_score=d.max_score,
+            outcome=d.outcome,
+            minutes=MinutesRef(round_number=d.round_number, round_id=d.round_id),
+        )
+
+
+class DecisionRecord(Answer):
+    id: int
+    name: str
+    url: Url
+    decisions: list[StageDecisionInfo]

@@ -45,6 +45,7 @@ from .models import (
     DossierSnapshot,
     ReturnMark,
     Round,
+    RuleSnapshot,
     StageResult,
     Vote,
 )
@@ -283,6 +284,10 @@ def close_round(
     _claim_round(rnd, actor, now)
     plan = tally_round(rnd)
     stage = plan.stage
+    # The rule and rubric this round is decided under, kept for replay and the record.
+    db.session.add(
+        RuleSnapshot.at_close(rnd, stage, plan.council, seats_before=plan.seats_before)
+    )
     counts: Counter[str] = Counter()
     skipped = 0
     results: list[dict[str, Any]] = []

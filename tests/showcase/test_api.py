@@ -58,6 +58,7 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client, db):
     assert set(doc["paths"]) == {
         "/api/v1/exemplars",
         "/api/v1/exemplars/{id}",
+        "/api/v1/exemplars/{id}/decisions",
         "/api/v1/campaigns",
         "/api/v1/campaigns/{id}/funnel",
     }

@@ -291,11 +291,21 @@ def test_no_public_endpoint_reveals_a_secret(client, world, app):
     visited = " ".join(seen)
     assert "/showcase/photos/" in visited
     assert "/stats/field.csv" in visited or "/stats/funnel.csv" in visited
+    # The decision record (page section and API) was walked too: counts only.
+    assert "/decisions" in visited
+    assert "Cách thức xét chọn" in client.get(
+        next(u for u in seen if re.fullmatch(r"/showcase/\d+-[^?]*", u))
+    ).get_data(as_text=True)
     body = client.get("/showcase").get_data(as_text=True)
     for name in public_names:
         assert name in body
     for i in hidden_ids:
-        for url in (f"/showcase/{i}", f"/showcase/{i}-x", f"/api/v1/exemplars/{i}"):
+        for url in (
+            f"/showcase/{i}",
+            f"/showcase/{i}-x",
+            f"/api/v1/exemplars/{i}",
+            f"/api/v1/exemplars/{i}/decisions",
+        ):
             assert client.get(url).status_code == 404
 
 

@@ -1,0 +1,185 @@
+"""The public decision record (cách thức xét chọn): how each stage an exemplar passed
+was decided — the council, the session's date, the rule in words, and counts.
+
+Counts only, by construction: eligible, present, recused, approvals, rejections,
+abstentions and the average score come from the stage result and the round's
+attendance; no member, choice or single score is ever read here. Only closed rounds
+appear (a stage result is written at the close), so nothing of a secret ballot shows
+before its round closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from ..appraisal.models import Attendance, Council, Round, RuleSnapshot, StageResult
+from ..campaigns.models import Stage
+from ..domain.tally import BallotMode, Outcome, TieRule, VoteBase
+from ..extensions import db
+from ..formatting import number
+from ..registry.models import Exemplar
+from ..spreadsheets import local_tz
+
+
+def _fraction(num: int, den: int) -> str:
+    if den in (10, 100) and num != den:
+        return number(100 * num / den, 1) + "%"
+    return f"{num}/{den}"
+
+
+def rule_in_words(rule: dict[str, Any], rubric: dict[str, Any] | None = None) -> str:
+    """The rule as one phrase in the reader's language, e.g. "bỏ phiếu kín, quá 1/2
+    tổng số thành viên, tối thiểu 70 điểm, 5 suất"."""
+    pieces = [
+        _("bỏ phiếu kín")
+        if rule.get("ballot_mode") == BallotMode.SECRET
+        else _("biểu quyết công khai")
+    ]
+    of = (
+        _("tổng số thành viên")
+        if rule.get("base") == VoteBase.ALL
+        else _("số thành viên có mặt")
+    )
+    share = _fraction(rule["threshold_num"], rule["threshold_den"])
+    pieces.append(
+        _("quá %(share)s %(of)s", share=share, of=of)
+        if rule.get("threshold_strict")
+        else _("từ %(share)s %(of)s trở lên", share=share, of=of)
+    )
+    if rule.get("quorum_percent"):
+        pieces.append(
+            _("ít nhất %(q)s%% thành viên tham gia", q=number(rule["quorum_percent"]))
+        )
+    if rule.get("min_average_score") is not None:
+        if rubric and rubric.get("max_total"):
+            pieces.append(
+                _(
+                    "tối thiểu %(s)s/%(m)s điểm",
+                    s=number(rule["min_average_score"], 2),
+                    m=number(rubric["max_total"]),
+                )
+            )
+        else:
+            pieces.append(
+                _("tối thiểu %(s)s điểm", s=number(rule["min_average_score"], 2))
+            )
+    if rule.get("quota") is not None:
+        seats = ngettext("%(num)s suất", "%(num)s suất", rule["quota"])
+        tie = _(TieRule(rule["tie_rule"]).label)
+        pieces.append(f"{seats} ({tie[:1].lower()}{tie[1:]})")
+    return ", ".join(pieces)
+
+
+@dataclass(frozen=True)
+class StageDecision:
+    """How one stage was decided for one exemplar (public)."""
+
+    stage: str
+    pass_label: str
+    council: str
+    session_date: date
+    rule: str
+    backfilled: bool
+    eligible: int
+    present: int
+    recused: int
+    approvals: int
+    rejections: int
+    abstentions: int
+    average_score: float | None
+    max_score: int | None
+    outcome: str
+    round_number: int
+    round_id: int
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label
+
+
+def _local_date(at: datetime) -> date:
+    return at.astimezone(local_tz()).date()
+
+
+def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
+    """The stages ``exemplar`` passed, in order, each with how it was decided (two
+    queries)."""
+    exemplar_id = exemplar if isinstance(exemplar, int) else exemplar.id
+    rows = db.session.execute(
+        select(StageResult, Round, Council.name, Stage, RuleSnapshot)
+        .join(Round, Round.id == StageResult.round_id)
+        .join(Council, Council.id == StageResult.council_id)
+        .join(Stage, Stage.id == StageResult.stage_id)
+        .outerjoin(RuleSnapshot, RuleSnapshot.round_id == Round.id)
+        .where(
+            StageResult.exemplar_id == exemplar_id,
+            StageResult.outcome == Outcome.PASSED.value,
+            Round.closed_at.is_not(None),
+        )
+        .order_by(Stage.position, StageResult.decided_at)
+    ).all()
+    round_ids = [rnd.id for _r, rnd, _c, _s, _snap in rows]
+    members: dict[int, int] = (
+        dict(
+            db.session.execute(
+                select(Attendance.round_id, func.count(Attendance.id))
+                .where(Attendance.round_id.in_(round_ids))
+                .group_by(Attendance.round_id)
+            ).all()
+        )
+        if round_ids
+        else {}
+    )
+    out: list[StageDecision] = []
+    seen: set[int] = set()
+    for result, rnd, council_name, stage, snap in rows:
+        if stage.id in seen:
+            continue
+        seen.add(stage.id)
+        if snap is not None:
+            rule, rubric = snap.rule, snap.rubric
+        else:
+            rule = {
+                f: getattr(stage, f)
+                for f in (
+                    "ballot_mode",
+                    "base",
+                    "threshold_num",
+                    "threshold_den",
+                    "threshold_strict",
+                    "quorum_percent",
+                    "min_average_score",
+                    "quota",
+                    "tie_rule",
+                )
+            }
+            rubric = {"max_total": stage.max_total}
+        assert rnd.closed_at is not None
+        out.append(
+            StageDecision(
+                stage=stage.name,
+                pass_label=stage.pass_label,
+                council=council_name,
+                session_date=_local_date(rnd.closed_at),
+                rule=rule_in_words(rule, rubric),
+                backfilled=snap is None or snap.backfilled,
+                eligible=result.eligible,
+                present=result.votes,
+                recused=max(members.get(rnd.id, result.eligible) - result.eligible, 0),
+                approvals=result.approvals,
+                rejections=result.rejections,
+                abstentions=result.abstentions,
+                average_score=result.average_score,
+                max_score=rubric.get("max_total") or None,
+                outcome=result.outcome,
+                round_number=rnd.number,
+                round_id=rnd.id,
+            )
+        )
+    return out
