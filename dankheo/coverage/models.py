@@ -37,5 +37,13 @@ class RegistrationExpectation(db.Model):
     minimum: Mapped[int] = mapped_column(default=1)
     maximum: Mapped[int | None]
 
+    @property
+    def tier_label(self) -> str:
+        return UnitTier(self.tier).label
+
+    @property
+    def kind_label(self) -> str | None:
+        return UnitKind(self.kind).label if self.kind else None
+
     def __repr__(self) -> str:
         return f"<RegistrationExpectation {self.campaign_id} {self.tier}/{self.kind}>"
