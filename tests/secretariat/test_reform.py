@@ -142,4 +142,4 @@ def test_reform_pages_rename_and_move(sc, db, login_as):
         data={"move-parent_code": sc.hamlets[1].code},
     )
     assert bad.status_code == 409
-    assert UnitTier.COMMUNE == db.session.get(Unit, sc.communes[0].id).tier
+    assert db.session.get(Unit, sc.communes[0].id).tier == UnitTier.COMMUNE
