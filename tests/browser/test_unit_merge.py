@@ -35,9 +35,7 @@ def test_merge_preview(viewport, request, sc, live_server, artifacts_dir, db):
     row = page.get_by_role("row", name="Hội đồng thẩm định")
     expect(row).to_contain_text("1")
     width = page.viewport_size["width"]
-    page.screenshot(
-        path=artifacts_dir / f"merge-preview-{width}.png", full_page=True
-    )
+    page.screenshot(path=artifacts_dir / f"merge-preview-{width}.png", full_page=True)
     no_horizontal_scroll(page)
     assert violations(page) == []
     page.get_by_role("button", name="Xác nhận sáp nhập").click()
