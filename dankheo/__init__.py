@@ -191,6 +191,7 @@ def _register_blueprints(app: Flask) -> None:
     from .lists.views import bp as lists_bp
     from .registry.bulk_views import bp as bulk_bp
     from .registry.views import bp as registry_bp
+    from .secretariat.views import bp as secretariat_bp
     from .showcase.views import bp as showcase_bp
     from .verification.views import bp as verification_bp
 
@@ -200,6 +201,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bulk_bp)
     app.register_blueprint(appraisal_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(secretariat_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(verification_bp)

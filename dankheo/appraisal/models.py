@@ -324,11 +324,22 @@ class DossierSnapshot(Model):
 
 
 class Commendation(Model):
-    """The commendation decision for a recommended exemplar (one per exemplar)."""
+    """The commendation decision for a recommended exemplar.
+
+    One decision in force per exemplar (a partial unique index); an annulled one stays
+    as the public record that it was annulled, when and why. A corrected one keeps the
+    reason and date of its last correction (the audit log keeps the old values).
+    """
 
     __tablename__ = "commendations"
     __table_args__ = (
-        UniqueConstraint("exemplar_id"),
+        Index(
+            "uq_commendations_one_in_force",
+            "exemplar_id",
+            unique=True,
+            sqlite_where=text("annulled_at IS NULL"),
+            postgresql_where=text("annulled_at IS NULL"),
+        ),
         Index("ix_commendations_form", "form_id"),
     )
 
@@ -340,10 +351,19 @@ class Commendation(Model):
     decision_date: Mapped[date]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    annulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    annul_reason: Mapped[str | None] = mapped_column(Text)
+    annulled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     exemplar: Mapped[Exemplar] = relationship()
     form: Mapped[CommendationForm] = relationship()
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def in_force(self) -> bool:
+        return self.annulled_at is None
 
     def __repr__(self) -> str:
         return f"<Commendation {self.exemplar_id} {self.decision_number}>"

@@ -396,7 +396,10 @@ def commendations_for(exemplar_ids: list[int]) -> dict[int, Commendation]:
         return {}
     rows = db.session.scalars(
         select(Commendation)
-        .where(Commendation.exemplar_id.in_(exemplar_ids))
+        .where(
+            Commendation.exemplar_id.in_(exemplar_ids),
+            Commendation.annulled_at.is_(None),
+        )
         .options(joinedload(Commendation.form))
     )
     return {c.exemplar_id: c for c in rows}

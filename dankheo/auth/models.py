@@ -35,6 +35,9 @@ class User(UserMixin, Model):
     session_token: Mapped[str] = mapped_column(String(40), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set for accounts whose first password someone else chose (imported accounts):
+    # the login flow sends them to the password page until they choose their own.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     unit: Mapped[Unit | None] = relationship()
     roles: Mapped[list[RoleAssignment]] = relationship(

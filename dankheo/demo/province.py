@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -52,12 +53,23 @@ PASSWORDS = {
     Role.COUNCIL_MEMBER: "hoidong-2026",
 }
 
-#: Campaign years: earlier ones fully appraised, the last one still in appraisal.
-YEARS = (2024, 2025, 2026)
-#: Entries per campaign at scale 1 (the current year is the busiest).
-ENTRIES = {2024: 140, 2025: 180, 2026: 300}
-#: Share of entries never submitted (left as drafts).
-DRAFT_SHARE = {2024: 0.03, 2025: 0.03, 2026: 0.08}
+
+def vietnam_today() -> date:
+    """Today in Vietnam, from the real clock: the demo is seeded for the day it is run."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def demo_years(today: date) -> tuple[int, int, int]:
+    """Campaign years: two earlier ones fully appraised and closed, and Vietnam's
+    current year, open for registration while its first sessions run."""
+    return (today.year - 2, today.year - 1, today.year)
+
+
+YEARS = demo_years(vietnam_today())
+#: Entries per campaign at scale 1, oldest year first (the current year is the busiest).
+ENTRIES = (140, 180, 300)
+#: Share of entries never submitted (left as drafts), oldest year first.
+DRAFT_SHARE = (0.03, 0.03, 0.08)
 #: Share of the current year's councils that have not closed their session yet.
 OPEN_SHARE = 0.35
 #: Share of the current year's entries that reach their council after its first session.
@@ -415,14 +427,26 @@ def _attach_files(rng: random.Random, exemplar: Exemplar, actor: User | None) ->
 # --------------------------------------------------------------------------- campaigns
 
 
-def _campaign(tree: ProvinceTree, year: int, current: bool) -> Campaign:
+def registration_window(year: int, today: date, current: bool) -> tuple[date, date]:
+    """The movement's usual window (15 February – 25 October); the current year's is
+    stretched to include ``today`` and the month after it (within the year), so a
+    newcomer running the demo any day of the year finds registration open."""
+    opens, closes = date(year, 2, 15), date(year, 10, 25)
+    if current:
+        opens = min(opens, today)
+        closes = max(closes, min(today + timedelta(days=30), date(year, 12, 31)))
+    return opens, closes
+
+
+def _campaign(tree: ProvinceTree, year: int, current: bool, today: date) -> Campaign:
     texts = _TEXTS["campaign"]
+    opens, closes = registration_window(year, today, current)
     return create_campaign(
         name=texts["name"].format(year=year),
         year=year,
         unit=tree.root,
-        registration_opens=date(year, 2, 15),
-        registration_closes=date(year, 10, 25),
+        registration_opens=opens,
+        registration_closes=closes,
         status=CampaignStatus.REGISTRATION,
         period_label=str(year),
         description=texts["description"].format(year=year, province=tree.province),
@@ -594,9 +618,11 @@ def build_province(
 
     campaign_lines: list[str] = []
     total_attachments = 0
-    for year in YEARS:
-        current = year == YEARS[-1]
-        campaign = _campaign(tree, year, current)
+    today = vietnam_today()
+    years = demo_years(today)
+    for position, year in enumerate(years):
+        current = year == years[-1]
+        campaign = _campaign(tree, year, current, today)
         echo(f"Năm {year}: hội đồng, đăng ký và thẩm định…")
         # Each year's records carry that year's dates: registration from March,
         # appraisal from late October (the movement's usual calendar).
@@ -605,14 +631,14 @@ def build_province(
         ):
             # Stages, rubrics and councils exist before the first entry is submitted.
             setup_appraisal(campaign, rng, password_hash=hashes[Role.COUNCIL_MEMBER])
-            count = max(12, round(ENTRIES[year] * scale))
+            count = max(12, round(ENTRIES[position] * scale))
             late, attached = _register(
                 rng,
                 campaign,
                 tree,
                 officers,
                 count,
-                DRAFT_SHARE[year],
+                DRAFT_SHARE[position],
                 LATE_SHARE if current else 0.0,
             )
         total_attachments += attached
@@ -636,7 +662,11 @@ def build_province(
                 for exemplar, actor in late:
                     submit_exemplar(exemplar, actor=actor)
                 _leave_returns(campaign, rng)
-        campaign.status = CampaignStatus.APPRAISAL if current else CampaignStatus.CLOSED
+        # The current year stays open for registration (its first sessions already
+        # ran); earlier years are closed.
+        campaign.status = (
+            CampaignStatus.REGISTRATION if current else CampaignStatus.CLOSED
+        )
         db.session.flush()
         counts = _state_counts(campaign)
         parts = ", ".join(f"{State(s).label} {counts[s]}" for s in State if counts[s])

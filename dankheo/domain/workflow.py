@@ -11,6 +11,12 @@ then writes the change with a guarded UPDATE and appends a history record.
     returned --resubmit--> submitted (same stage)             (unit)
     recommended --commend--> commended                        (secretariat)
     commended --replicate--> replicated                       (secretariat)
+    submitted --correct--> submitted (the stage it wrongly passed)  (secretariat)
+    recommended --correct--> submitted (the last stage)       (secretariat)
+    commended --correct--> recommended (decision annulled)    (secretariat)
+
+``correct`` is the secretariat's recorded correction of a wrong pass: it always goes one
+step back, needs a reason, and is appended to the history like any other change.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ class Action(LabelledEnum):
     RETURN_FOR_SUPPLEMENT = "return_for_supplement"
     COMMEND = "commend"
     REPLICATE = "replicate"
+    CORRECT = "correct"
 
 
 class Actor(StrEnum):
@@ -69,6 +76,7 @@ LABELS.update(
         Action.RETURN_FOR_SUPPLEMENT: N_("Trả lại để bổ sung"),
         Action.COMMEND: N_("Ghi nhận khen thưởng"),
         Action.REPLICATE: N_("Ghi nhận nhân rộng"),
+        Action.CORRECT: N_("Đính chính, trả về bước trước"),
     }
 )
 
@@ -83,6 +91,9 @@ TRANSITIONS: dict[tuple[State, Action], tuple[State, Actor]] = {
     (State.SUBMITTED, Action.RETURN_FOR_SUPPLEMENT): (State.RETURNED, Actor.COUNCIL),
     (State.RECOMMENDED, Action.COMMEND): (State.COMMENDED, Actor.SECRETARIAT),
     (State.COMMENDED, Action.REPLICATE): (State.REPLICATED, Actor.SECRETARIAT),
+    (State.SUBMITTED, Action.CORRECT): (State.SUBMITTED, Actor.SECRETARIAT),
+    (State.RECOMMENDED, Action.CORRECT): (State.SUBMITTED, Actor.SECRETARIAT),
+    (State.COMMENDED, Action.CORRECT): (State.RECOMMENDED, Actor.SECRETARIAT),
 }
 
 #: The unit may change the dossier only in these states.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from ..appraisal.models import Commendation, StageResult
 from ..campaigns.models import Campaign, CommendationForm, Stage
@@ -27,6 +27,7 @@ from ..domain.text import fold
 from ..domain.workflow import State
 from ..extensions import db
 from ..registry.models import Exemplar
+from ..units.history import unit_name_at_column
 from ..units.models import Unit
 from ..units.queries import subtree_condition
 
@@ -233,7 +234,7 @@ def plan_list(f: ListFilters, scopes: list[str]) -> Plan:
             Commendation.form_id,
         )
         .join(Unit, Unit.id == Exemplar.unit_id)
-        .outerjoin(Commendation, Commendation.exemplar_id == Exemplar.id)
+        .outerjoin(Commendation, IN_FORCE)
         .where(*_conditions(f, scopes))
     )
     stmt = _stage_outcome(stmt, f)
@@ -301,6 +302,11 @@ def plan_list(f: ListFilters, scopes: list[str]) -> Plan:
     )
 
 
+#: An exemplar's commendation in force (an annulled one no longer lists it).
+IN_FORCE = and_(
+    Commendation.exemplar_id == Exemplar.id, Commendation.annulled_at.is_(None)
+)
+
 #: The group of entries without a commendation form (recorded or proposed); translated
 #: where it is shown.
 NO_FORM_TITLE = N_("Chưa xác định hình thức khen thưởng")
@@ -326,16 +332,18 @@ def fetch_rows(plan: Plan, start: int = 0, stop: int | None = None) -> Iterator[
                 Exemplar.lead_name,
                 Exemplar.lead_position,
                 Exemplar.outputs,
-                Unit.name,
+                # The name in force in the campaign's year (a later rename or merge
+                # leaves earlier lists as they were).
+                unit_name_at_column(Exemplar.unit_id, Campaign.year),
                 WorkField.name,
                 CommendationForm.name,
                 Commendation.decision_number,
                 Commendation.decision_date,
                 *metric_cols,
             )
-            .join(Unit, Unit.id == Exemplar.unit_id)
+            .join(Campaign, Campaign.id == Exemplar.campaign_id)
             .outerjoin(WorkField, WorkField.id == Exemplar.field_id)
-            .outerjoin(Commendation, Commendation.exemplar_id == Exemplar.id)
+            .outerjoin(Commendation, IN_FORCE)
             .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
             .where(Exemplar.id.in_(ids))
         )

@@ -168,7 +168,7 @@ def _form_counts(f: Filters, combos: Combos) -> dict[str | None, int]:
             for form_id, n in db.session.execute(
                 select(Commendation.form_id, func.count())
                 .join(Exemplar, Exemplar.id == Commendation.exemplar_id)
-                .where(*filter_conditions(rest))
+                .where(*filter_conditions(rest), Commendation.annulled_at.is_(None))
                 .group_by(Commendation.form_id)
             )
         ]

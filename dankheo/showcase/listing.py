@@ -180,7 +180,9 @@ def filter_conditions(
             Exemplar.id.in_(
                 select(Commendation.exemplar_id)
                 .join(CommendationForm, CommendationForm.id == Commendation.form_id)
-                .where(CommendationForm.name == f.form)
+                .where(
+                    CommendationForm.name == f.form, Commendation.annulled_at.is_(None)
+                )
             )
         )
     return conds
@@ -401,7 +403,11 @@ def export_statement(f: Filters) -> AnySelect:
         .join(Campaign, Campaign.id == Exemplar.campaign_id)
         .join(Unit, Unit.id == Exemplar.unit_id)
         .outerjoin(Field, Field.id == Exemplar.field_id)
-        .outerjoin(Commendation, Commendation.exemplar_id == Exemplar.id)
+        .outerjoin(
+            Commendation,
+            (Commendation.exemplar_id == Exemplar.id)
+            & Commendation.annulled_at.is_(None),
+        )
         .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
         .where(*filter_conditions(f))
     )

@@ -77,7 +77,8 @@ _TABLES = (
 
 def _form_of(ref: str) -> str:
     return (
-        f"coalesce((SELECT form_id FROM commendations WHERE exemplar_id = {ref}.id), 0)"
+        f"coalesce((SELECT form_id FROM commendations WHERE exemplar_id = {ref}.id "
+        "AND annulled_at IS NULL), 0)"
     )
 
 
@@ -93,16 +94,23 @@ def _sqlite_add(row: str, delta: int) -> str:
     )
 
 
-def _sqlite_move_form(exemplar_id: str, form: str, delta: int) -> str:
+def _sqlite_move_form(
+    exemplar_id: str, form: str, delta: int, in_force: str = "1"
+) -> str:
+    """Move one entry's count to or from ``form`` when the commendation row is in force
+    (``in_force``: a condition on NEW/OLD; an annulled decision counts as none)."""
     return (
         f"INSERT INTO tally_facets ({FACET_KEY}, n) SELECT campaign_id, "
         f"coalesce(field_id, 0), kind, {form}, state, {delta} FROM exemplars "
-        f"WHERE id = {exemplar_id} "
+        f"WHERE id = {exemplar_id} AND {in_force} "
         f"ON CONFLICT ({FACET_KEY}) DO UPDATE SET n = n + excluded.n; "
     )
 
 
 _BUMP = "UPDATE tally_version SET n = n + 1; "
+#: A commendation row counts while it is in force; an annulled one is kept as a record.
+_OLD_IN_FORCE = "OLD.annulled_at IS NULL"
+_NEW_IN_FORCE = "NEW.annulled_at IS NULL"
 _KEY_CHANGED = (
     "OLD.campaign_id IS NOT NEW.campaign_id OR OLD.unit_id IS NOT NEW.unit_id "
     "OR OLD.field_id IS NOT NEW.field_id OR OLD.kind IS NOT NEW.kind "
@@ -129,23 +137,24 @@ _SQLITE_TRIGGERS = (
     f"ON exemplars WHEN OLD.search_text IS NOT NEW.search_text BEGIN {_BUMP}END",
     "CREATE TRIGGER IF NOT EXISTS tally_commendations_ai AFTER INSERT ON commendations "
     "BEGIN "
-    + _sqlite_move_form("NEW.exemplar_id", "0", -1)
-    + _sqlite_move_form("NEW.exemplar_id", "NEW.form_id", 1)
+    + _sqlite_move_form("NEW.exemplar_id", "0", -1, _NEW_IN_FORCE)
+    + _sqlite_move_form("NEW.exemplar_id", "NEW.form_id", 1, _NEW_IN_FORCE)
     + _BUMP
     + "END",
     "CREATE TRIGGER IF NOT EXISTS tally_commendations_ad AFTER DELETE ON commendations "
     "BEGIN "
-    + _sqlite_move_form("OLD.exemplar_id", "OLD.form_id", -1)
-    + _sqlite_move_form("OLD.exemplar_id", "0", 1)
+    + _sqlite_move_form("OLD.exemplar_id", "OLD.form_id", -1, _OLD_IN_FORCE)
+    + _sqlite_move_form("OLD.exemplar_id", "0", 1, _OLD_IN_FORCE)
     + _BUMP
     + "END",
     "CREATE TRIGGER IF NOT EXISTS tally_commendations_au AFTER UPDATE ON commendations "
     "WHEN OLD.form_id IS NOT NEW.form_id OR OLD.exemplar_id IS NOT NEW.exemplar_id "
+    "OR OLD.annulled_at IS NOT NEW.annulled_at "
     "BEGIN "
-    + _sqlite_move_form("OLD.exemplar_id", "OLD.form_id", -1)
-    + _sqlite_move_form("OLD.exemplar_id", "0", 1)
-    + _sqlite_move_form("NEW.exemplar_id", "0", -1)
-    + _sqlite_move_form("NEW.exemplar_id", "NEW.form_id", 1)
+    + _sqlite_move_form("OLD.exemplar_id", "OLD.form_id", -1, _OLD_IN_FORCE)
+    + _sqlite_move_form("OLD.exemplar_id", "0", 1, _OLD_IN_FORCE)
+    + _sqlite_move_form("NEW.exemplar_id", "0", -1, _NEW_IN_FORCE)
+    + _sqlite_move_form("NEW.exemplar_id", "NEW.form_id", 1, _NEW_IN_FORCE)
     + _BUMP
     + "END",
     *(
@@ -168,10 +177,10 @@ _PG_FUNCTIONS = (
     "BEGIN "
     "IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM tally_add(OLD.campaign_id, "
     "OLD.unit_id, OLD.field_id, OLD.kind, (SELECT form_id FROM commendations "
-    "WHERE exemplar_id = OLD.id), OLD.state, -1); END IF; "
+    "WHERE exemplar_id = OLD.id AND annulled_at IS NULL), OLD.state, -1); END IF; "
     "IF TG_OP IN ('UPDATE', 'INSERT') THEN PERFORM tally_add(NEW.campaign_id, "
     "NEW.unit_id, NEW.field_id, NEW.kind, (SELECT form_id FROM commendations "
-    "WHERE exemplar_id = NEW.id), NEW.state, 1); END IF; "
+    "WHERE exemplar_id = NEW.id AND annulled_at IS NULL), NEW.state, 1); END IF; "
     "UPDATE tally_version SET n = n + 1; RETURN NULL; END $$",
     # Moving an entry's count between forms: (exemplar, from form, to form).
     "CREATE OR REPLACE FUNCTION tally_move_form(x int, a int, b int) RETURNS void "
@@ -183,10 +192,10 @@ _PG_FUNCTIONS = (
     "END IF; END $$",
     "CREATE OR REPLACE FUNCTION tally_commendations() RETURNS trigger LANGUAGE plpgsql "
     "AS $$ BEGIN "
-    "IF TG_OP IN ('UPDATE', 'DELETE') THEN "
-    "PERFORM tally_move_form(OLD.exemplar_id, OLD.form_id, 0); END IF; "
-    "IF TG_OP IN ('UPDATE', 'INSERT') THEN "
-    "PERFORM tally_move_form(NEW.exemplar_id, 0, NEW.form_id); END IF; "
+    "IF TG_OP IN ('UPDATE', 'DELETE') THEN IF OLD.annulled_at IS NULL THEN "
+    "PERFORM tally_move_form(OLD.exemplar_id, OLD.form_id, 0); END IF; END IF; "
+    "IF TG_OP IN ('UPDATE', 'INSERT') THEN IF NEW.annulled_at IS NULL THEN "
+    "PERFORM tally_move_form(NEW.exemplar_id, 0, NEW.form_id); END IF; END IF; "
     "UPDATE tally_version SET n = n + 1; RETURN NULL; END $$",
     "CREATE OR REPLACE FUNCTION tally_bump() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN UPDATE tally_version SET n = n + 1; RETURN NULL; END $$",
@@ -205,7 +214,8 @@ _PG_TRIGGERS = {
     "tally_commendations_id": "AFTER INSERT OR DELETE ON commendations FOR EACH ROW "
     "EXECUTE FUNCTION tally_commendations()",
     "tally_commendations_u": "AFTER UPDATE ON commendations FOR EACH ROW WHEN ("
-    "(OLD.exemplar_id, OLD.form_id) IS DISTINCT FROM (NEW.exemplar_id, NEW.form_id)) "
+    "(OLD.exemplar_id, OLD.form_id, OLD.annulled_at) IS DISTINCT FROM "
+    "(NEW.exemplar_id, NEW.form_id, NEW.annulled_at)) "
     "EXECUTE FUNCTION tally_commendations()",
     **{
         f"tally_{table}_u": f"AFTER UPDATE ON {table} FOR EACH STATEMENT "
@@ -283,6 +293,7 @@ def recount(conn: Connection) -> None:
             f"INSERT INTO tally_facets ({FACET_KEY}, n) SELECT e.campaign_id, "
             "coalesce(e.field_id, 0), e.kind, coalesce(c.form_id, 0), e.state, count(*) "
             "FROM exemplars e LEFT JOIN commendations c ON c.exemplar_id = e.id "
+            "AND c.annulled_at IS NULL "
             "GROUP BY e.campaign_id, coalesce(e.field_id, 0), e.kind, "
             "coalesce(c.form_id, 0), e.state",
             "DELETE FROM tally_units",

@@ -33,6 +33,7 @@ from ..domain.metrics import METRICS
 from ..domain.workflow import State
 from ..extensions import db
 from ..registry.uploads import send_attachment
+from ..units.history import unit_name_in_year
 from . import exports, facets, listing, statistics, story
 from .commands import register_commands
 from .highlight import highlight
@@ -128,6 +129,7 @@ def detail(id: int, slug: str):
         photos=listing.public_photos(exemplar),
         metrics=exemplar.metric_values(),
         description=story.summary(exemplar),
+        unit_name=unit_name_in_year(exemplar.unit_id, exemplar.campaign.year),
     )
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..db import UTCDateTime
 from ..domain.enums import UnitKind, UnitTier
 from ..domain.text import fold
 from ..extensions import Model
@@ -60,6 +63,35 @@ class Unit(Model):
     def is_within(self, other: Unit) -> bool:
         """True when this unit is ``other`` or one of its descendants."""
         return self.path.startswith(other.path)
+
+
+class UnitVersion(Model):
+    """What a unit was called, and where it sat, before a rename, move or merge.
+
+    A row is the state that was in force from ``valid_from`` (``None``: since the unit
+    was created) until ``valid_to``; the unit row itself holds the state in force now.
+    Written by :mod:`dankheo.units.operations` (rename, move, merge), never edited, so
+    earlier records keep the name and path they had at the time.
+    """
+
+    __tablename__ = "unit_versions"
+    __table_args__ = (Index("ix_unit_versions_unit_to", "unit_id", "valid_to"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    path: Mapped[str] = mapped_column(String(400))
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Why it ended: ``rename``, ``move`` or ``merge``.
+    reason: Mapped[str] = mapped_column(String(20))
+    #: For ``merge``: the unit this one was merged into.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    def __repr__(self) -> str:
+        return f"<UnitVersion {self.unit_id} until {self.valid_to:%Y-%m-%d}>"
 
 
 @event.listens_for(Unit, "before_insert")

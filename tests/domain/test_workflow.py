@@ -32,6 +32,10 @@ EXPECTED = {
     (State.SUBMITTED, Action.RETURN_FOR_SUPPLEMENT): (State.RETURNED, Actor.COUNCIL),
     (State.RECOMMENDED, Action.COMMEND): (State.COMMENDED, Actor.SECRETARIAT),
     (State.COMMENDED, Action.REPLICATE): (State.REPLICATED, Actor.SECRETARIAT),
+    # The secretariat's recorded correction of a wrong pass: one step back.
+    (State.SUBMITTED, Action.CORRECT): (State.SUBMITTED, Actor.SECRETARIAT),
+    (State.RECOMMENDED, Action.CORRECT): (State.SUBMITTED, Actor.SECRETARIAT),
+    (State.COMMENDED, Action.CORRECT): (State.RECOMMENDED, Actor.SECRETARIAT),
 }
 
 ALL_PAIRS = list(itertools.product(State, Action))

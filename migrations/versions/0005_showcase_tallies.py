@@ -1,7 +1,7 @@
 """Summary tables of the showcase's public counts, kept by triggers, filled by a recount.
 
 Revision ID: 7a11e5c0c0de
-Revises: b7e41c9a5d02
+Revises: 14595e5000c1
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ from dankheo.showcase.tallies import create_tallies, drop_tallies
 
 # revision identifiers, used by Alembic.
 revision = "7a11e5c0c0de"
-down_revision = "b7e41c9a5d02"
+down_revision = "14595e5000c1"
 branch_labels = None
 depends_on = None
 

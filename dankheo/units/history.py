@@ -1,0 +1,64 @@
+"""The name a unit had at a given time, from ``unit_versions``.
+
+A version row holds a state that ended at ``valid_to``; the unit row holds the state in
+force now. So the name at ``when`` is the name of the earliest version that ended after
+``when``, or the current name when none did.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from sqlalchemy import ColumnElement, extract, func, select
+
+from ..extensions import db
+from .models import Unit, UnitVersion
+
+
+def end_of_year(year: int) -> datetime:
+    """The last instant of ``year`` (UTC): records of a campaign year use the name then
+    in force (a unit renamed in July 2025 shows its 2024 name on 2024's records)."""
+    return datetime.combine(datetime(year, 12, 31), time.max, tzinfo=UTC)
+
+
+def unit_name_at(unit_id: int, when: datetime) -> str | None:
+    """The name of unit ``unit_id`` in force at ``when`` (None for an unknown unit)."""
+    earlier = db.session.scalar(
+        select(UnitVersion.name)
+        .where(UnitVersion.unit_id == unit_id, UnitVersion.valid_to > when)
+        .order_by(UnitVersion.valid_to, UnitVersion.id)
+        .limit(1)
+    )
+    if earlier is not None:
+        return earlier
+    return db.session.scalar(select(Unit.name).where(Unit.id == unit_id))
+
+
+def unit_name_in_year(unit_id: int, year: int) -> str | None:
+    return unit_name_at(unit_id, end_of_year(year))
+
+
+def unit_name_at_column(
+    unit_id: ColumnElement[int], year: ColumnElement[int]
+) -> ColumnElement[str]:
+    """SQL for the name a unit had at the end of ``year``, to select next to a row's own
+    columns (lists, exports): ``select(..., unit_name_at_column(Exemplar.unit_id,
+    Campaign.year).label("unit_name"))``. Falls back to the current name."""
+    earlier = (
+        select(UnitVersion.name)
+        .where(
+            UnitVersion.unit_id == unit_id,
+            extract("year", UnitVersion.valid_to) > year,
+        )
+        .order_by(UnitVersion.valid_to, UnitVersion.id)
+        .limit(1)
+        .correlate_except(UnitVersion)
+        .scalar_subquery()
+    )
+    current = (
+        select(Unit.name)
+        .where(Unit.id == unit_id)
+        .correlate_except(Unit)
+        .scalar_subquery()
+    )
+    return func.coalesce(earlier, current)
