@@ -29,6 +29,7 @@ from ..domain.workflow import (
 )
 from ..errors import Conflict, InvalidInput, RuleRefused, translate
 from ..extensions import db
+from ..locking import lock_ids
 from ..units.models import Unit
 from .models import Attachment, Exemplar, History
 from .signals import exemplar_withdrawn
@@ -275,6 +276,13 @@ def transition(
     return to_state
 
 
+def lock_exemplar(exemplar: Exemplar) -> None:
+    """Step 2 of :mod:`dankheo.locking`: hold ``exemplar``'s row until commit and read
+    it afresh, so the checks that follow see what the last committed change left."""
+    if not lock_ids(Exemplar, [exemplar.id]):
+        raise Conflict(N_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."))
+
+
 def starting_stage(exemplar: Exemplar) -> Stage | None:
     """The stage a newly submitted exemplar starts at: the first stage whose tier the
     registering unit has an ancestor at (see :mod:`dankheo.campaigns.routing`)."""
@@ -285,6 +293,7 @@ def starting_stage(exemplar: Exemplar) -> Stage | None:
 
 def submit_exemplar(exemplar: Exemplar, *, actor: User | None) -> State:
     """Submit a complete draft: it is locked and enters the first stage it routes to."""
+    lock_exemplar(exemplar)
     _refuse_if_incomplete(exemplar)
     return transition(
         exemplar,
@@ -301,7 +310,12 @@ def withdraw_exemplar(
     """Take a submitted exemplar back to draft, allowed only while it is at its first
     stage. Receivers of :data:`~dankheo.registry.signals.exemplar_withdrawn` (appraisal
     discarding the open round's ballots) act in the same transaction, before the state
-    changes; the sentences they return are added to the history note."""
+    changes; the sentences they return are added to the history note.
+
+    The exemplar's row is held from the first check to the commit (see
+    :mod:`dankheo.locking`), so a vote either lands before and is discarded here, or
+    waits and finds the exemplar no longer submitted."""
+    lock_exemplar(exemplar)
     try:
         advance(exemplar.state, Action.WITHDRAW, Actor.UNIT)
     except IllegalTransition as exc:
@@ -333,6 +347,7 @@ def resubmit_exemplar(
     exemplar: Exemplar, *, actor: User | None, note: str = ""
 ) -> State:
     """Send a supplemented exemplar back to the stage that returned it."""
+    lock_exemplar(exemplar)
     _refuse_if_incomplete(exemplar)
     return transition(
         exemplar, Action.RESUBMIT, actor=actor, actor_kind=Actor.UNIT, note=note
