@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, func, insert, select, update
@@ -37,6 +37,7 @@ from ..domain.tally import Candidate, Decision, Outcome, Rule, Tally, decide
 from ..domain.workflow import Action
 from ..errors import Conflict
 from ..extensions import db
+from ..locking import lock_rows
 from ..registry.models import Exemplar
 from ..registry.operations import CONTACT_FIELDS, EDITABLE_FIELDS, transition
 from .models import (
@@ -52,6 +53,8 @@ from .models import (
 from .recusal import is_recused, queue_condition
 
 log = logging.getLogger(__name__)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Dossier fields a council sees (contact details stay with the secretariat).
 DOSSIER_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in CONTACT_FIELDS)
@@ -104,21 +107,25 @@ def seats_used(council: Council, *, before_round: Round | None = None) -> int:
     return db.session.scalar(q) or 0
 
 
-def tally_round(rnd: Round) -> RoundTally:
+def tally_round(rnd: Round, queued: list[Exemplar] | None = None) -> RoundTally:
     """Apply the stage's rule to the votes of ``rnd`` without changing anything.
 
+    ``queued``: the council's queue when the caller has already read (and locked) it.
     Recused members count neither in an exemplar's base nor in its quorum, and their
     votes (cast before a change of unit, say) are left out."""
     council = rnd.council
     stage = council.stage
-    exemplars = list(
-        db.session.scalars(
-            select(Exemplar)
-            .options(selectinload(Exemplar.unit))
-            .where(queue_condition(council))
-            .order_by(Exemplar.submitted_at, Exemplar.id)
+    if queued is None:
+        exemplars = list(
+            db.session.scalars(
+                select(Exemplar)
+                .options(selectinload(Exemplar.unit))
+                .where(queue_condition(council))
+                .order_by(Exemplar.submitted_at, Exemplar.id)
+            )
         )
-    )
+    else:
+        exemplars = sorted(queued, key=lambda e: (e.submitted_at or _EPOCH, e.id))
     members = [m for m in council.members if m.active]
     cast: dict[int, list[tuple[int, str, int | None]]] = {}
     for exemplar_id, member_id, choice, total in db.session.execute(
@@ -282,7 +289,12 @@ def close_round(
     """
     now = now or utcnow()
     _claim_round(rnd, actor, now)
-    plan = tally_round(rnd)
+    # Step 2 of dankheo.locking: the whole queue, before the first transition takes a
+    # chain head; a withdrawal that got there first has taken its exemplar away.
+    queued = lock_rows(
+        Exemplar, queue_condition(rnd.council), options=[selectinload(Exemplar.unit)]
+    )
+    plan = tally_round(rnd, queued)
     stage = plan.stage
     # The rule and rubric this round is decided under, kept for replay and the record.
     db.session.add(

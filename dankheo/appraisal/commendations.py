@@ -18,8 +18,9 @@ from ..domain import N_
 from ..domain.workflow import Action, State
 from ..errors import InvalidInput, RuleRefused
 from ..extensions import db
+from ..locking import lock_ids
 from ..registry.models import Exemplar
-from ..registry.operations import transition
+from ..registry.operations import lock_exemplar, transition
 from .models import Commendation
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def record_commendation(
     issuing_body = " ".join((issuing_body or form.issuing_body or "").split())
     if not decision_number or not issuing_body:
         raise InvalidInput(N_("Cần nhập số quyết định và cơ quan ban hành."))
+    lock_exemplar(exemplar)
     if exemplar.state != State.RECOMMENDED:
         raise RuleRefused(
             N_("Chỉ ghi nhận khen thưởng cho hồ sơ đã được đề nghị khen thưởng.")
@@ -85,6 +87,8 @@ def record_commendations(
     """One decision for a batch of exemplars: all are recorded or (on error) none."""
     if not exemplars:
         raise InvalidInput(N_("Chưa chọn hồ sơ nào."))
+    # Every row before the first transition takes a chain head (dankheo.locking).
+    lock_ids(Exemplar, [e.id for e in exemplars])
     return [
         record_commendation(
             e,
@@ -103,6 +107,7 @@ def mark_replicated(exemplar: Exemplar, *, note: str, actor: User | None) -> Sta
     note = (note or "").strip()
     if not note:
         raise InvalidInput(N_("Cần ghi rõ nơi, cách thức nhân rộng."), field="note")
+    lock_exemplar(exemplar)
     exemplar_id = exemplar.id
     state = transition(
         exemplar, Action.REPLICATE, actor=actor, actor_kind="secretariat", note=note

@@ -19,7 +19,8 @@ from ..auth.models import User
 from ..domain import N_
 from ..domain.workflow import State
 from ..errors import NotAllowed
-from ..registry.models import Exemplar
+from ..extensions import db
+from ..registry.models import Exemplar, History
 from ..units.models import Unit
 from .models import Council, CouncilMember
 
@@ -106,3 +107,17 @@ def member_queue_condition(member: CouncilMember) -> ColumnElement[bool]:
             select(Unit.id).where(Unit.path.startswith(unit.path))
         )
     return cond
+
+
+def came_to(council: Council, exemplar: Exemplar) -> bool:
+    """True when ``exemplar`` reached ``council``'s stage in its subtree at some time.
+    For one that is no longer in the queue (withdrawn, decided), an action posted on it
+    is late (a conflict), not aimed at something foreign (not found, not allowed)."""
+    if exemplar.campaign_id != council.stage.campaign_id or not (
+        exemplar.unit.path.startswith(council.unit.path)
+    ):
+        return False
+    reached = select(History.id).where(
+        History.exemplar_id == exemplar.id, History.stage_id == council.stage_id
+    )
+    return db.session.scalar(reached.limit(1)) is not None

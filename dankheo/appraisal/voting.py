@@ -12,6 +12,10 @@ Invariants kept here:
   lock makes a close wait for votes in flight and late votes fail once it is closed; on
   SQLite writers are serialised by ``BEGIN IMMEDIATE``. Either way a vote is counted by
   exactly one close, or refused;
+* then it locks the exemplars voted on and checks, under that lock, that each is still
+  submitted at the round's stage: a vote racing a withdrawal is either discarded by it
+  or refused, never left on the draft (the lock order is :mod:`dankheo.locking`'s);
+* a return mark is written under the same two locks (round, then exemplar);
 * a secret vote's choice is never logged.
 """
 
@@ -30,16 +34,29 @@ from ..campaigns.models import Stage
 from ..db import utcnow
 from ..domain import N_
 from ..domain.tally import Choice
+from ..domain.workflow import State
 from ..errors import Conflict, InvalidInput, NotAllowed, RuleRefused
 from ..extensions import db
+from ..locking import lock_ids
 from ..registry.models import Exemplar
 from .models import Council, CouncilMember, ReturnMark, Round, Score, Vote
-from .recusal import member_queue_condition, queue_condition, refuse_if_recused
+from .recusal import (
+    came_to,
+    member_queue_condition,
+    queue_condition,
+    refuse_if_recused,
+)
 
 log = logging.getLogger(__name__)
 
 #: Rows per IN (...) list, well under every backend's parameter limit.
 CHUNK = 500
+
+#: A vote or a return mark on an exemplar that left the round's queue meanwhile.
+LEFT_QUEUE = N_(
+    "Hồ sơ “%(name)s” không còn chờ thẩm định ở vòng này (đã được rút lại hoặc đã "
+    "có kết quả); thao tác không được ghi nhận."
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,16 @@ def _allowed_ids(member: CouncilMember, ids: list[int]) -> set[int]:
     return allowed
 
 
+def _lock_queued(council: Council, ids: list[int]) -> None:
+    """Step 2 of :mod:`dankheo.locking`: lock the exemplars and check, under the lock,
+    that none has just left the council's queue (withdrawn, decided: :class:`Conflict`).
+    Whether each is in the actor's own queue is checked next, by the caller."""
+    for e in lock_ids(Exemplar, ids):
+        queued = e.state == State.SUBMITTED and e.stage_id == council.stage_id
+        if not queued and came_to(council, e):
+            raise Conflict(LEFT_QUEUE, name=e.name)
+
+
 def cast_votes(
     member: CouncilMember,
     votes: Sequence[VoteInput],
@@ -125,11 +152,9 @@ def cast_votes(
                 N_("Lựa chọn biểu quyết không hợp lệ."), field="choice"
             ) from exc
         checked.append((v, _validate_scores(stage, v.choice, v.scores)))
-    if set(ids) - _allowed_ids(member, ids):
-        raise NotAllowed(N_("Hồ sơ không thuộc danh sách thẩm định của bạn."))
 
-    # The guard: fails once the round is closed, and (PostgreSQL) holds the round's row
-    # lock until commit so that a close waits for this vote and then counts it.
+    # Step 1, the guard: fails once the round is closed, and (PostgreSQL) holds the
+    # round's row lock until commit so that a close waits for this vote and counts it.
     guarded: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(Round)
         .where(Round.id == rnd.id, Round.closed_at.is_(None))
@@ -138,6 +163,10 @@ def cast_votes(
     )
     if guarded.rowcount != 1:
         raise Conflict(N_("Phiên thẩm định đã kết thúc, không thể biểu quyết nữa."))
+    # Step 2: the exemplars, still in the queue; then recusal and subtree.
+    _lock_queued(council, ids)
+    if set(ids) - _allowed_ids(member, ids):
+        raise NotAllowed(N_("Hồ sơ không thuộc danh sách thẩm định của bạn."))
 
     now = now or utcnow()
     existing: dict[int, int] = {}
@@ -274,16 +303,30 @@ def on_exemplar_withdrawn(
     return f"Hủy {n} phiếu thẩm định của phiên đang mở." if n else None
 
 
+def _lock_round_and_exemplar(
+    rnd: Round, exemplar: Exemplar, *, queued: bool = True
+) -> None:
+    """Steps 1 and 2 of :mod:`dankheo.locking` for the chair's marks: the round, still
+    open, then the exemplar (with ``queued``, still in the council's queue)."""
+    if not lock_ids(Round, [rnd.id], Round.closed_at.is_(None)):
+        db.session.expire(rnd)
+        raise Conflict(N_("Phiên thẩm định đã kết thúc."))
+    if queued:
+        _lock_queued(rnd.council, [exemplar.id])
+    else:
+        lock_ids(Exemplar, [exemplar.id])
+
+
 def mark_return(
     rnd: Round, exemplar: Exemplar, *, reason: str, actor: User | None
 ) -> ReturnMark:
-    """The chair decides, before the close, to return an exemplar for supplement."""
-    if not rnd.is_open:
-        raise Conflict(N_("Phiên thẩm định đã kết thúc."))
+    """The chair decides, before the close, to return an exemplar for supplement.
+    Written under the round's lock, then the exemplar's, like a vote."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(N_("Cần ghi rõ nội dung cần bổ sung."), field="reason")
     council: Council = rnd.council
+    _lock_round_and_exemplar(rnd, exemplar)
     if not db.session.scalar(
         select(Exemplar.id).where(queue_condition(council), Exemplar.id == exemplar.id)
     ):
@@ -311,8 +354,7 @@ def mark_return(
 
 def unmark_return(rnd: Round, exemplar: Exemplar, *, actor: User | None) -> None:
     """The chair takes back a return mark while the round is open."""
-    if not rnd.is_open:
-        raise Conflict(N_("Phiên thẩm định đã kết thúc."))
+    _lock_round_and_exemplar(rnd, exemplar, queued=False)
     refuse_if_recused(rnd.council, exemplar, actor)
     db.session.execute(
         delete(ReturnMark).where(

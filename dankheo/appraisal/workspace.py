@@ -29,7 +29,7 @@ from ..domain import N_
 from ..domain.enums import CampaignStatus
 from ..domain.metrics import METRICS
 from ..domain.tally import BallotMode, Outcome
-from ..errors import RuleRefused
+from ..errors import Conflict, RuleRefused
 from ..extensions import db
 from ..forms_common import page_arg
 from ..lifecycle import on_error
@@ -41,9 +41,15 @@ from .councils import open_round as open_round_op
 from .forms import ReturnForm, vote_form
 from .minutes import minutes_data, minutes_xlsx, rule_lines
 from .models import Council, CouncilMember, Round, Vote
-from .recusal import actor_recused, member_queue_condition, queue_condition
+from .recusal import (
+    actor_recused,
+    came_to,
+    member_queue_condition,
+    member_recused,
+    queue_condition,
+)
 from .views import bp
-from .voting import cast_vote, unmark_return
+from .voting import LEFT_QUEUE, cast_vote, unmark_return
 from .voting import mark_return as mark_return_op
 
 QUEUE_STATUSES = ("todo", "done", "all")
@@ -147,6 +153,12 @@ def _dossier_or_404(member: CouncilMember, exemplar_id: int) -> Exemplar:
         )
     )
     if not in_queue:
+        if request.method == "POST" and (
+            came_to(member.council, exemplar) and not member_recused(member, exemplar)
+        ):
+            # Withdrawn or decided while the member filled in the form: late, not lost.
+            on_error(redirect_to=url_for(".queue", council_id=member.council_id))
+            raise Conflict(LEFT_QUEUE, name=exemplar.name)
         abort(404)  # not this council's, or the member is recused: not even listed
     return exemplar
 

@@ -30,7 +30,6 @@ import secrets
 import tempfile
 import time
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -38,7 +37,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import Flask, current_app
-from openpyxl import load_workbook
 from sqlalchemy import insert, or_, select
 
 from ..actors import acting_as
@@ -55,6 +53,7 @@ from ..extensions import db
 from ..jobs import records, register_handler
 from ..jobs.records import MAX_ERRORS, JobRecord
 from ..units.models import Unit
+from ..workbooks import UNREADABLE, WorkbookRefused, open_workbook
 from . import permissions
 from .models import Exemplar
 from .signals import exemplars_imported
@@ -247,45 +246,20 @@ def detect_format(filename: str) -> str:
 
 def _open_workbook(path: Path):
     """The workbook (read-only, streaming) and its first sheet, once the archive's
-    uncompressed size and the sheet's declared dimension are within the limits: both
-    are checked before any row is parsed (a small file can unzip to gigabytes)."""
-    max_mb = limit("BULK_MAX_UNZIPPED_MB")
+    uncompressed size and the sheets' declared dimensions are within the limits: both
+    are checked before any row is parsed (:mod:`dankheo.workbooks`)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise FileRefused(
-            N_("Không đọc được tệp Excel: hãy dùng tệp .xlsx theo mẫu.")
-        ) from exc
-    if unzipped > max_mb * 1024 * 1024:
-        raise FileRefused(
-            N_(
-                "Tệp Excel khi giải nén lớn hơn %(limit)s MB, vượt giới hạn cho phép; hãy chia thành nhiều tệp."
-            ),
-            limit=max_mb,
+        wb = open_workbook(
+            path,
+            max_rows=limit("BULK_MAX_ROWS") + HEADER_SCAN_ROWS,
+            max_cols=limit("BULK_MAX_COLUMNS"),
+            max_unzipped_mb=limit("BULK_MAX_UNZIPPED_MB"),
         )
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        declared_rows, declared_cols = ws.max_row, ws.max_column
+        return wb, wb.worksheets[0]
+    except WorkbookRefused as exc:
+        raise FileRefused(exc.template, **exc.values) from exc
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise FileRefused(
-            N_("Không đọc được tệp Excel: hãy dùng tệp .xlsx theo mẫu.")
-        ) from exc
-    max_rows = limit("BULK_MAX_ROWS") + HEADER_SCAN_ROWS
-    max_cols = limit("BULK_MAX_COLUMNS")
-    if (declared_rows or 0) > max_rows or (declared_cols or 0) > max_cols:
-        wb.close()
-        raise FileRefused(
-            N_(
-                "Bảng tính khai báo %(rows)s dòng, %(cols)s cột; giới hạn là %(max_rows)s dòng và %(max_cols)s cột."
-            ),
-            rows=declared_rows,
-            cols=declared_cols,
-            max_rows=max_rows,
-            max_cols=max_cols,
-        )
-    return wb, ws
+        raise FileRefused(UNREADABLE) from exc
 
 
 def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:

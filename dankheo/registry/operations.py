@@ -33,6 +33,7 @@ from ..domain.workflow import (
 )
 from ..errors import Conflict, InvalidInput, RuleRefused, translate
 from ..extensions import db
+from ..locking import lock_ids
 from ..units.models import Unit
 from .models import Attachment, Exemplar, History
 from .signals import exemplar_withdrawn
@@ -327,6 +328,13 @@ def transition(
     return to_state
 
 
+def lock_exemplar(exemplar: Exemplar) -> None:
+    """Step 2 of :mod:`dankheo.locking`: hold ``exemplar``'s row until commit and read
+    it afresh, so the checks that follow see what the last committed change left."""
+    if not lock_ids(Exemplar, [exemplar.id]):
+        raise Conflict(N_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."))
+
+
 def starting_stage(exemplar: Exemplar) -> Stage | None:
     """The stage a newly submitted exemplar starts at: the first stage whose tier the
     registering unit has an ancestor at (see :mod:`dankheo.campaigns.routing`)."""
@@ -339,6 +347,7 @@ def submit_exemplar(exemplar: Exemplar, *, actor: User | None) -> State:
     """Submit a complete draft while its campaign takes registrations (today in the
     product's time zone lies in the window): it is locked and enters the first stage
     it routes to."""
+    lock_exemplar(exemplar)
     if exemplar.state == State.DRAFT:
         check_registration_open(exemplar.campaign)
     _refuse_if_incomplete(exemplar)
@@ -357,7 +366,12 @@ def withdraw_exemplar(
     """Take a submitted exemplar back to draft, allowed only while it is at its first
     stage. Receivers of :data:`~dankheo.registry.signals.exemplar_withdrawn` (appraisal
     discarding the open round's ballots) act in the same transaction, before the state
-    changes; the sentences they return are added to the history note."""
+    changes; the sentences they return are added to the history note.
+
+    The exemplar's row is held from the first check to the commit (see
+    :mod:`dankheo.locking`), so a vote either lands before and is discarded here, or
+    waits and finds the exemplar no longer submitted."""
+    lock_exemplar(exemplar)
     try:
         advance(exemplar.state, Action.WITHDRAW, Actor.UNIT)
     except IllegalTransition as exc:
@@ -390,6 +404,7 @@ def resubmit_exemplar(
 ) -> State:
     """Send a supplemented exemplar back to the stage that returned it, until the
     supplement deadline (:func:`supplement_deadline`)."""
+    lock_exemplar(exemplar)
     if exemplar.state == State.RETURNED:
         check_supplement_open(exemplar)
     _refuse_if_incomplete(exemplar)

@@ -1,5 +1,9 @@
 """Import a unit tree from an Excel sheet: validate every row first, then write all rows
-in one transaction, or none."""
+in one transaction, or none.
+
+The work is bounded before any row is read (:mod:`dankheo.workbooks`): the archive's
+uncompressed size and the sheet's declared dimension must fit the limits below, and
+every row walked counts against :data:`MAX_ROWS`, empty or not."""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ..domain import N_
@@ -15,6 +18,7 @@ from ..domain.enums import UnitKind, UnitTier
 from ..domain.text import fold
 from ..extensions import db
 from ..inputs import gate_cell
+from ..workbooks import WorkbookRefused, open_workbook
 from .models import Unit
 from .operations import create_unit, tier_fits_under
 
@@ -28,6 +32,10 @@ COLUMNS = (
     N_("Mã đơn vị cấp trên"),
 )
 MAX_ROWS = 20000
+#: Columns a sheet may declare (ours has five; some room for the unit's own notes).
+MAX_COLUMNS = 50
+#: Far above what 20,000 rows of five short cells unzip to.
+MAX_UNZIPPED_MB = 32
 
 
 @dataclass
@@ -60,17 +68,31 @@ def _lookup(enum, text: str) -> str | None:
 def read_rows(stream: BinaryIO) -> tuple[list[UnitRow], list[RowError]]:
     """Parse the sheet; shape errors (missing cells, unknown tier) are reported per row."""
     try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a file that is not XLSX
-        return [], [
-            RowError(
-                0, "", N_("Không đọc được tệp: hãy dùng tệp Excel .xlsx theo mẫu.")
-            )
-        ]
+        wb = open_workbook(
+            stream,
+            max_rows=MAX_ROWS + 1,
+            max_cols=MAX_COLUMNS,
+            max_unzipped_mb=MAX_UNZIPPED_MB,
+        )
+    except WorkbookRefused as exc:
+        return [], [RowError(0, "", exc.template, dict(exc.values))]
     ws = wb.worksheets[0]
     rows: list[UnitRow] = []
     errors: list[RowError] = []
-    for index, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for index, values in enumerate(
+        ws.iter_rows(min_row=2, max_col=MAX_COLUMNS, values_only=True), start=2
+    ):
+        if index > MAX_ROWS + 1:
+            # Counted before the empty rows are skipped: walking them costs too.
+            errors.append(
+                RowError(
+                    index,
+                    "",
+                    N_("Tệp quá nhiều dòng (tối đa %(max)s)."),
+                    {"max": MAX_ROWS},
+                )
+            )
+            break
         # Every cell through the input gate, like a form field (NFC, no invisible
         # characters, NUL and overlong text refused).
         gated = [gate_cell(v) for v in (list(values) + [None] * 5)[:5]]
@@ -82,16 +104,6 @@ def read_rows(stream: BinaryIO) -> tuple[list[UnitRow], list[RowError]]:
                 errors.append(
                     RowError(index, column, refused.template, dict(refused.values))
                 )
-        if len(rows) >= MAX_ROWS:
-            errors.append(
-                RowError(
-                    index,
-                    "",
-                    N_("Tệp quá nhiều dòng (tối đa %(max)s)."),
-                    {"max": MAX_ROWS},
-                )
-            )
-            break
         code, name, tier_text, kind_text, parent_code = cells
         tier = _lookup(UnitTier, tier_text)
         kind = _lookup(UnitKind, kind_text)
