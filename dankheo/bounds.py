@@ -41,4 +41,7 @@ def init_app(app: Flask) -> None:
     """Put :data:`HEAVY_ENDPOINTS` under one shared per-client limit."""
     shared = limiter.shared_limit(_export_limit, scope="exports", key_func=_client)
     for endpoint in HEAVY_ENDPOINTS:
-        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+        view = app.view_functions[endpoint]
+        # The wrapper is sync or async as the view is; a decorator typed Callable[P, R]
+        # given that union (RouteCallable) cannot say so.
+        app.view_functions[endpoint] = shared(view)  # type: ignore[assignment]

@@ -12,8 +12,9 @@ import contextvars
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -34,6 +35,15 @@ write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The ``Table`` a declarative model is mapped to.
+
+    SQLAlchemy types ``Model.__table__`` as a ``FromClause`` (a model may be mapped to
+    any selectable); every model here is mapped to a plain table.
+    """
+    return cast(Table, model.__table__)
 
 
 #: A replacement clock (demo data of earlier years); None means the real one.

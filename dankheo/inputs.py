@@ -180,7 +180,8 @@ class GatedRequest(Request):
         return self.parameter_storage_class(pairs)
 
     @cached_property
-    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> MultiDict[str, str]:
+        # werkzeug types class access to a cached_property as its value, not itself.
         raw = SansioRequest.args.fget(self)  # type: ignore[attr-defined]
         return self._gated(raw, multiline=True, limit=MAX_ARG_VALUE)
 
@@ -194,7 +195,7 @@ class GatedRequest(Request):
 
     def get_json(
         self, force: bool = False, silent: bool = False, cache: bool = True
-    ) -> Any:  # type: ignore[override]
+    ) -> Any:
         data = super().get_json(force=force, silent=silent, cache=cache)
         return gate_json(data)
 

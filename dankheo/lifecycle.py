@@ -62,7 +62,7 @@ def is_retryable(exc: BaseException) -> bool:
 class DankheoFlask(Flask):
     """Flask with the commit-or-rollback of every request in one place."""
 
-    def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
+    def dispatch_request(self) -> ResponseReturnValue:
         flashes = list(session.get("_flashes", []))
         for attempt in (1, 2):
             if attempt == 2:

@@ -62,7 +62,8 @@ def child_counts(unit_ids: list[int]) -> dict[int, int]:
         .where(Unit.parent_id.in_(unit_ids))
         .group_by(Unit.parent_id)
     )
-    return dict(rows.all())
+    # parent_id is never NULL here (IN filters NULLs out); the column type allows it.
+    return {parent_id: n for parent_id, n in rows if parent_id is not None}
 
 
 def users_page(scopes: list[str], q: str) -> Select:

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from ..campaigns.models import Criterion
 from ..domain.enums import UnitTier
 from ..domain.tally import THRESHOLD_PRESETS, BallotMode, Choice, TieRule, VoteBase
 from ..forms_common import (
@@ -46,7 +47,7 @@ class VoteFormBase(FlaskForm):
         _l("Nhận xét"), validators=[Optional(), max_length(4000)], render_kw={"rows": 4}
     )
 
-    criterion_fields: list[tuple[object, str]] = []
+    criterion_fields: list[tuple[Criterion, str]] = []
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

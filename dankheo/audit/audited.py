@@ -9,12 +9,13 @@ columns in ``redact`` are recorded as changed without their values.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from ..appraisal.models import Commendation, Council, CouncilMember, Round, StageResult
 from ..auth.models import RoleAssignment, User
@@ -47,9 +48,10 @@ class Audited:
     verb: Callable[[str, dict[str, list[Any]]], str] | None = None
     columns: list[str] = field(default_factory=list)
 
-    def audited_columns(self, model: type) -> list[str]:
+    # ``builtins.type``: in this class ``type`` is the field above.
+    def audited_columns(self, model: builtins.type) -> list[str]:
         if not self.columns:
-            mapper = inspect(model)
+            mapper: Mapper[Any] = inspect(model)
             pks = {c.key for c in mapper.primary_key}
             self.columns.extend(
                 attr.key

@@ -42,11 +42,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import RowMapping, Table, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from ..db import table_of
 from ..domain import N_
 from ..errors import Conflict
 
@@ -107,6 +108,9 @@ CHAINS: dict[str, ChainSpec] = {c.name: c for c in (AUDIT, HISTORY)}
 
 # --- the hash ----------------------------------------------------------------------
 
+#: A record's values by column name: a dict when appending, a row when verifying.
+Record = Mapping[str, Any] | RowMapping
+
 
 def normalise(value: Any) -> Any:
     """A JSON value that reads the same from SQLite and PostgreSQL."""
@@ -135,9 +139,7 @@ def normalise(value: Any) -> Any:
     raise TypeError(f"cannot hash a {type(value).__name__}")
 
 
-def canonical_bytes(
-    spec: ChainSpec, seq: int, prev_hash: str, record: Mapping[str, Any]
-) -> bytes:
+def canonical_bytes(spec: ChainSpec, seq: int, prev_hash: str, record: Record) -> bytes:
     """The exact bytes hashed for a record (see the module docstring)."""
     payload = {
         "v": VERSION,
@@ -155,9 +157,7 @@ def canonical_bytes(
     ).encode("utf-8")
 
 
-def record_hash(
-    spec: ChainSpec, seq: int, prev_hash: str, record: Mapping[str, Any]
-) -> str:
+def record_hash(spec: ChainSpec, seq: int, prev_hash: str, record: Record) -> str:
     return hashlib.sha256(canonical_bytes(spec, seq, prev_hash, record)).hexdigest()
 
 
@@ -173,7 +173,7 @@ class Head:
 def _heads_table() -> Table:
     from .models import ChainHead
 
-    return ChainHead.__table__  # type: ignore[return-value]
+    return table_of(ChainHead)
 
 
 def lock_heads(conn: Connection) -> dict[str, Head]:

@@ -19,12 +19,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import Delete, Update, event, insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from ..actors import current_actor
-from ..db import utcnow
+from ..db import table_of, utcnow
 from ..extensions import db
 from ..registry.models import History
 from ..units.models import Unit
@@ -166,7 +166,9 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
     if not (state.is_update or state.is_delete):
         return None
     mapper = state.bind_mapper
-    spec = AUDITED.get(mapper.class_) if mapper is not None else None
+    if mapper is None:
+        return None
+    spec = AUDITED.get(mapper.class_)
     if spec is None:
         return None
     kind = "update" if state.is_update else "delete"
@@ -181,7 +183,10 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
     if not columns:
         return None
     (pk_col,) = mapper.primary_key
-    where = state.statement.whereclause
+    statement = state.statement
+    # is_update / is_delete: a plain update() or delete() (no from_statement() here).
+    assert isinstance(statement, Update | Delete)
+    where = statement.whereclause
     session = state.session
     if where is None and isinstance(state.parameters, list):
         where = pk_col.in_([p[pk_col.key] for p in state.parameters])
@@ -250,7 +255,9 @@ def record_event(
     notes = _notes(session)
     order = next(_order)
     notes[("event", order)] = Note(
-        spec=Audited(type=object_type, label=str, unit_id=lambda _s, _o: None),
+        spec=Audited(
+            type=object_type, label=lambda _s, _o: label, unit_id=lambda _s, _o: None
+        ),
         model=type(None),
         order=order,
         pk=object_id,
@@ -346,7 +353,7 @@ def _before_commit(session: Session) -> None:
         )
     conn = session.connection()
     chain.append(conn, chain.AUDIT, records)
-    conn.execute(insert(AuditRecord.__table__), records)
+    conn.execute(insert(table_of(AuditRecord)), records)
     log.info("audit: %d record(s) by user %s", len(records), records[0]["actor_id"])
 
 
@@ -373,9 +380,9 @@ def _chain_history(_mapper: Any, connection: Any, target: History) -> None:
         if getattr(target, column.key) is None and column.default is not None:
             default = column.default
             if getattr(default, "is_callable", False):
-                setattr(target, column.key, default.arg(None))  # type: ignore[attr-defined]
+                setattr(target, column.key, default.arg(None))
             elif getattr(default, "is_scalar", False):
-                setattr(target, column.key, default.arg)  # type: ignore[attr-defined]
+                setattr(target, column.key, default.arg)
     if target.id is None:
         target.id = chain.next_ids(
             connection, "history", 1, after=info.get("history_last_id", 0)
@@ -406,7 +413,7 @@ def on_exemplars_imported(sender: Any, *, count: int, **_extra: Any) -> None:
     writes its rows with Core ``insert()``, which no listener sees, so it is recorded
     here as one event on the campaign."""
     record_event(
-        db.session,
+        db.session(),
         "imported",
         "campaign",
         sender.id,
@@ -432,7 +439,7 @@ def on_campaign_status_changed(
     if reason:
         changes["reason"] = [None, reason]
     record_event(
-        db.session,
+        db.session(),
         action,
         "campaign",
         sender.id,

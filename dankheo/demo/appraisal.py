@@ -180,7 +180,7 @@ def _short(name: str) -> str:
     return name
 
 
-def _position(role: str) -> str:
+def _position(role: MemberRole) -> str:
     return {
         MemberRole.CHAIR: "Chủ tịch hội đồng",
         MemberRole.SECRETARY: "Thư ký hội đồng",
@@ -337,7 +337,7 @@ def simulate_appraisal(
                         .order_by(Exemplar.id)
                     ):
                         if rng.random() < return_rate:
-                            e = db.session.get(Exemplar, eid)
+                            e = db.session.get_one(Exemplar, eid)
                             marker = return_marker(council, e)
                             if marker is None:
                                 continue  # every officer of the council is recused
@@ -353,7 +353,7 @@ def simulate_appraisal(
                 for k, v in summary.counts.items():
                     stats[k] += v
                 for eid in returned:
-                    e = db.session.get(Exemplar, eid)
+                    e = db.session.get_one(Exemplar, eid)
                     if e.state == State.RETURNED:
                         _supplement(rng, e)
                         stats["resubmitted"] += 1

@@ -241,7 +241,7 @@ def _username(prefix: str, name: str) -> str:
 
 
 def _create_accounts(
-    rng: random.Random, tree: ProvinceTree, hashes: dict[str, str]
+    rng: random.Random, tree: ProvinceTree, hashes: dict[Role, str]
 ) -> tuple[list[Account], dict[int, User]]:
     """Admin, secretariat and one officer per commune and provincial body.
 

@@ -70,6 +70,7 @@ def build_quang_ninh(seed: int, echo: Callable[[str], None] = print) -> list[str
         .where(Stage.campaign_id == campaign.id)
         .order_by(Stage.position.desc())
     )
+    assert last is not None  # setup_appraisal has just created the stages
     setup.update_stage(
         last, {"quota": RECOMMENDED, "tie_rule": "most_approvals"}, actor=None
     )

@@ -9,10 +9,11 @@ to the writers without holding every row's text at once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
@@ -238,15 +239,17 @@ def plan_list(f: ListFilters, scopes: list[str]) -> Plan:
         .where(*_conditions(f, scopes))
     )
     stmt = _stage_outcome(stmt, f)
-    rows = db.session.execute(stmt).all()
+    rows = list(db.session.execute(stmt).all())
     default_form_id = f.default_form.id if f.default_form is not None else None
 
+    group_key: Callable[[Any], int | None]
     if f.group_by == GroupBy.FORM:
         forms = {cf.id: cf for cf in f.campaign.commendation_forms}
 
-        def group_key(row) -> int | None:
+        def form_key(row: Any) -> int | None:
             return row[5] if row[5] is not None else default_form_id
 
+        group_key = form_key
         keys = {group_key(r) for r in rows}
         ordered = sorted(
             keys, key=lambda k: (k is None, forms[k].position if k else 0, k or 0)
@@ -256,16 +259,18 @@ def plan_list(f: ListFilters, scopes: list[str]) -> Plan:
         root = list_root(f, scopes)
         depth = len(_path_ids([root.path]))
 
-        def group_key(row) -> int | None:
+        def unit_key(row: Any) -> int:
             ids = row[4].strip("/").split("/")
             return int(ids[depth]) if len(ids) > depth else root.id
 
-        keys = {group_key(r) for r in rows}
+        group_key = unit_key
+        unit_ids = {unit_key(r) for r in rows}
         units = {
-            u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(keys)))
+            u.id: u
+            for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
         }
-        ordered = sorted(
-            keys,
+        unit_order = sorted(
+            unit_ids,
             key=lambda k: (
                 k != root.id,
                 TIER_ORDER[UnitTier(units[k].tier)],
@@ -273,7 +278,7 @@ def plan_list(f: ListFilters, scopes: list[str]) -> Plan:
                 k,
             ),
         )
-        groups = [Group(k, units[k].name) for k in ordered]
+        groups = [Group(k, units[k].name) for k in unit_order]
 
     index = {g.key: i for i, g in enumerate(groups)}
     rows.sort(
@@ -357,6 +362,11 @@ def fetch_rows(plan: Plan, start: int = 0, stop: int | None = None) -> Iterator[
         found = {r[0]: r for r in db.session.execute(stmt)}
         for i, (eid, group) in enumerate(chunk):
             r = found[eid]
+            # The metric columns are listed at run time, so the row's type cannot say
+            # what follows the fixed columns: the metrics, then the stage's score.
+            metrics = cast(
+                "tuple[float | int | None, ...]", r[11 : 11 + len(METRIC_KEYS)]
+            )
             yield Row(
                 number=start + offset + i + 1,
                 group=group,
@@ -371,8 +381,10 @@ def fetch_rows(plan: Plan, start: int = 0, stop: int | None = None) -> Iterator[
                 form=r[8] or default_name,
                 decision_number=r[9] or "",
                 decision_date=r[10],
-                metrics=dict(
-                    zip(METRIC_KEYS, r[11 : 11 + len(METRIC_KEYS)], strict=True)
+                metrics=dict(zip(METRIC_KEYS, metrics, strict=True)),
+                score=(
+                    cast("float | None", r[11 + len(METRIC_KEYS)])
+                    if plan.stage_id is not None
+                    else None
                 ),
-                score=r[11 + len(METRIC_KEYS)] if plan.stage_id is not None else None,
             )

@@ -7,6 +7,8 @@ on screen. The lists read only; nothing is written, so nothing is committed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -157,9 +159,9 @@ def _bounded(doc: ListDocument) -> ListDocument:
 
 def _back(campaign: Campaign) -> None:
     """A download that refuses sends the user back to the page, filters kept."""
-    on_error(
-        redirect_to=url_for("lists.campaign", campaign_id=campaign.id, **request.args)
-    )
+    # Any: url_for's own keyword arguments (``_external``...) are not strings.
+    filters: dict[str, Any] = request.args.to_dict()
+    on_error(redirect_to=url_for("lists.campaign", campaign_id=campaign.id, **filters))
 
 
 @bp.get("/")

@@ -43,7 +43,7 @@ from ..actors import acting_as
 from ..auth.models import User
 from ..campaigns.lifecycle import check_registration_open
 from ..campaigns.models import Campaign
-from ..db import utcnow, write_intent
+from ..db import table_of, utcnow, write_intent
 from ..domain import N_
 from ..domain.enums import ExemplarKind, Role
 from ..domain.metrics import METRICS
@@ -307,8 +307,8 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
         fh.seek(0)
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     encoding = _csv_encoding(head)
-    with open(path, encoding=encoding, newline="", errors="replace") as fh:
-        delimiter = _csv_delimiter(fh.read(64 * 1024))
+    with open(path, encoding=encoding, newline="", errors="replace") as text:
+        delimiter = _csv_delimiter(text.read(64 * 1024))
 
     def rows() -> Iterator[tuple[int, list]]:
         number = 0
@@ -422,7 +422,7 @@ def parse_number(value: Any, *, decimal: bool) -> int | float | None:
         return None
     if isinstance(value, int | float):
         number: float = float(value)
-        shown = value
+        shown: int | float | str = value
     else:
         shown = text = str(value).replace(" ", "").replace("\u00a0", "")
         if text.count(",") and text.count("."):
@@ -697,7 +697,8 @@ def check(
     """Validate every row of the file and look for duplicates; spool the good rows.
 
     The caller closes the outcome (its spool is a temporary file)."""
-    outcome = Outcome(spool=tempfile.TemporaryFile())  # noqa: SIM115 (closed by the caller)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the caller)
+    outcome = Outcome(spool=spool)
     keys = outcome.keys
     now = utcnow()
     max_rows = limit("BULK_MAX_ROWS")
@@ -738,9 +739,10 @@ def check(
             if errors:
                 outcome.add(errors)
             elif outcome.ok:
+                assert data is not None  # validate_row: data exactly when no errors
                 if len(outcome.sample) < SAMPLE_ROWS:
                     outcome.sample.append(_sample(ctx, number, cells))
-                pickle.dump(_insert_values(ctx, data, now), outcome.spool)
+                pickle.dump(_insert_values(ctx, data, now), spool)
             if outcome.rows % 500 == 0:
                 progress("check", outcome.rows, max(total, outcome.rows))
         progress("check", outcome.rows, outcome.rows)
@@ -808,7 +810,7 @@ def write(
         return 0
     spool = outcome.spool
     spool.seek(0)
-    table = Exemplar.__table__
+    table = table_of(Exemplar)
     written, batch = 0, []
     progress("write", 0, outcome.rows)
     while True:
