@@ -73,7 +73,8 @@ _INTEGER_ERRORS = frozenset(
 @cache
 def _parameters(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
     """The documented schema of each parameter (bounds and choices for messages)."""
-    return model.model_json_schema()["properties"]  # type: ignore[no-any-return]
+    properties: dict[str, dict[str, Any]] = model.model_json_schema()["properties"]
+    return properties
 
 
 def refusal(model: type[BaseModel], error: ValidationError) -> InvalidInput:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Literal
 
 from sqlalchemy import func, select
 
 from ..appraisal.models import Commendation
 from ..auth.models import User
-from ..campaigns.models import CommendationForm
+from ..campaigns.models import CommendationForm, Stage
 from ..db import utcnow
 from ..domain import N_
 from ..domain.workflow import Action, Actor, State
@@ -153,7 +154,9 @@ def correct_pass(exemplar: Exemplar, *, reason: str, actor: User | None) -> Stat
         if commendation is not None:
             annul_commendation(commendation, reason=reason, actor=actor)
             return State.RECOMMENDED
-    stage = undone.stage if exemplar.state == State.SUBMITTED else False
+    stage: Stage | Literal[False] | None = (
+        undone.stage if exemplar.state == State.SUBMITTED else False
+    )
     return transition(
         exemplar,
         Action.CORRECT,

@@ -49,7 +49,7 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
     full_key = (kind, key, data_version())
     if full_key in _CACHE:
         _CACHE.move_to_end(full_key)
-        return _CACHE[full_key]  # type: ignore[no-any-return]
+        return _CACHE[full_key]
     value = compute()
     _CACHE[full_key] = value
     while len(_CACHE) > _CACHE_SIZE:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from flask import Response, current_app, send_file
 
@@ -26,7 +27,7 @@ def csv_response(
 
 
 def xlsx_response(
-    filename: str, sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]
+    filename: str, sheets: Iterable[tuple[str, list[str], Iterable[Sequence[Any]]]]
 ) -> Response:
     """An XLSX download with one sheet per (title, header, rows)."""
     return spreadsheets.xlsx_response(
@@ -44,7 +45,7 @@ CSV_NAME = "mo-hinh-dien-hinh.csv"
 XLSX_NAME = "mo-hinh-dien-hinh.xlsx"
 
 #: (header, rows) of the whole public list; the views supply it (labels, links).
-Table = tuple[list[str], Iterable[Iterable]]
+Table = tuple[list[str], Iterable[Sequence[Any]]]
 
 
 def open_data_folder() -> Path:

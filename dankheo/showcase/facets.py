@@ -163,7 +163,7 @@ def _form_counts(f: Filters, combos: Combos) -> dict[str | None, int]:
         tallied = counts.forms_from_tallies(rest)
         if tallied is not None:
             return tallied
-        rows = [
+        rows: list[tuple[int | None, int]] = [
             (form_id, n)
             for form_id, n in db.session.execute(
                 select(Commendation.form_id, func.count())

@@ -270,7 +270,7 @@ _CARD = (
 )
 
 
-def public_exemplars(f: Filters, many_hits: bool = False) -> Select[tuple[Exemplar]]:
+def public_exemplars(f: Filters, many_hits: bool = False) -> Select[Exemplar]:
     """Public exemplars matching ``f`` in the requested order, with what cards show."""
     stmt = select(Exemplar).where(*filter_conditions(f, many_hits)).options(*_CARD)
     return _ordered(stmt, f)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from sqlalchemy import ColumnElement, extract, func, select
+from sqlalchemy.orm import QueryableAttribute
 
 from ..extensions import db
 from .models import Unit, UnitVersion
@@ -39,7 +40,8 @@ def unit_name_in_year(unit_id: int, year: int) -> str | None:
 
 
 def unit_name_at_column(
-    unit_id: ColumnElement[int], year: ColumnElement[int]
+    unit_id: ColumnElement[int] | QueryableAttribute[int],
+    year: ColumnElement[int] | QueryableAttribute[int],
 ) -> ColumnElement[str]:
     """SQL for the name a unit had at the end of ``year``, to select next to a row's own
     columns (lists, exports): ``select(..., unit_name_at_column(Exemplar.unit_id,

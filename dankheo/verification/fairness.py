@@ -77,7 +77,7 @@ def council_fairness(council: Council, rounds: list[RecordedRound]) -> CouncilFa
         rule = rr.rule()
         for r in rr.results:
             counted = rr.counted_votes(r.exemplar_id)
-            totals = {
+            totals: dict[Hashable, float] = {
                 v.member_id: float(v.total) for v in counted if v.total is not None
             }
             if totals:

@@ -135,7 +135,7 @@ class RecordedRound:
         return out
 
 
-def closed_rounds_of_campaign(campaign_id: int) -> Select[tuple[int]]:
+def closed_rounds_of_campaign(campaign_id: int) -> Select[int]:
     return (
         select(Round.id)
         .join(Council, Council.id == Round.council_id)
@@ -144,13 +144,13 @@ def closed_rounds_of_campaign(campaign_id: int) -> Select[tuple[int]]:
     )
 
 
-def closed_rounds_of_council(council_id: int) -> Select[tuple[int]]:
+def closed_rounds_of_council(council_id: int) -> Select[int]:
     return select(Round.id).where(
         Round.council_id == council_id, Round.closed_at.is_not(None)
     )
 
 
-def load(round_ids: Select[tuple[int]]) -> list[RecordedRound]:
+def load(round_ids: Select[int]) -> list[RecordedRound]:
     """Every closed round of ``round_ids`` with what it recorded, ordered by stage,
     council and round number (the order quotas accumulate in)."""
     rounds = list(

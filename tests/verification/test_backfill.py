@@ -18,7 +18,7 @@ from ..factories import Factory
 from ..showcase.conftest import STORY
 from ..test_migrations import empty_database_url  # noqa: F401  (a fixture)
 
-BEFORE = "b7e41c9a5d02"
+BEFORE = "7a11e5c0c0de"  # the revision before the rule snapshots
 
 
 def test_closed_rounds_get_a_backfilled_snapshot(empty_database_url, tmp_path):  # noqa: F811
