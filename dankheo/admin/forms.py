@@ -161,6 +161,8 @@ class UserForm(FlaskForm):
     password = PasswordField(
         _l("Mật khẩu ban đầu"),
         validators=[required(), max_length(200)],
+        # Someone else's first password: the browser must not offer the secretary's own.
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Tạo tài khoản"))
 

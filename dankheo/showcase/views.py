@@ -91,11 +91,16 @@ def index():
     size = current_app.config.get("PAGE_SIZE", 25)
     cursor = request.args.get("cursor")
     page = listing.public_page(f, cursor, size)
+    # A keyset cursor does not know how deep it is: the "next" link carries the page's
+    # number, used only for the title ("— trang 2"); without a cursor it is the first.
+    number = request.args.get("p", type=int) if cursor else 1
+    page_number = min(max(number, 2), 1_000_000) if number and cursor else 1
     return render_template(
         "showcase/index.html",
         f=f,
         page=page,
         cursor=cursor,
+        page_number=page_number,
         total=listing.count_public(f),
         facets=facets.facet_counts(f),
         kinds=ExemplarKind,

@@ -13,8 +13,9 @@ from dankheo.domain.enums import CampaignStatus, Role
 from dankheo.domain.workflow import PUBLIC_STATES, State
 from dankheo.registry.models import Exemplar
 
+from ..registry.bulk_helpers import row, xlsx
 from .axe import violations
-from .conftest import login
+from .conftest import login, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -104,8 +105,16 @@ def test_public_pages(page, live_server, ids):
             "/stats",
             "/auth/login",
             "/showcase/2147483647",
+            "/auth/logout",  # 405: GET on a POST-only URL
+            "/admin/",  # 401 or the login page for a visitor
+            "/?lang=en",
+            "/showcase?lang=en",
         ],
     )
+    page.goto(live_server + "/showcase?lang=vi")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Trang sau").click()
+    found += violations(page)
     page.goto(live_server + "/auth/login")
     page.get_by_label("Tên đăng nhập hoặc email").fill("khong-co-ai")
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
@@ -115,16 +124,33 @@ def test_public_pages(page, live_server, ids):
     assert not found, "\n".join(found)
 
 
-def test_unit_officer_pages(page, live_server, ids):
+def test_unit_officer_pages(page, live_server, ids, tmp_path):
     login(page, live_server, ids["officer"], "donvi-2026")
     found = _sweep(
         page,
         live_server,
-        ["/registry/", "/registry/new", f"/registry/{ids['draft']}"],
+        [
+            "/registry/",
+            "/registry/new",
+            f"/registry/{ids['draft']}",
+            f"/registry/{ids['draft']}/edit",
+            "/registry/import/",
+            "/auth/password",
+            "/admin/",  # 403 for an officer
+        ],
     )
     page.goto(live_server + "/registry/new")
-    page.get_by_role("button", name="Lưu bản nháp").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu bản nháp").click()
+    found += violations(page)
+    # The bulk import's preview, with the errors of a file that names no real unit.
+    upload = tmp_path / "Đăng ký.xlsx"
+    upload.write_bytes(xlsx([row(unit="KHONG-CO")]))
+    page.goto(live_server + "/registry/import/")
+    page.set_input_files("input[type=file]", str(upload))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    page.wait_for_selector("table")
     found += violations(page)
     assert not found, "\n".join(found)
 
@@ -140,6 +166,15 @@ def test_council_pages(page, live_server, ids):
     if ids["queued"]:
         paths.append(f"/appraisal/councils/{ids['council']}/entries/{ids['queued']}")
     found = _sweep(page, live_server, paths)
+    # The vote form refused: no choice, or a score above the maximum.
+    page.goto(live_server + f"/appraisal/councils/{ids['council']}/")
+    with page.expect_navigation():
+        page.locator("table tbody tr a").first.click()
+    page.locator("input[name^=criterion_]").first.fill("999")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu phiếu", exact=True).click()
+    assert page.locator("[aria-invalid=true]").count()
+    found += violations(page)
     assert not found, "\n".join(found)
 
 
@@ -163,6 +198,274 @@ def test_secretariat_pages(page, live_server, ids):
             f"/appraisal/manage/stages/{ids['stage']}/councils",
             f"/appraisal/manage/campaigns/{ids['campaign']}/commendations",
             f"/appraisal/manage/councils/{ids['council']}",
+            "/admin/lists/",
+            f"/admin/lists/campaigns/{ids['campaign']}",
+            f"/admin/lists/campaigns/{ids['campaign']}/print",
+            "/admin/audit/",
+            "/admin/units?page=2",
+            "/admin/users?page=2",
         ],
     )
+    # A form refused: an account with nothing filled in.
+    page.goto(live_server + "/admin/users/new")
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").last.click()
+    found += violations(page)
     assert not found, "\n".join(found)
+
+
+# -- keyboard alone ---------------------------------------------------------------------
+
+
+def _tab_to(page, selector: str, limit: int = 200, back: bool = False) -> None:
+    """Press Tab (Shift+Tab) until the focused element matches ``selector``."""
+    key = "Shift+Tab" if back else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(
+            "(s) => !!document.activeElement && document.activeElement.matches(s)",
+            selector,
+        ):
+            return
+    raise AssertionError(f"{page.url}: {selector} not reached with {key}")
+
+
+def _focused(page, expression: str = "e => e"):
+    return page.evaluate(f"({expression})(document.activeElement)")
+
+
+def _keyboard_login(page, base: str, username: str, password: str) -> None:
+    page.goto(base + "/auth/login")
+    _tab_to(page, "#login")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    assert _focused(page, "e => e.id") == "password"
+    page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_a_registration_by_keyboard_alone(page, live_server, ids, artifacts_dir):
+    # A refused login leaves focus on something that says why, not on <body>.
+    page.goto(live_server + "/auth/login")
+    _tab_to(page, "#login")
+    page.keyboard.type("khong-co-ai")
+    page.keyboard.press("Tab")
+    page.keyboard.type("sai-mat-khau")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert _focused(page, "e => e.matches('.alert-danger[role=alert]')")
+
+    _keyboard_login(page, live_server, ids["officer"], "donvi-2026")
+    page.goto(live_server + "/registry/")
+    _tab_to(page, "main a[href$='/registry/new']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # Saving with no name is refused, and focus lands on the field in error.
+    _tab_to(page, "main form [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert _focused(page, "e => e.getAttribute('aria-invalid')") == "true"
+    assert _focused(page, "e => e.id") == "name"
+    described = _focused(page, "e => e.getAttribute('aria-describedby')")
+    assert "name-error" in described.split()
+    page.screenshot(path=artifacts_dir / "a11y-registry-error.png", full_page=True)
+
+    texts = {
+        "name": "Bếp ăn nghĩa tình cho bệnh nhân nghèo",
+        "situation": "Nhiều bệnh nhân nghèo điều trị dài ngày thiếu bữa ăn.",
+        "goals": "Mỗi ngày 200 suất cơm miễn phí.",
+        "content": "Vận động hội viên, nhà hảo tâm góp gạo, rau, công nấu.",
+        "outputs": "Hơn 70.000 suất cơm trong năm.",
+    }
+    # The lists: campaign, kind, field (before the name); the arrow keys choose.
+    _tab_to(page, "#campaign_id", back=True)
+    for name in ("kind", "field_id"):
+        _tab_to(page, f"#{name}")
+        page.keyboard.press("ArrowDown")
+        assert _focused(page, "e => e.value")
+    _tab_to(page, "#name")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(texts["name"])
+    for name in ("situation", "goals", "content", "outputs"):
+        _tab_to(page, f"#{name}")
+        assert _focused(page, "e => e.getAttribute('aria-required')") == "true"
+        page.keyboard.type(texts[name])
+    _tab_to(page, "main form [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Đã lưu bản nháp").is_visible()
+
+    _tab_to(page, "form[action$='/submit'] button")
+    page.once("dialog", lambda d: d.accept())  # the confirm() answers Enter too
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Đã gửi đăng ký").is_visible()
+
+
+def _choice_label(page) -> str:
+    return _focused(page, "e => e.labels[0].textContent.trim()")
+
+
+def test_a_vote_by_keyboard_alone(page, live_server, ids, artifacts_dir):
+    _keyboard_login(page, live_server, ids["member"], "hoidong-2026")
+    page.goto(live_server + "/appraisal/")
+    _tab_to(page, f"main a[href$='/appraisal/councils/{ids['council']}/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    _tab_to(page, "main table tbody tr a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    criteria = page.locator("input[name^=criterion_]")
+    maxima = [int(m) for m in criteria.evaluate_all("es => es.map(e => e.max)")]
+    assert maxima, "the stage scores by criteria"
+    _tab_to(page, "input[name^=criterion_]")
+    # The first score is too high: refused, focus comes back to it.
+    for i, top in enumerate(maxima):
+        if i:
+            page.keyboard.press("Tab")
+        page.keyboard.press("Control+A")
+        page.keyboard.type(str(top + 1 if i == 0 else top))
+    _tab_to(page, "input[name=choice]")
+    for _ in range(6):
+        if _choice_label(page) == "Tán thành":
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    _tab_to(page, "main form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert _focused(page, "e => e.name") == criteria.first.get_attribute("name")
+    assert _focused(page, "e => e.getAttribute('aria-invalid')") == "true"
+    page.screenshot(path=artifacts_dir / "a11y-vote-error.png", full_page=True)
+
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(maxima[0]))
+    _tab_to(page, "input[name=choice]")
+    for _ in range(6):
+        if _choice_label(page) == "Tán thành":
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    assert _focused(page, "e => e.checked")
+    _tab_to(page, "main form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Đã lưu phiếu thẩm định.").is_visible()
+
+
+def test_showcase_results_are_few_tab_stops_from_the_search_box(
+    page, phone, live_server, ids, artifacts_dir
+):
+    for lang in ("vi", "en"):
+        page.goto(live_server + f"/showcase?lang={lang}")
+        page.screenshot(path=artifacts_dir / f"showcase-facets-{lang}.png")
+        phone.goto(live_server + f"/showcase?lang={lang}")
+        no_horizontal_scroll(phone)
+        phone.screenshot(path=artifacts_dir / f"showcase-phone-{lang}.png")
+    page.goto(live_server + "/showcase?lang=vi")
+    _tab_to(page, "#q")
+    # The skip link, right after the search form, jumps over the facets.
+    _tab_to(page, "a[href='#results']", limit=5)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    presses = 1
+    while not _focused(page, "e => !!e.closest('.exemplar-card')"):
+        page.keyboard.press("Tab")
+        presses += 1
+        assert presses < 10, "the first result is far from the skip link"
+    # Without the skip link the facets are one tab stop per group.
+    page.goto(live_server + "/showcase")
+    _tab_to(page, "#q")
+    presses = 0
+    while not _focused(page, "e => !!e.closest('.exemplar-card')"):
+        page.keyboard.press("Tab")
+        presses += 1
+        assert presses < 25, "the facets stand between the search box and the results"
+
+
+# -- titles, console, phone -------------------------------------------------------------
+
+
+def test_titles_are_unique_and_pages_log_no_console_error(page, live_server, ids):
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    titles: dict[str, str] = {}
+    for path in (
+        "/",
+        "/showcase",
+        "/showcase?q=dan+van+kheo",
+        f"/showcase/{ids['public']}",
+        "/stats",
+        "/auth/login",
+    ):
+        page.goto(live_server + path)
+        titles[path] = page.title()
+    page.goto(live_server + "/showcase")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Trang sau").click()
+    titles["page 2"] = page.title()
+    assert "trang 2" in titles["page 2"]
+    assert len(set(titles.values())) == len(titles), titles
+
+    for user, password, paths in (
+        (ids["officer"], "donvi-2026", ["/registry/", "/registry/new"]),
+        (ids["chair"], "hoidong-2026", [f"/appraisal/councils/{ids['council']}/"]),
+        ("thuongtruc", "thuongtruc-2026", ["/admin/", "/admin/audit/"]),
+    ):
+        page.context.clear_cookies()
+        login(page, live_server, user, password)
+        for path in paths:
+            page.goto(live_server + path)
+    assert not errors, "\n".join(errors)
+
+
+def _primary_actions_are_large(page) -> None:
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('main .btn-primary, main [type=submit]')]
+            .filter(e => e.offsetParent && e.getBoundingClientRect().height < 44)
+            .map(e => (e.textContent || e.value).trim())"""
+    )
+    assert not small, f"{page.url}: touch targets under 44 px: {small}"
+
+
+def test_phone_registration_workspace_and_vote(phone, live_server, ids, artifacts_dir):
+    login(phone, live_server, ids["officer"], "donvi-2026")
+    for path, shot in (
+        ("/registry/", "phone-workspace"),
+        ("/registry/new", "phone-registry-form"),
+        (f"/registry/{ids['draft']}", "phone-registry-detail"),
+    ):
+        phone.goto(live_server + path)
+        no_horizontal_scroll(phone)
+        _primary_actions_are_large(phone)
+        phone.screenshot(path=artifacts_dir / f"{shot}.png")
+    # A draft saved from the phone: its photos can come straight from the camera.
+    phone.goto(live_server + "/registry/new")
+    phone.get_by_label("1. Tên mô hình, điển hình").fill("Tổ tự quản đường hoa")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Lưu bản nháp").tap()
+    no_horizontal_scroll(phone)
+    camera = phone.get_by_label("Chụp ảnh")
+    assert camera.get_attribute("accept") == "image/*"
+    assert camera.get_attribute("capture") == "environment"
+    general = phone.locator("input[type=file]:not([capture])")
+    assert ".pdf" in general.get_attribute("accept")
+    phone.locator("#attachments").screenshot(path=artifacts_dir / "phone-upload.png")
+    phone.context.clear_cookies()
+    login(phone, live_server, ids["member"], "hoidong-2026")
+    phone.goto(live_server + f"/appraisal/councils/{ids['council']}/")
+    no_horizontal_scroll(phone)
+    phone.locator("table tbody tr a").first.click()
+    phone.wait_for_load_state()
+    no_horizontal_scroll(phone)
+    _primary_actions_are_large(phone)
+    phone.locator("section[aria-labelledby=vote-title]").screenshot(
+        path=artifacts_dir / "phone-vote.png"
+    )

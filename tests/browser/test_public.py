@@ -94,9 +94,10 @@ def test_facets_narrow_the_list_and_live_in_the_url(
     everything = _total(page)
     assert everything > 0
 
-    field = page.locator(
-        "section.facet[aria-labelledby=facet-field] a.list-group-item"
-    ).first
+    # Each facet group is folded (one tab stop) until opened.
+    group = page.locator("details.facet:has(#facet-field)")
+    group.locator("summary").click()
+    field = group.locator("a.list-group-item").first
     field_count = _number(field.locator("span").last.inner_text())
     field.click()
     page.wait_for_url(re.compile(r"field="))
@@ -104,9 +105,9 @@ def test_facets_narrow_the_list_and_live_in_the_url(
     field_url = page.url
     field_name = _query(page)["field"][0]
 
-    year = page.locator(
-        "section.facet[aria-labelledby=facet-year] a.list-group-item:not(.active)"
-    ).first
+    group = page.locator("details.facet:has(#facet-year)")
+    group.locator("summary").click()
+    year = group.locator("a.list-group-item:not(.active)").first
     year_count = _number(year.locator("span").last.inner_text())
     year.click()
     page.wait_for_url(re.compile(r"year="))
@@ -114,7 +115,7 @@ def test_facets_narrow_the_list_and_live_in_the_url(
     assert args["field"] == [field_name] and len(args["year"]) == 1
     assert _total(page) == year_count <= field_count
     # Selected values show as active, with a way to drop them.
-    assert page.locator("section.facet a.active[aria-current=true]").count() == 2
+    assert page.locator(".facet a.active[aria-current=true]").count() == 2
     expect(page.get_by_role("link", name="Bỏ tất cả bộ lọc")).to_be_visible()
     page.screenshot(path=artifacts_dir / "public-facets.png", full_page=True)
 
@@ -145,9 +146,10 @@ def test_phone_layout(phone, live_server, demo, artifacts_dir):
 
     phone.get_by_role("button", name="Bộ lọc").click()
     expect(facets).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # done opening
-    field = facets.locator(
-        "section[aria-labelledby=facet-field] a.list-group-item"
-    ).first
+    group = facets.locator("details:has(#facet-field)")
+    group.locator("summary").click()
+    field = group.locator("a.list-group-item").first
+    expect(field).to_be_visible()
     with phone.expect_navigation(url=re.compile(r"field=")):
         field.click()
     expect(phone.get_by_role("link", name="Bỏ tất cả bộ lọc")).to_be_visible()
@@ -244,7 +246,8 @@ def test_english_cards_keep_the_state_clear_of_the_year(
         long_badges += badge.inner_text() == "Recommended for commendation"
     assert long_badges, "the demo has recommended entries on the first page"
     # The kinds are in English in the facets and on the cards.
-    facet = page.locator("section.facet[aria-labelledby=facet-kind]")
+    facet = page.locator("details.facet:has(#facet-kind)")
+    facet.locator("summary").click()
     expect(facet.get_by_text("Collective exemplar", exact=True)).to_be_visible()
     assert "Điển hình tập thể" not in page.locator("main").inner_text()
     page.screenshot(path=artifacts_dir / "public-list-english.png", full_page=True)
