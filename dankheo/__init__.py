@@ -188,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
     from .appraisal.views import bp as appraisal_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
+    from .lists.verify import bp as verify_bp
     from .lists.views import bp as lists_bp
     from .registry.bulk_views import bp as bulk_bp
     from .registry.views import bp as registry_bp
@@ -203,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(secretariat_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(verify_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(verification_bp)
     app.register_blueprint(api_bp)

@@ -60,6 +60,8 @@ class DefaultConfig:
     RATELIMIT_LOGIN_IP = "60 per minute;300 per hour"
     # Public CSV/XLSX exports and statistics downloads, per client, one shared budget.
     RATELIMIT_EXPORT = "20 per minute;200 per day"
+    # The public check of an issued list computes the list again: per client.
+    RATELIMIT_VERIFY = "20 per minute;300 per day"
     # Days a unit has to supplement and resend a dossier returned by a council.
     SUPPLEMENT_DAYS = 15
     PAGE_SIZE = 25
@@ -92,6 +94,7 @@ ENV_KEYS = {
     "DANKHEO_SECRET_KEY": "SECRET_KEY",
     "DANKHEO_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
     "DANKHEO_RATELIMIT_EXPORT": "RATELIMIT_EXPORT",
+    "DANKHEO_RATELIMIT_VERIFY": "RATELIMIT_VERIFY",
     "DANKHEO_LOG_LEVEL": "LOG_LEVEL",
 }
 

@@ -66,6 +66,7 @@ def app(database_url, tmp_path_factory):
             "RATELIMIT_LOGIN_IP": "100000 per minute",
             "RATELIMIT_LOGIN_ACCOUNT": "100000 per minute",
             "RATELIMIT_EXPORT": "100000 per minute",  # test_bounds lowers it
+            "RATELIMIT_VERIFY": "100000 per minute",  # tests/lists lowers it
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "SERVER_NAME": "localhost",
         }

@@ -21,6 +21,7 @@ from ..appraisal.models import Commendation, Council, CouncilMember, Round, Stag
 from ..auth.models import RoleAssignment, User
 from ..campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage
 from ..domain import N_
+from ..lists.models import IssuedList
 from ..registry.models import Exemplar
 from ..units.models import Unit
 
@@ -137,6 +138,15 @@ def _role_verb(action: str, _changes: dict[str, list[Any]]) -> str:
 def _member_verb(action: str, changes: dict[str, list[Any]]) -> str:
     if action == "updated" and set(changes) == {"active"}:
         return "member_returned" if changes["active"][1] else "member_removed"
+    return action
+
+
+def _issued_list_verb(action: str, changes: dict[str, list[Any]]) -> str:
+    if action == "created":
+        return "issued"
+    status = changes.get("status")
+    if action == "updated" and status and status[1] in ("annulled", "superseded"):
+        return str(status[1])
     return action
 
 
@@ -278,6 +288,16 @@ audited(
     unit_id=lambda _s, o: o.id,
     exclude=frozenset({"search_name"}),
 )
+audited(
+    IssuedList,
+    N_("Danh sách đã ban hành"),
+    type="issued_list",
+    label=lambda _s, o: f"{o.title} ({o.digest[:16]})",
+    unit_id=lambda _s, o: o.unit_id,
+    # The rows issued are in the record itself, under their digest.
+    exclude=frozenset({"content"}),
+    verb=_issued_list_verb,
+)
 
 #: Explicit events (see :func:`dankheo.audit.record_event`) use these types too.
 OBJECT_TYPES.setdefault("import", N_("Nhập dữ liệu"))
@@ -298,4 +318,7 @@ ACTIONS: dict[str, str] = {
     "member_removed": N_("Rút khỏi hội đồng"),
     "member_returned": N_("Trở lại hội đồng"),
     "imported": N_("Nhập dữ liệu"),
+    "issued": N_("Ban hành danh sách"),
+    "annulled": N_("Hủy bỏ danh sách"),
+    "superseded": N_("Thay thế danh sách"),
 }

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,6 +23,9 @@ from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..formatting import day, number
 from .queries import NO_FORM_TITLE, ListType, Plan, Row, fetch_rows
+
+if TYPE_CHECKING:
+    from .proof import Proof
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,21 @@ def summary(row: Row) -> str:
 
 class ListDocument:
     """An official list: its header, title, table lines and signature, in the request's
-    language."""
+    language. An issued list's document gives its ``rows`` (as issued, not read again)
+    and its ``proof`` (the digest and the page that checks it)."""
 
-    def __init__(self, plan: Plan, header: Header) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        header: Header,
+        *,
+        rows: Sequence[Row] | None = None,
+        proof: Proof | None = None,
+    ) -> None:
         self.plan = plan
         self.header = header
+        self.rows = rows
+        self.proof = proof
         f = plan.filters
         self.issuing_lines = [
             ln.strip().upper() for ln in header.issuing_body.splitlines() if ln.strip()
@@ -275,7 +289,12 @@ class ListDocument:
         entries = self.plan.entries
         stop = len(entries) if stop is None else min(stop, len(entries))
         current = None
-        for row in fetch_rows(self.plan, start, stop):
+        source = (
+            self.rows[start:stop]
+            if self.rows is not None
+            else fetch_rows(self.plan, start, stop)
+        )
+        for row in source:
             if row.group != current:
                 if current is not None:
                     yield Line("subtotal", text=self.subtotal_text(current))
@@ -288,6 +307,27 @@ class ListDocument:
                 yield Line("subtotal", text=self.subtotal_text(current))
         if stop >= len(entries) and entries:
             yield Line("total", text=self.total_text())
+
+    # --- the proof of an issued list ------------------------------------------------
+
+    @property
+    def proof_lines(self) -> list[str]:
+        """What an issued list prints beside its QR code: the short digest, where to
+        check it, and the full digest in small print (empty for a list not issued)."""
+        if self.proof is None:
+            return []
+        return [
+            _("Mã xác thực: %(short)s", short=self.proof.short),
+            _("Kiểm tra danh sách đã ban hành tại: %(url)s", url=self.proof.url),
+            _("Mã đầy đủ (SHA-256): %(digest)s", digest=self.proof.digest),
+        ]
+
+    @property
+    def proof_footer(self) -> str:
+        """The short digest for every page's foot."""
+        if self.proof is None:
+            return ""
+        return _("Mã xác thực %(short)s", short=self.proof.short)
 
     def filename(self, ext: str) -> str:
         f = self.plan.filters

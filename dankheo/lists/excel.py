@@ -40,7 +40,10 @@ def write_list_xlsx(doc: ListDocument) -> Iterator[bytes]:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = doc.page_label % {"page": "&P", "pages": "&N"}
+    footer = doc.page_label % {"page": "&P", "pages": "&N"}
+    if doc.proof_footer:
+        footer = f"{footer} · {doc.proof_footer}"
+    ws.oddFooter.center.text = footer
     ws.print_options.horizontalCentered = True
 
     thin = Side(style="thin", color="000000")
@@ -132,6 +135,15 @@ def write_list_xlsx(doc: ListDocument) -> Iterator[bytes]:
     for _i in range(3):
         merged_line("", start=split + 1)
     merged_line(doc.signer_name, bold, start=split + 1)
+    if doc.proof_lines:
+        # An issued list's digest in its last rows (the QR code is on the PDF and
+        # the print; the address here can be typed or clicked).
+        merged_line("")
+        short, where, full = doc.proof_lines
+        left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        merged_line(short, bold, left)
+        merged_line(where, plain, left)
+        merged_line(full, Font(name="Times New Roman", size=9), left)
 
     with tempfile.TemporaryFile() as fh:
         wb.save(fh)

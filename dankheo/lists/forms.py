@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 from ..domain import N_
 from ..domain.tally import Outcome
 from ..domain.workflow import State
-from ..forms_common import UnitCodeField, max_length, options
+from ..forms_common import UnitCodeField, max_length, options, required
 from .queries import RECOMMENDED_STATES, GroupBy, ListType
 
 KIND_CHOICES = (
@@ -110,3 +110,51 @@ class ListForm(FlaskForm):
                 *((str(o), _l(o.label)) for o in STAGE_OUTCOMES),
             ]
         )
+
+
+class IssueForm(FlaskForm):
+    """Issue the list on screen (its filters and header travel in the query string);
+    optionally as the replacement of a list in force."""
+
+    supersedes = SelectField(
+        _l("Thay thế danh sách đã ban hành"), choices=[], default=""
+    )
+    reason = TextAreaField(
+        _l("Lý do thay thế"),
+        validators=[max_length(2000)],
+        render_kw={"rows": 2},
+        description=_l("Bắt buộc khi thay thế một danh sách đã ban hành."),
+    )
+
+    def set_choices(self, in_force) -> None:
+        self.supersedes.choices = options(
+            [
+                ("", _l("Không (ban hành mới)")),
+                *((str(i.id), f"{i.short} — {i.issued_on:%d/%m/%Y}") for i in in_force),
+            ]
+        )
+
+
+class AnnulForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Lý do hủy bỏ"),
+        validators=[required(), max_length(2000)],
+        render_kw={"rows": 2},
+    )
+
+
+class VerifyForm(FlaskForm):
+    """The public check: a digest typed, pasted or read from the printed list."""
+
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    digest = StringField(
+        _l("Mã xác thực"),
+        validators=[max_length(200)],
+        description=_l(
+            "Mã in ở cuối danh sách (64 ký tự), hoặc ít nhất 16 ký tự đầu; "
+            "dấu cách và gạch nối được bỏ qua."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )

@@ -19,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
+    Flowable,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -27,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from . import qr
 from .document import ListDocument
 
 PDF = "application/pdf"
@@ -111,8 +113,67 @@ def _text(value: str) -> str:
     return escape(value).replace("\n", "<br/>")
 
 
-def _numbered_canvas(label: str, font: str):
-    """A canvas that draws "Trang x/y" once the number of pages is known."""
+class QRCode(Flowable):
+    """A QR code drawn as squares (vector: sharp when printed at any size)."""
+
+    def __init__(self, payload: str, size: float) -> None:
+        super().__init__()
+        self.grid = qr.modules(payload)
+        self.size = size
+        self.width = self.height = size
+
+    def wrap(self, _avail_width, _avail_height):
+        return self.size, self.size
+
+    def draw(self) -> None:
+        n = len(self.grid)
+        cell = self.size / (n + 4)  # a quiet zone of two modules on each side
+        c = self.canv
+        c.setFillColor(colors.white)
+        c.rect(0, 0, self.size, self.size, stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        for y, row in enumerate(self.grid):
+            for x, dark in enumerate(row):
+                if dark:
+                    c.rect(
+                        (x + 2) * cell,
+                        self.size - (y + 3) * cell,
+                        cell,
+                        cell,
+                        stroke=0,
+                        fill=1,
+                    )
+
+
+def _proof_block(doc: ListDocument, st: dict[str, ParagraphStyle], width: float):
+    """An issued list's QR code and digest, beside the signature (same page)."""
+    assert doc.proof is not None
+    short, where, full = doc.proof_lines
+    small = ParagraphStyle("small", st["cell"], fontSize=7, leading=9)
+    text = [
+        Paragraph(f"<b>{_text(short)}</b>", st["cell"]),
+        Paragraph(_text(where), small),
+        Paragraph(_text(full), small),
+    ]
+    code = 26 * mm
+    block = Table(
+        [[QRCode(doc.proof.url, code), text]],
+        colWidths=[code + 3 * mm, width - code - 3 * mm],
+    )
+    block.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return block
+
+
+def _numbered_canvas(label: str, font: str, footer: str = ""):
+    """A canvas that draws "Trang x/y" once the number of pages is known (and an issued
+    list's short digest on every page)."""
 
     class NumberedCanvas(canvas.Canvas):
         def __init__(self, *args, **kwargs):
@@ -129,10 +190,9 @@ def _numbered_canvas(label: str, font: str):
                 self.__dict__.update(state)
                 self.setFont(font, 9)
                 width, _height = self._pagesize
+                page = label % {"page": self._pageNumber, "pages": total}
                 self.drawCentredString(
-                    width / 2,
-                    7 * mm,
-                    label % {"page": self._pageNumber, "pages": total},
+                    width / 2, 7 * mm, f"{page} · {footer}" if footer else page
                 )
                 super().showPage()
             super().save()
@@ -244,7 +304,9 @@ def write_list_pdf(doc: ListDocument) -> bytes:
     sign = [Paragraph(_text(doc.place_date), st["italic"])]
     sign += [Paragraph(_text(t), st["bold"]) for t in doc.signer_lines]
     sign += [Spacer(1, 22 * mm), Paragraph(_text(doc.signer_name), st["bold"])]
-    sign_table = Table([["", sign]], colWidths=[usable * 0.5, usable * 0.5])
+    proof = _proof_block(doc, st, usable * 0.5) if doc.proof is not None else ""
+    sign_table = Table([[proof, sign]], colWidths=[usable * 0.5, usable * 0.5])
+    sign_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     r = len(data)
     data.append([sign_table, *blank])
     heights.append(None)
@@ -267,5 +329,5 @@ def write_list_pdf(doc: ListDocument) -> bytes:
         bottomMargin=MARGIN + 4 * mm,
         title=doc.title,
         author=" ".join(doc.issuing_lines),
-    ).build(story, canvasmaker=_numbered_canvas(doc.page_label, font))
+    ).build(story, canvasmaker=_numbered_canvas(doc.page_label, font, doc.proof_footer))
     return out.getvalue()

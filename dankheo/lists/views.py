@@ -34,8 +34,9 @@ from ..units.queries import unit_in_scopes, unit_suggestions
 from . import queries
 from .document import Header, ListDocument, default_place
 from .excel import XLSX, write_list_xlsx
-from .forms import STAGE_OUTCOMES, ListForm
+from .forms import STAGE_OUTCOMES, IssueForm, ListForm
 from .pdf import PDF, write_list_pdf
+from .proof import issued_for
 from .queries import RECOMMENDED_STATES, GroupBy, ListFilters, ListType
 from .word import DOCX, write_list_docx
 
@@ -183,11 +184,16 @@ def campaign(campaign_id: int):
     pages = max(1, -(-doc.total // per_page))
     page = min(page, pages)
     start = (page - 1) * per_page
+    issued_lists = issued_for(campaign, _scopes())
+    issue_form = IssueForm(formdata=None)
+    issue_form.set_choices([i for i in issued_lists if i.in_force])
     return render_template(
         "lists/campaign.html",
         campaign=campaign,
         form=form,
         doc=doc,
+        issued_lists=issued_lists,
+        issue_form=issue_form,
         lines=list(doc.lines(start, start + per_page)),
         page=page,
         pages=pages,
@@ -235,3 +241,7 @@ def download_pdf(campaign_id: int):
     _back(campaign)
     doc = _bounded(_document(campaign, _form(campaign)))
     return _download(write_list_pdf(doc), PDF, doc.filename("pdf"))
+
+
+# The issue action and the issued lists' pages are on this blueprint too.
+from . import issued_views  # noqa: E402, F401

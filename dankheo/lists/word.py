@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from . import qr
 from .document import ListDocument
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -140,6 +141,8 @@ def write_list_docx(doc: ListDocument) -> bytes:
     footer.add_run(between)
     _field(footer, "NUMPAGES")
     footer.add_run(after)
+    if doc.proof_footer:
+        footer.add_run(f" · {doc.proof_footer}")
 
     # Issuing body (left) and national motto (right).
     head = word.add_table(rows=1, cols=2)
@@ -227,10 +230,29 @@ def write_list_docx(doc: ListDocument) -> bytes:
     p = s_right.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(doc.signer_name).bold = True
+    if doc.proof is not None:
+        _proof(word, doc)
 
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def _proof(word, doc: ListDocument) -> None:
+    """An issued list's QR code and digest, after the signature."""
+    assert doc.proof is not None
+    _paragraph(word, "")
+    block = word.add_table(rows=1, cols=2)
+    _no_borders(block)
+    code, text = block.rows[0].cells
+    code.width, text.width = Mm(32), Mm(235)
+    picture = io.BytesIO(qr.png(doc.proof.url))
+    code.paragraphs[0].add_run().add_picture(picture, width=Mm(28))
+    short, where, full = doc.proof_lines
+    text.paragraphs[0].add_run(short).bold = True
+    text.add_paragraph().add_run(where)
+    small = text.add_paragraph().add_run(full)
+    small.font.size = Pt(8)
 
 
 def _tr_pr(cant_split):

@@ -24,7 +24,7 @@ from dankheo.registry.operations import add_attachment, submit_exemplar
 
 from .conftest import PDF, PNG, STORY
 
-PUBLIC_PREFIXES = ("/showcase", "/stats", "/api/", "/static/")
+PUBLIC_PREFIXES = ("/showcase", "/stats", "/api/", "/static/", "/verify")
 
 
 @pytest.fixture
@@ -237,9 +237,31 @@ def _links(base: str, text: str) -> set[str]:
     return out
 
 
-def test_no_public_endpoint_reveals_a_secret(client, world, app):
+def _issued_digest(db) -> str:
+    """The province's recommended list, issued: its public verification page too."""
+    from sqlalchemy import select
+
+    from dankheo.campaigns.models import Campaign
+    from dankheo.lists.document import Header, ListDocument
+    from dankheo.lists.operations import issue_list
+    from dankheo.lists.queries import ListFilters, plan_list
+
+    campaign = db.session.scalars(select(Campaign)).one()
+    scopes = [campaign.unit.path]
+    doc = ListDocument(
+        plan_list(ListFilters(campaign=campaign), scopes), Header(issuing_body="BDV")
+    )
+    issued = issue_list(doc, scopes=scopes, root=campaign.unit, actor=None)
+    db.session.commit()
+    return issued.digest
+
+
+def test_no_public_endpoint_reveals_a_secret(client, world, app, db):
     secrets, public_names, hidden_ids = world
+    digest = _issued_digest(db)
     start = {
+        f"/verify/{digest}",
+        f"/verify?digest={digest[:16]}",
         "/",
         "/showcase",
         "/stats",
@@ -296,6 +318,7 @@ def test_no_public_endpoint_reveals_a_secret(client, world, app):
     assert "Cách thức xét chọn" in client.get(
         next(u for u in seen if re.fullmatch(r"/showcase/\d+-[^?]*", u))
     ).get_data(as_text=True)
+    assert statuses[f"/verify/{digest}"] == 200
     body = client.get("/showcase").get_data(as_text=True)
     for name in public_names:
         assert name in body
