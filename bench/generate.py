@@ -235,7 +235,7 @@ def load_sqlite(url: str, tables: tuple, generated: Iterator) -> None:
     import sqlite3
 
     from dankheo.schema import install_extra
-    from dankheo.showcase.tallies import recount
+    from dankheo.tallies import recount
 
     exemplars, commendations = tables
     path = url.removeprefix("sqlite:///")
@@ -314,7 +314,7 @@ def load_postgresql(tables: tuple, generated: Iterator) -> None:
         raw.commit()
     finally:
         raw.close()
-    from dankheo.showcase.tallies import recount
+    from dankheo.tallies import recount
 
     with db.engine.begin() as conn:
         recount(conn)

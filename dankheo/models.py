@@ -2,6 +2,7 @@
 see every table, and every package that registers extra DDL with
 :func:`dankheo.schema.register_extra`, so that ``install_extra`` creates it."""
 
+from . import tallies  # noqa: F401  (summary tables)
 from .appraisal import models as appraisal_models  # noqa: F401
 from .auth.models import RoleAssignment, User  # noqa: F401
 from .campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage  # noqa: F401
@@ -9,5 +10,4 @@ from .coverage.models import RegistrationExpectation  # noqa: F401
 from .lists.models import IssuedList  # noqa: F401
 from .registry.models import Attachment, Exemplar, History  # noqa: F401
 from .showcase import search as showcase_search  # noqa: F401  (search index DDL)
-from .showcase import tallies as showcase_tallies  # noqa: F401  (summary tables)
 from .units.models import Unit, UnitVersion  # noqa: F401

@@ -16,7 +16,7 @@ from ..domain.text import search_terms
 from ..domain.workflow import Action, State
 from ..extensions import db
 from ..registry.models import Exemplar, History
-from ..showcase.tallies import campaign_state_counts
+from ..tallies import campaign_state_counts
 from ..units.models import Unit
 from .models import (
     Commendation,

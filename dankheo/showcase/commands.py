@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import Blueprint
 
+from .. import tallies
 from ..extensions import db
-from . import tallies
 
 
 def register_commands(bp: Blueprint) -> None:

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.sql.elements import KeyedColumnElement
 
+from .. import tallies
 from ..campaigns.models import Campaign, CommendationForm, Field
 from ..domain.workflow import PUBLIC_STATES
 from ..extensions import db
+from ..tallies import tally_facets, tally_units
 from ..units.models import Unit
-from . import tallies
-from .tallies import tally_facets, tally_units
 
 if TYPE_CHECKING:
     from .listing import Filters

@@ -3,7 +3,7 @@ entries were registered, recommended (public) and commended, broken down by fiel
 kind, kind of unit and locality, and summed per year.
 
 Breakdowns count every registered entry (not only public ones): these are totals, no
-entry is named. Counts are read from the summary tables of :mod:`dankheo.showcase.tallies` (small,
+entry is named. Counts are read from the summary tables of :mod:`dankheo.tallies` (small,
 exact, shared by every worker); labels are looked up afresh.
 """
 
@@ -19,10 +19,10 @@ from ..campaigns.models import Campaign
 from ..domain.enums import CampaignStatus, ExemplarKind, UnitKind
 from ..domain.workflow import COMMENDED_STATES, PUBLIC_STATES, REGISTERED_STATES
 from ..extensions import db
+from ..tallies import tally_facets, tally_units
 from ..units.models import Unit
 from .counts import PUBLIC_STATE_VALUES
 from .facets import child_names, child_of
-from .tallies import tally_facets, tally_units
 
 #: key -> state -> number of entries
 StateCounts = dict[Any, dict[str, int]]

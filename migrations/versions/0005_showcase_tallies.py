@@ -6,7 +6,7 @@ Revises: 14595e5000c1
 
 from alembic import op
 
-from dankheo.showcase.tallies import create_tallies, drop_tallies
+from dankheo.tallies import create_tallies, drop_tallies
 
 # revision identifiers, used by Alembic.
 revision = "7a11e5c0c0de"

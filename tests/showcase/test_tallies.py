@@ -201,7 +201,7 @@ def test_counts_equal_a_recount_after_every_kind_of_change(
 
 
 def test_recount_rebuilds_what_was_lost(world, db):
-    from dankheo.showcase.tallies import recount
+    from dankheo.tallies import recount
 
     db.session.execute(text("DELETE FROM tally_facets"))
     db.session.execute(text("UPDATE tally_units SET n = n + 5"))

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from sqlalchemy import Column, Integer, MetaData, String, Table, text
 from sqlalchemy.engine import Connection
 
-from ..schema import register_extra
+from .schema import register_extra
 
 #: Core descriptions for queries; the tables themselves are raw DDL (below), created
 #: with the triggers that keep them, and outside the models' metadata.
