@@ -4,6 +4,7 @@ see every table, and every package that registers extra DDL with
 
 from . import tallies  # noqa: F401  (summary tables)
 from .appraisal import models as appraisal_models  # noqa: F401
+from .appraisal import snapshots as appraisal_snapshots  # noqa: F401
 from .auth.models import RoleAssignment, User  # noqa: F401
 from .campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage  # noqa: F401
 from .coverage.models import RegistrationExpectation  # noqa: F401

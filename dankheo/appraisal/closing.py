@@ -46,11 +46,11 @@ from .models import (
     DossierSnapshot,
     ReturnMark,
     Round,
-    RuleSnapshot,
     StageResult,
     Vote,
 )
 from .recusal import is_recused, queue_condition
+from .snapshots import RuleSnapshot
 
 log = logging.getLogger(__name__)
 

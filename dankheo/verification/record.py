@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from ..appraisal.models import Attendance, Council, Round, RuleSnapshot, StageResult
+from ..appraisal.models import Attendance, Council, Round, StageResult
+from ..appraisal.snapshots import RuleSnapshot
 from ..campaigns.models import Stage
 from ..domain.tally import BallotMode, Outcome, TieRule, VoteBase
 from ..extensions import db

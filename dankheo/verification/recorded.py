@@ -23,12 +23,12 @@ from ..appraisal.models import (
     Council,
     ReturnMark,
     Round,
-    RuleSnapshot,
     Score,
     StageResult,
     Vote,
 )
 from ..appraisal.recusal import is_recused
+from ..appraisal.snapshots import RuleSnapshot
 from ..campaigns.models import Stage
 from ..domain.tally import Candidate, Rule
 from ..extensions import db

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from dankheo import create_app
 from dankheo.appraisal.closing import close_round
 from dankheo.appraisal.councils import add_member, create_council, open_round
-from dankheo.appraisal.models import RuleSnapshot
 from dankheo.appraisal.setup import add_criterion, create_stage
+from dankheo.appraisal.snapshots import RuleSnapshot
 from dankheo.appraisal.voting import cast_vote
 from dankheo.extensions import db
 from dankheo.registry.operations import submit_exemplar

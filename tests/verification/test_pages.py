@@ -7,7 +7,7 @@ import io
 import openpyxl
 from sqlalchemy import inspect, select, text
 
-from dankheo.appraisal.models import RuleSnapshot
+from dankheo.appraisal.snapshots import RuleSnapshot
 from dankheo.verification import fairness, recorded
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from dankheo.appraisal.models import RuleSnapshot, StageResult, Vote
+from dankheo.appraisal.models import StageResult, Vote
+from dankheo.appraisal.snapshots import RuleSnapshot
 from dankheo.verification.replay import replay_campaign
 
 
