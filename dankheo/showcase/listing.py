@@ -209,6 +209,8 @@ def _score_column() -> ColumnElement[float]:
 def _sort_columns(f: Filters) -> tuple[tuple[Any, Any], bool]:
     """((sort key, id), descending) for ``f.sort``; every order ends on the id (unique)."""
     sort = f.sort
+    if sort == "relevance" and not search.has_terms(f.q):
+        sort = "newest"  # nothing to rank by (a query of punctuation only, say)
     if sort == "relevance":
         return (search.rank_column(dialect(), f.q), Exemplar.id), False
     if sort == "name":

@@ -94,3 +94,12 @@ def test_facet_links_are_what_url_for_builds(app):
                 "showcase.index", **f.to_args(**changes)
             )
         assert showcase_url(Filters()) == url_for("showcase.index")
+
+
+def test_relevance_without_words_to_rank_lists_the_newest(client, publish, db):
+    """A query of punctuation only has no terms: asking the API for relevance gave FTS5
+    an empty MATCH (a 500 found by schemathesis); it now lists the newest."""
+    publish(name="Mô hình một")
+    db.session.commit()
+    for url in ("/api/v1/exemplars?q=%21%21&sort=relevance", "/showcase?q=%21%21"):
+        assert client.get(url).status_code == 200, url
