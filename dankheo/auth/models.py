@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(40), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The language of the mail the person receives ("vi" or "en").
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
 
     unit: Mapped[Unit | None] = relationship()
     roles: Mapped[list[RoleAssignment]] = relationship(
