@@ -41,7 +41,6 @@ def inbox() -> ResponseReturnValue:
 @bp.post("/<int:notification_id>/read")
 @login_required
 def mark_read(notification_id: int) -> ResponseReturnValue:
-    on_error(redirect_to=url_for(".inbox"))
     operations.mark_read(current_user, notification_id)
     return redirect(url_for(".inbox"), 303)
 
