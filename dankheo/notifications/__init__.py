@@ -81,7 +81,7 @@ def init_app(app: Flask) -> None:
             for message in mails:
                 send_mail(message)
 
-    events._handoff["callback"] = handoff
+    app.extensions[events.HANDOFF] = handoff
     events.install(Session)
     app.extensions[EXTENSION] = {
         "notify": notify,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -40,8 +41,9 @@ TOLD_ACTIONS = frozenset(
 
 EVENTS = "notify_events"
 
-#: Called after commit with (events, mails); set by :func:`dankheo.notifications.init_app`.
-_handoff: dict[str, Any] = {}
+#: ``app.extensions`` key of the callable taking (events, mails) after a commit; each
+#: application hands its sessions' notes to its own queue.
+HANDOFF = "dankheo_notify_handoff"
 
 
 def _pending(session: Session, name: str) -> list[tuple[Any, Any]]:
@@ -72,8 +74,9 @@ def _after_commit(session: Session) -> None:
     mails = [m for _tag, m in session.info.pop(MAIL, [])]
     if not events and not mails:
         return
-    handoff = _handoff.get("callback")
+    handoff = current_app.extensions.get(HANDOFF) if has_app_context() else None
     if handoff is None:
+        log.warning("no application to queue %d notification events", len(events))
         return
     try:
         handoff(events, mails)

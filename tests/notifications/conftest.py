@@ -60,15 +60,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp(app, monkeypatch):
-    """The server, and the application pointed at it for this test."""
+def smtp_server():
+    """The server and its port."""
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(app, monkeypatch, smtp_server):
+    """The server, and the application pointed at it for this test."""
+    inbox, port = smtp_server
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
     monkeypatch.setitem(
         app.config, "MAIL_SENDER", "Dân vận khéo <thongbao@dankheo.test>"
     )
-    yield inbox
-    controller.stop()
+    return inbox
