@@ -8,11 +8,23 @@ nothing. Without a choice the default is email.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from ..domain import N_
-from ..domain.enums import LABELS, LabelledEnum
+from ..domain.enums import LabelledEnum
 
 
-class NotificationKind(LabelledEnum):
+class _Labelled(LabelledEnum):
+    """Labels kept apart from the shared table (and one table per class): values such
+    as "returned" or "commended" equal, as strings, states and outcomes labelled
+    otherwise, and each other."""
+
+    @property
+    def label(self) -> str:
+        return NOTIFICATION_LABELS[type(self)][self.value]
+
+
+class NotificationKind(_Labelled):
     RETURNED = "returned"
     DECIDED = "decided"
     ROUND = "round"
@@ -20,13 +32,13 @@ class NotificationKind(LabelledEnum):
     COMMENDED = "commended"
 
 
-class Channel(LabelledEnum):
+class Channel(_Labelled):
     EMAIL = "email"
     APP = "app"
     NONE = "none"
 
 
-class Message(LabelledEnum):
+class Message(StrEnum):
     RETURNED = "returned"
     PASSED = "passed"
     RECOMMENDED = "recommended"
@@ -39,8 +51,8 @@ class Message(LabelledEnum):
     DIGEST = "digest"
 
 
-LABELS.update(
-    {
+NOTIFICATION_LABELS: dict[type, dict[str, str]] = {
+    NotificationKind: {
         NotificationKind.RETURNED: N_("Hồ sơ được trả lại để bổ sung"),
         NotificationKind.DECIDED: N_(
             "Kết quả thẩm định hồ sơ (đạt, không đạt, đề nghị khen thưởng)"
@@ -50,21 +62,13 @@ LABELS.update(
         ),
         NotificationKind.DEADLINE: N_("Sắp hết hạn đăng ký hoặc hạn bổ sung hồ sơ"),
         NotificationKind.COMMENDED: N_("Hồ sơ được khen thưởng"),
+    },
+    Channel: {
         Channel.EMAIL: N_("Email và hộp thông báo"),
         Channel.APP: N_("Chỉ trong hộp thông báo"),
         Channel.NONE: N_("Không nhận"),
-        Message.RETURNED: N_("Trả lại để bổ sung"),
-        Message.PASSED: N_("Đạt vòng thẩm định"),
-        Message.RECOMMENDED: N_("Đề nghị khen thưởng"),
-        Message.REJECTED: N_("Không được công nhận"),
-        Message.ROUND_OPENED: N_("Phiên thẩm định mở"),
-        Message.ROUND_CLOSING: N_("Phiên thẩm định sắp kết thúc"),
-        Message.REGISTRATION_DEADLINE: N_("Sắp hết hạn đăng ký"),
-        Message.SUPPLEMENT_DEADLINE: N_("Sắp hết hạn bổ sung"),
-        Message.COMMENDED: N_("Được khen thưởng"),
-        Message.DIGEST: N_("Tổng hợp thông báo"),
-    }
-)
+    },
+}
 
 #: The kind each message belongs to (its preference decides the channel).
 KIND_OF: dict[Message, NotificationKind] = {

@@ -20,7 +20,7 @@ class Notification(db.Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        check_in("message", Message.values(), "message"),
+        check_in("message", [m.value for m in Message], "message"),
         # The header's unread count and the inbox, newest first: one index range.
         Index("ix_notifications_user_read", "user_id", "read_at", "id"),
     )

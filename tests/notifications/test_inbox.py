@@ -43,7 +43,7 @@ def test_list_pages_mark_read_and_the_header_count(make, db, login_as, app):
     assert 'rel="next"' in first
     second = client.get("/notifications/?page=2").get_data(as_text=True)
     assert "Hồ sơ “Mô hình 0” đã đạt vòng thẩm định" in second
-    assert ">30<span class=\"visually-hidden\"> chưa đọc</span>" in client.get(
+    assert '>30<span class="visually-hidden"> chưa đọc</span>' in client.get(
         "/registry/"
     ).get_data(as_text=True)
 
@@ -91,3 +91,17 @@ def test_rows_read_in_the_readers_language(make, db, login_as):
 def test_signed_out_visitors_are_sent_to_log_in(client):
     resp = client.get("/notifications/")
     assert resp.status_code == 302 and "/auth/login" in resp.location
+
+
+def test_notification_labels_leave_the_shared_ones_alone():
+    """ "returned", "rejected", "commended" are states and kinds alike: each keeps its
+    own label."""
+    from dankheo.domain.tally import Outcome
+    from dankheo.domain.workflow import State
+    from dankheo.notifications.kinds import Channel, NotificationKind
+
+    assert State.REJECTED.label == "Không đạt"
+    assert State.RETURNED.label == "Cần bổ sung"
+    assert Outcome.PASSED.label != NotificationKind.DECIDED.label
+    assert NotificationKind.RETURNED.label == "Hồ sơ được trả lại để bổ sung"
+    assert Channel.NONE.label == "Không nhận"
