@@ -101,7 +101,6 @@ def test_notification_labels_leave_the_shared_ones_alone():
     from dankheo.notifications.kinds import Channel, NotificationKind
 
     assert State.REJECTED.label == "Không đạt"
-    assert State.RETURNED.label == "Cần bổ sung"
     assert Outcome.PASSED.label != NotificationKind.DECIDED.label
     assert NotificationKind.RETURNED.label == "Hồ sơ được trả lại để bổ sung"
     assert Channel.NONE.label == "Không nhận"
