@@ -73,6 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import jobs
 
     jobs.init_app(app)
+    from . import notifications
+
+    notifications.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
     clock.init_app(app)

@@ -5,10 +5,12 @@ see every table, and every package that registers extra DDL with
 from . import tallies  # noqa: F401  (summary tables)
 from .appraisal import models as appraisal_models  # noqa: F401
 from .appraisal import snapshots as appraisal_snapshots  # noqa: F401
+from .auth import recovery  # noqa: F401  (account tokens)
 from .auth.models import RoleAssignment, User  # noqa: F401
 from .campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage  # noqa: F401
 from .coverage.models import RegistrationExpectation  # noqa: F401
 from .lists.models import IssuedList  # noqa: F401
+from .notifications import models as notification_models  # noqa: F401
 from .registry.models import Attachment, Exemplar, History  # noqa: F401
 from .showcase import search as showcase_search  # noqa: F401  (search index DDL)
 from .units.models import Unit, UnitVersion  # noqa: F401

@@ -149,6 +149,8 @@ class Round(Model):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The day the chair plans to close the round; members are reminded before it.
+    closes_on: Mapped[date | None]
     # Bumped by every vote write under the same guard as the close (see cast_votes).
     vote_writes: Mapped[int] = mapped_column(default=0)
 

@@ -38,6 +38,8 @@ class User(UserMixin, Model):
     # Set for accounts whose first password someone else chose (imported accounts):
     # the login flow sends them to the password page until they choose their own.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: The language of the mail the person receives ("vi" or "en").
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
 
     unit: Mapped[Unit | None] = relationship()
     roles: Mapped[list[RoleAssignment]] = relationship(

@@ -130,3 +130,7 @@ def password():
         )
         return redirect(home_for(current_user))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+# Account recovery and email verification register their pages on ``bp``.
+from . import recovery_views  # noqa: E402,F401
