@@ -27,7 +27,7 @@ from werkzeug.security import check_password_hash
 from ..db import UTCDateTime, utcnow
 from ..domain import N_
 from ..errors import InvalidInput, RuleRefused
-from ..extensions import db
+from ..extensions import Model, db
 from ..models_base import check_in
 from ..outbox import absolute_url, compose, send_after_commit
 from .models import User
@@ -39,7 +39,7 @@ PASSWORD_RESET = "password_reset"
 EMAIL_CHANGE = "email_change"
 
 
-class AccountToken(db.Model):
+class AccountToken(Model):
     """A single-use link sent by mail (only the token's hash is kept)."""
 
     __tablename__ = "account_tokens"

@@ -9,12 +9,12 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..models_base import check_in
 from .kinds import Channel, Message, NotificationKind
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One line of a person's inbox: a message (or a digest of several) with the
     values to word it in the reader's language and the page it concerns."""
 
@@ -41,7 +41,7 @@ class Notification(db.Model):
         return self.read_at is not None
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """How one person wants to hear of one kind of notification."""
 
     __tablename__ = "notification_preferences"
@@ -60,7 +60,7 @@ class NotificationPreference(db.Model):
         return f"<NotificationPreference {self.user_id} {self.kind}={self.channel}>"
 
 
-class SentReminder(db.Model):
+class SentReminder(Model):
     """A reminder already sent, by a key naming what it reminded of and to whom, so the
     daily run never repeats it."""
 

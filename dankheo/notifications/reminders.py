@@ -172,6 +172,7 @@ def rounds_due(day: date, horizon: date) -> list[Due]:
             Round.closes_on <= horizon,
         )
     ):
+        assert closes_on is not None  # filtered by the query
         items = round_items(
             [rnd_id], Message.ROUND_CLOSING, closes_on, only_with_todo=True
         )
