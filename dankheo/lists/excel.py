@@ -1,13 +1,11 @@
-"""The list as an Excel workbook.
-
-Every byte of XLSX is written by :func:`write_list_xlsx`, so the day the product's
-shared spreadsheet writer can style merged headers, this one function is routed
-through it. Rows stream in write-only mode and the file is spooled to disk.
+"""The list as an Excel workbook: the office layout (merged header, motto, borders,
+page set-up) is drawn here; every cell value goes through the product's one cell rule
+(:func:`dankheo.spreadsheets.cell`: formulas neutralised, characters XML cannot carry
+dropped, numbers finite). Rows stream in write-only mode; the file is spooled to disk.
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
 
@@ -16,12 +14,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..spreadsheets import cell as spreadsheet_cell
 from .document import ListDocument
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-#: Characters XML 1.0 cannot carry (openpyxl would refuse the whole file).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_list_xlsx(doc: ListDocument) -> Iterator[bytes]:
@@ -56,15 +52,8 @@ def write_list_xlsx(doc: ListDocument) -> Iterator[bytes]:
     grey = PatternFill("solid", fgColor="EEEEEE")
     row_no = 0
 
-    def safe(value):
-        if isinstance(value, str):
-            value = _ILLEGAL.sub("", value)
-            if value[:1] in ("=", "+", "-", "@"):
-                value = "'" + value
-        return value
-
     def cell(value, font=plain, align=wrap, border=None, fill=None):
-        c = WriteOnlyCell(ws, value=safe(value))
+        c = WriteOnlyCell(ws, value=spreadsheet_cell(value))
         c.font = font
         c.alignment = align
         if border is not None:
