@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from dankheo import create_app
 from dankheo.domain.enums import AttachmentKind, Role
 from dankheo.extensions import db as _db
-from dankheo.registry.operations import add_attachment
+from dankheo.registry.attachments import add_attachment
 from dankheo.schema import create_schema
 
 PG_URL = os.environ.get("DANKHEO_TEST_DATABASE_URL")

@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from dankheo.registry.attachments import add_attachment
 from dankheo.registry.models import Attachment
-from dankheo.registry.operations import add_attachment
 from dankheo.registry.uploads import path_for, path_for_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ import io, json, sys, time
 from dankheo import create_app
 from dankheo.extensions import db
 from dankheo.registry.models import Exemplar
-from dankheo.registry.operations import add_attachment
+from dankheo.registry.attachments import add_attachment
 
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():

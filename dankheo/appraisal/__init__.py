@@ -3,8 +3,8 @@
 Modules by concern: :mod:`.setup` (stages, rubrics), :mod:`.councils` (councils,
 members, opening rounds), :mod:`.recusal` (who judges what), :mod:`.voting` (votes,
 returns), :mod:`.closing` (tally and close), :mod:`.commendations` (commendations,
-replication); :mod:`.workspace` and :mod:`.manage` hold the council's and the
-secretariat's pages.
+replication); :mod:`.workspace`, :mod:`.dossier` and :mod:`.manage` hold the
+council's and the secretariat's pages.
 
 Appraisal listens to the registry instead of being called by it: when a unit withdraws
 an exemplar, the open-round votes on it are discarded (:func:`.voting.discard_open_votes`).

@@ -1,7 +1,8 @@
-"""The appraisal blueprint. Its pages live in two modules by audience:
+"""The appraisal blueprint. Its pages live in modules by audience and concern:
 
-* :mod:`.workspace` — council members and chairs: queue, dossier and vote, tally,
-  rounds, returns, minutes;
+* :mod:`.workspace` — council members and chairs: queue, tally, rounds, returns,
+  minutes;
+* :mod:`.dossier` — a council member's dossier, its attachments and the vote;
 * :mod:`.manage` — the secretariat: stages, rubrics, councils, members, commendations
   and replication.
 
@@ -16,4 +17,4 @@ from flask import Blueprint
 bp = Blueprint("appraisal", __name__, url_prefix="/appraisal")
 
 # The page modules register their routes on ``bp`` when imported.
-from . import manage, workspace  # noqa: E402, F401
+from . import dossier, manage, workspace  # noqa: E402, F401

@@ -1,13 +1,11 @@
-"""The council's workspace: members see their queue, read a dossier and vote; chairs
-preview the tally, mark returns, open and close rounds; everyone on the council reads
-the minutes."""
+"""The council's workspace: members see their queue (the dossier they read and vote
+on: :mod:`.dossier`); chairs preview the tally, mark returns, open and close rounds;
+everyone on the council reads the minutes."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
 
 from flask import (
     abort,
@@ -24,38 +22,28 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..campaigns.models import Stage
-from ..domain import N_
 from ..domain.enums import CampaignStatus
-from ..domain.metrics import METRICS
 from ..domain.tally import BallotMode, Outcome
-from ..errors import Conflict, RuleRefused
 from ..extensions import db
 from ..forms_common import page_arg
 from ..lifecycle import on_error
-from ..registry.models import Attachment, Exemplar
+from ..registry.models import Exemplar
 from . import permissions, queries
 from .closing import close_round as close_round_op
-from .closing import snapshot_data, tally_round
+from .closing import tally_round
 from .councils import open_round as open_round_op
-from .forms import ReturnForm, vote_form
+from .forms import ReturnForm
 from .minutes import minutes_data, minutes_xlsx, rule_lines
-from .models import Council, CouncilMember, Round, Vote
-from .recusal import (
-    actor_recused,
-    came_to,
-    member_queue_condition,
-    member_recused,
-    queue_condition,
-)
+from .models import Council, CouncilMember, Round
+from .recusal import actor_recused, queue_condition
 from .views import bp
-from .voting import LEFT_QUEUE, cast_vote, unmark_return
 from .voting import mark_return as mark_return_op
+from .voting import unmark_return
 
 QUEUE_STATUSES = ("todo", "done", "all")
 
 
-def _council_or_404(council_id: int) -> Council:
+def council_or_404(council_id: int) -> Council:
     council = queries.load_council(council_id)
     if council is None:
         abort(404)
@@ -69,7 +57,7 @@ def _round_or_404(round_id: int) -> Round:
     return rnd
 
 
-def _member_or_403(council: Council) -> CouncilMember:
+def member_or_403(council: Council) -> CouncilMember:
     member = permissions.can_appraise(current_user, council)
     if member is None:
         abort(403)
@@ -108,8 +96,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/councils/<int:council_id>/")
 @login_required
 def queue(council_id: int) -> ResponseReturnValue:
-    council = _council_or_404(council_id)
-    member = _member_or_403(council)
+    council = council_or_404(council_id)
+    member = member_or_403(council)
     status = request.args.get("status", "todo")
     if status not in QUEUE_STATUSES:
         status = "todo"
@@ -143,161 +131,6 @@ def queue(council_id: int) -> ResponseReturnValue:
     )
 
 
-def _dossier_or_404(member: CouncilMember, exemplar_id: int) -> Exemplar:
-    exemplar = queries.load_dossier(exemplar_id)
-    if exemplar is None:
-        abort(404)
-    in_queue = db.session.scalar(
-        select(func.count(Exemplar.id)).where(
-            member_queue_condition(member), Exemplar.id == exemplar.id
-        )
-    )
-    if not in_queue:
-        if request.method == "POST" and (
-            came_to(member.council, exemplar) and not member_recused(member, exemplar)
-        ):
-            # Withdrawn or decided while the member filled in the form: late, not lost.
-            on_error(redirect_to=url_for(".queue", council_id=member.council_id))
-            raise Conflict(LEFT_QUEUE, name=exemplar.name)
-        abort(404)  # not this council's, or the member is recused: not even listed
-    return exemplar
-
-
-def _field_labels() -> Iterator[tuple[str, str]]:
-    yield "name", _("Tên mô hình, điển hình")
-    yield "kind", _("Loại")
-    yield "field_id", _("Lĩnh vực")
-    yield "situation", _("Thực trạng, lý do xây dựng")
-    yield "goals", _("Mục tiêu, tiêu chí")
-    yield "content", _("Nội dung, cách thức thực hiện")
-    yield "area", _("Địa bàn, đối tượng")
-    yield "forces", _("Lực lượng thực hiện")
-    yield "resources", _("Nguồn lực")
-    yield "start_date", _("Ngày bắt đầu")
-    yield "evaluation_date", _("Ngày đánh giá")
-    yield "schedule", _("Tiến độ")
-    yield "outputs", _("Sản phẩm, kết quả đầu ra")
-    yield "sustainability", _("Khả năng duy trì, nhân rộng")
-    yield "tags", _("Từ khóa")
-    yield "address", _("Địa chỉ")
-    yield "lead_name", _("Người chủ trì")
-    yield "lead_position", _("Chức vụ")
-    yield "is_continuing", _("Tiếp nối từ năm trước")
-    yield "attachments", _("Tài liệu đính kèm")
-    for m in METRICS:
-        yield m.key, _(m.label)
-
-
-def _diff(exemplar: Exemplar, stage: Stage) -> list[tuple[str, object, object]]:
-    """What changed since the council returned the dossier (empty if it never did)."""
-    snap = queries.latest_snapshot(exemplar, stage)
-    if snap is None:
-        return []
-    now = snapshot_data(exemplar)
-    labels = dict(_field_labels())
-    return [
-        (labels.get(k, k), snap.data.get(k), now.get(k))
-        for k in now
-        if snap.data.get(k) != now.get(k)
-    ]
-
-
-@bp.route(
-    "/councils/<int:council_id>/entries/<int:exemplar_id>", methods=["GET", "POST"]
-)
-@login_required
-def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
-    """The dossier, attachments, the scoring form and the member's vote."""
-    council = _council_or_404(council_id)
-    member = _member_or_403(council)
-    exemplar = _dossier_or_404(member, exemplar_id)
-    stage = council.stage
-    rnd = council.open_round
-    here = url_for(".dossier", council_id=council.id, exemplar_id=exemplar.id)
-    mine = queries.my_votes(member, [exemplar.id]).get(exemplar.id)
-    form = vote_form(stage.criteria)
-    if (
-        request.method == "GET"
-        and mine is not None
-        and rnd is not None
-        and mine.round_id == rnd.id
-    ):
-        form.choice.data = mine.choice
-        form.comment.data = mine.comment
-        points = {s.criterion_id: s.points for s in mine.scores}
-        for c, name in form.criterion_fields:
-            getattr(form, name).data = points.get(c.id)
-    others: list[Vote] = []
-    if stage.ballot_mode == BallotMode.OPEN and rnd is not None:
-        others = [
-            v
-            for v in queries.open_ballot_votes(council, exemplar, rnd)
-            if v.member_id != member.id
-        ]
-    context: dict[str, Any] = {
-        "council": council,
-        "member": member,
-        "exemplar": exemplar,
-        "stage": stage,
-        "form": form,
-        "mine": mine,
-        "open_round": rnd,
-        "others": others,
-        "diff": _diff(exemplar, stage),
-        "return_reason": queries.return_reason(exemplar),
-        "metrics": METRICS,
-        "progress": queries.member_progress(member),
-    }
-    if request.method == "POST":
-        if rnd is None:
-            # The round closed while the member was filling in the form.
-            on_error(redirect_to=here)
-            raise RuleRefused(N_("Hội đồng chưa mở phiên thẩm định."))
-        if not form.validate_on_submit():
-            return render_template("appraisal/dossier.html", **context), 400
-        on_error("appraisal/dossier.html", **context)
-        cast_vote(
-            member,
-            exemplar,
-            choice=form.choice.data,
-            scores=form.scores(),
-            comment=form.comment.data or "",
-        )
-        flash(
-            _("Đã lưu phiếu thẩm định. Bạn có thể sửa cho đến khi phiên kết thúc."),
-            "success",
-        )
-        nxt = db.session.scalar(
-            queries.member_queue(member, status="todo")
-            .with_only_columns(Exemplar.id)
-            .limit(1)
-        )
-        if nxt is not None and request.form.get("next") == "1":
-            return redirect(url_for(".dossier", council_id=council.id, exemplar_id=nxt))
-        return redirect(here)
-    return render_template("appraisal/dossier.html", **context)
-
-
-@bp.get(
-    "/councils/<int:council_id>/entries/<int:exemplar_id>/attachments/<int:attachment_id>"
-)
-@login_required
-def attachment(
-    council_id: int, exemplar_id: int, attachment_id: int
-) -> ResponseReturnValue:
-    from ..registry.uploads import INLINE_TYPES, send_attachment
-
-    council = _council_or_404(council_id)
-    member = _member_or_403(council)
-    exemplar = _dossier_or_404(member, exemplar_id)
-    att = db.session.get(Attachment, attachment_id)
-    if att is None or att.exemplar_id != exemplar.id:
-        abort(404)
-    return send_attachment(
-        att, inline=att.content_type in INLINE_TYPES, cache="private, no-store"
-    )
-
-
 # --- the chair -------------------------------------------------------------------------
 
 
@@ -305,7 +138,7 @@ def attachment(
 @login_required
 def tally(council_id: int) -> ResponseReturnValue:
     """Votes, approvals, averages, quorum and the outcome the rule would give."""
-    council = _council_or_404(council_id)
+    council = council_or_404(council_id)
     if not permissions.can_view_tally(current_user, council):
         abort(403)
     rnd = council.open_round
@@ -349,7 +182,7 @@ def tally(council_id: int) -> ResponseReturnValue:
 @bp.post("/councils/<int:council_id>/rounds")
 @login_required
 def open_round(council_id: int) -> ResponseReturnValue:
-    council = _council_or_404(council_id)
+    council = council_or_404(council_id)
     if not permissions.can_chair(current_user, council):
         abort(403)
     back = url_for(".tally", council_id=council.id)

@@ -35,8 +35,9 @@ from ..domain.enums import AttachmentKind, CampaignStatus, Role, UnitKind, UnitT
 from ..domain.text import fold, slugify
 from ..domain.workflow import State
 from ..extensions import db
+from ..registry.attachments import add_attachment
 from ..registry.models import Exemplar
-from ..registry.operations import add_attachment, create_exemplar, submit_exemplar
+from ..registry.operations import create_exemplar, submit_exemplar
 from ..units.models import Unit
 from ..units.operations import create_unit
 from . import content

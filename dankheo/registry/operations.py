@@ -1,4 +1,5 @@
-"""Operations on exemplars: create, edit, state changes and attachments.
+"""Operations on exemplars: create, edit and state changes (attachments: see
+:mod:`.attachments`; when a dossier may change: :mod:`.deadlines`).
 
 They take explicit arguments (the actor, the data), validate through the domain,
 change rows, append history, flush, and never commit: the request lifecycle commits
@@ -8,42 +9,25 @@ once. A refusal is a typed error (:mod:`dankheo.errors`) carrying its own messag
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 from typing import Any, Literal, cast
 
-from flask import current_app, has_app_context
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import clock
 from ..auth.models import User
 from ..campaigns.lifecycle import check_registration_open
 from ..campaigns.models import Campaign, Stage
 from ..db import utcnow
 from ..domain import N_
-from ..domain.enums import AttachmentKind, CampaignStatus
 from ..domain.metrics import METRIC_KEYS
-from ..domain.workflow import (
-    EDITABLE_STATES,
-    Action,
-    Actor,
-    IllegalTransition,
-    State,
-    advance,
-)
+from ..domain.workflow import Action, Actor, IllegalTransition, State, advance
 from ..errors import Conflict, InvalidInput, RuleRefused, translate
 from ..extensions import db
 from ..locking import lock_ids
 from ..units.models import Unit
-from .models import Attachment, Exemplar, History
+from .deadlines import check_editable, check_supplement_open
+from .models import Exemplar, History
 from .signals import exemplar_withdrawn
-from .uploads import (
-    delete_on_commit,
-    discard_on_rollback,
-    path_for,
-    path_for_name,
-    store_upload,
-)
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +73,6 @@ REQUIRED_LABELS = {
 }
 REQUIRED_FOR_SUBMIT = tuple(REQUIRED_LABELS)
 
-#: The same refusal wherever a locked dossier would be changed.
-NOT_EDITABLE = N_("Hồ sơ đã gửi đăng ký nên không sửa được.")
 #: A save on an older version than the stored one (the form keeps the editor's text).
 STALE_EDIT = N_(
     "Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; "
@@ -184,54 +166,6 @@ def update_exemplar(
         raise Conflict(STALE_EDIT) from exc
     log.info("exemplar %s edited by user %s", exemplar.id, actor.id if actor else None)
     return exemplar
-
-
-#: Days a unit has to supplement a returned dossier when the app does not say.
-DEFAULT_SUPPLEMENT_DAYS = 15
-
-
-def supplement_deadline(exemplar: Exemplar) -> date | None:
-    """The last day a returned dossier may be supplemented and sent back: the day it
-    was returned (in the product's time zone) plus ``SUPPLEMENT_DAYS``. None when it
-    was never returned."""
-    returned_at = db.session.scalar(
-        select(History.at)
-        .where(
-            History.exemplar_id == exemplar.id,
-            History.action == Action.RETURN_FOR_SUPPLEMENT.value,
-        )
-        .order_by(History.id.desc())
-        .limit(1)
-    )
-    if returned_at is None:
-        return None
-    days = DEFAULT_SUPPLEMENT_DAYS
-    if has_app_context():
-        days = int(current_app.config.get("SUPPLEMENT_DAYS", days))
-    return clock.local_date(returned_at) + timedelta(days=days)
-
-
-def check_supplement_open(exemplar: Exemplar, today: date | None = None) -> None:
-    """Refuse unless the unit may still supplement and resend a returned dossier: its
-    campaign is not closed and today is not past :func:`supplement_deadline`."""
-    if exemplar.campaign.status == CampaignStatus.CLOSED:
-        raise RuleRefused(N_("Đợt thi đua đã kết thúc nên không bổ sung được nữa."))
-    deadline = supplement_deadline(exemplar)
-    if deadline is not None and (today or clock.today()) > deadline:
-        raise RuleRefused(
-            N_("Đã hết hạn bổ sung hồ sơ ngày %(day)s."), day=clock.LocalDay(deadline)
-        )
-
-
-def check_editable(exemplar: Exemplar) -> None:
-    """Refuse unless the dossier may be changed today: a draft while its campaign
-    takes registrations, a returned dossier until its supplement deadline."""
-    if exemplar.state not in EDITABLE_STATES:
-        raise RuleRefused(NOT_EDITABLE)
-    if exemplar.state == State.DRAFT:
-        check_registration_open(exemplar.campaign)
-    else:
-        check_supplement_open(exemplar)
 
 
 def missing_for_submit(exemplar: Exemplar) -> list[str]:
@@ -403,65 +337,11 @@ def resubmit_exemplar(
     exemplar: Exemplar, *, actor: User | None, note: str = ""
 ) -> State:
     """Send a supplemented exemplar back to the stage that returned it, until the
-    supplement deadline (:func:`supplement_deadline`)."""
+    supplement deadline (:func:`.deadlines.supplement_deadline`)."""
     lock_exemplar(exemplar)
     if exemplar.state == State.RETURNED:
         check_supplement_open(exemplar)
     _refuse_if_incomplete(exemplar)
     return transition(
         exemplar, Action.RESUBMIT, actor=actor, actor_kind=Actor.UNIT, note=note
-    )
-
-
-def add_attachment(
-    exemplar: Exemplar,
-    *,
-    actor: User | None,
-    stream,
-    filename: str | None,
-    kind: str = AttachmentKind.OTHER,
-    is_public: bool = False,
-) -> Attachment:
-    """Attach a checked file to an editable dossier (raises UploadError on bad files)."""
-    check_editable(exemplar)
-    if is_public and kind != AttachmentKind.PHOTO:
-        is_public = False  # only photos are ever shown to the public
-    stored = store_upload(stream, filename)
-    # The bytes are on disk before the row is committed: remove them if it never is.
-    discard_on_rollback(path_for_name(stored.stored_name))
-    attachment = Attachment(
-        exemplar=exemplar,
-        kind=AttachmentKind(kind).value,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        is_public=is_public,
-        uploaded_by=actor,
-    )
-    db.session.add(attachment)
-    db.session.flush()
-    log.info(
-        "attachment %s added to exemplar %s by user %s",
-        attachment.id,
-        exemplar.id,
-        actor.id if actor else None,
-    )
-    return attachment
-
-
-def remove_attachment(attachment: Attachment, *, actor: User | None) -> None:
-    """Remove an attachment from an editable dossier (the file is deleted after commit)."""
-    check_editable(attachment.exemplar)
-    path = path_for(attachment)
-    exemplar_id = attachment.exemplar_id
-    db.session.delete(attachment)
-    db.session.flush()
-    delete_on_commit(path)
-    log.info(
-        "attachment %s removed from exemplar %s by user %s",
-        attachment.id,
-        exemplar_id,
-        actor.id if actor else None,
     )

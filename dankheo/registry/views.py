@@ -28,14 +28,13 @@ from ..forms_common import int_arg, options, page_arg
 from ..lifecycle import on_error
 from ..units.queries import unit_in_scopes, unit_suggestions
 from . import permissions, queries
+from .attachments import add_attachment, remove_attachment
 from .forms import AttachmentForm, NoteForm, exemplar_form
 from .models import Attachment, Exemplar
 from .operations import (
     REQUIRED_LABELS,
-    add_attachment,
     create_exemplar,
     missing_for_submit,
-    remove_attachment,
     resubmit_exemplar,
     submit_exemplar,
     update_exemplar,

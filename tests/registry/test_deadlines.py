@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from dankheo.domain.enums import CampaignStatus, Role
 from dankheo.domain.workflow import Action, State
 from dankheo.errors import RuleRefused
+from dankheo.registry.attachments import add_attachment
+from dankheo.registry.deadlines import supplement_deadline
 from dankheo.registry.models import Exemplar
 from dankheo.registry.operations import (
-    add_attachment,
     create_exemplar,
     resubmit_exemplar,
     submit_exemplar,
-    supplement_deadline,
     transition,
     update_exemplar,
 )

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from dankheo.domain.enums import Role, UnitTier
 from dankheo.domain.workflow import State
 from dankheo.errors import Conflict, InvalidInput, RuleRefused
+from dankheo.registry.attachments import add_attachment
 from dankheo.registry.models import Exemplar, History
 from dankheo.registry.operations import (
-    add_attachment,
     submit_exemplar,
     update_exemplar,
     withdraw_exemplar,

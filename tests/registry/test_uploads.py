@@ -186,7 +186,7 @@ def test_no_upload_after_submit(draft, make):
 
 def test_file_of_a_rolled_back_upload_is_removed(draft, db):
     ex, _client = draft
-    from dankheo.registry.operations import add_attachment
+    from dankheo.registry.attachments import add_attachment
     from dankheo.registry.uploads import path_for_name, storage_root
 
     before = set(storage_root().rglob("*")) if storage_root().exists() else set()
@@ -201,7 +201,7 @@ def test_file_of_a_rolled_back_upload_is_removed(draft, db):
 
 def test_file_of_a_committed_upload_stays(draft, db):
     ex, _client = draft
-    from dankheo.registry.operations import add_attachment
+    from dankheo.registry.attachments import add_attachment
     from dankheo.registry.uploads import path_for_name
 
     att = add_attachment(ex, actor=None, stream=io.BytesIO(PDF), filename="a.pdf")

@@ -11,8 +11,9 @@ from sqlalchemy import update
 from dankheo.appraisal.commendations import mark_replicated, record_commendation
 from dankheo.db import utcnow
 from dankheo.domain.workflow import Action
+from dankheo.registry.attachments import add_attachment
 from dankheo.registry.models import Exemplar
-from dankheo.registry.operations import add_attachment, submit_exemplar, transition
+from dankheo.registry.operations import submit_exemplar, transition
 
 STORY = {
     "situation": "Thực trạng",

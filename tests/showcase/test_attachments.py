@@ -10,7 +10,8 @@ from urllib.parse import quote
 import pytest
 
 from dankheo.domain.enums import Role
-from dankheo.registry.operations import add_attachment, submit_exemplar
+from dankheo.registry.attachments import add_attachment
+from dankheo.registry.operations import submit_exemplar
 from dankheo.registry.uploads import path_for
 
 from ..appraisal import scenario

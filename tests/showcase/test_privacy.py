@@ -20,7 +20,8 @@ from dankheo.appraisal.councils import add_member, create_council, open_round
 from dankheo.appraisal.setup import add_criterion, create_stage
 from dankheo.appraisal.voting import cast_vote
 from dankheo.domain.enums import Role
-from dankheo.registry.operations import add_attachment, submit_exemplar
+from dankheo.registry.attachments import add_attachment
+from dankheo.registry.operations import submit_exemplar
 
 from .conftest import PDF, PNG, STORY
 

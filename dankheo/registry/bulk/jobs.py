@@ -1,0 +1,235 @@
+"""The import as a job record: the staged upload, the check and the write run in the
+request for a small file or as a background job (:mod:`dankheo.jobs`) whose
+progress the page polls."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO
+
+from flask import Flask, current_app
+
+from ...actors import acting_as
+from ...auth.models import User
+from ...campaigns.models import Campaign
+from ...domain import N_
+from ...errors import InvalidInput, NotAllowed
+from ...extensions import db
+from ...jobs import queue_for, records, register_handler, save_after_commit, start
+from ...jobs.records import JobRecord
+from .checking import Outcome, Progress, check, context_for
+from .columns import limit
+from .reading import FileRefused, detect_format, estimated_rows
+from .writing import import_file
+
+JOB_KIND = "import_exemplars"
+
+
+# -------------------------------------------------------------------------- staging
+
+
+def import_folder() -> Path:
+    folder = Path(current_app.config["IMPORT_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stage_upload(stream: IO[bytes], filename: str) -> tuple[str, str]:
+    """Keep the uploaded file under a random name until it is imported or dropped."""
+    fmt = detect_format(filename)
+    name = f"{secrets.token_urlsafe(16)}.{fmt}"
+    with open(import_folder() / name, "wb") as out:
+        while chunk := stream.read(1 << 20):
+            out.write(chunk)
+    return name, fmt
+
+
+def staged_path(record: JobRecord) -> Path:
+    return import_folder() / record.params["stored"]
+
+
+def record_progress(huey, record: JobRecord) -> Progress:
+    """Progress reports onto ``record``, at most two a second (and the last one)."""
+    last = [0.0]
+
+    def progress(step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done in (0, total) or now - last[0] > 0.5:
+            last[0] = now
+            records.progress(huey, record, step, done, total)
+
+    return progress
+
+
+def run_record(
+    record: JobRecord, actor: User | None, huey, *, apply: bool, separate_read: bool
+) -> Outcome:
+    """Check (and with ``apply`` write) the staged file of ``record`` in the current
+    session, reporting progress on the record; the caller commits or rolls back."""
+    campaign = db.session.get(Campaign, record.params["campaign_id"])
+    if campaign is None:
+        raise InvalidInput(N_("Không tìm thấy đợt đăng ký."))
+    ctx = context_for(campaign, actor)
+    path, fmt = staged_path(record), record.params["format"]
+    progress = record_progress(huey, record)
+    if apply:
+        return import_file(ctx, path, fmt, progress, separate_read=separate_read)
+    return check(ctx, path, fmt, progress)
+
+
+def finish_record(
+    record: JobRecord, outcome: Outcome, *, applied: bool, discard: bool = True
+) -> None:
+    """Copy the outcome onto the record; the staged file goes once it is of no use."""
+    if applied and outcome.ok:
+        state = "done"
+        record.result["created"] = outcome.written
+        record.result.pop("committing", None)
+    elif (
+        record.result.pop("committing", False)
+        and outcome.rows
+        and outcome.db_duplicates == outcome.error_count == outcome.rows
+    ):
+        # An earlier attempt committed and died before saying so: every row is
+        # already in the database, exactly once.
+        state = "done"
+        record.result["created"] = outcome.rows
+        outcome.errors, outcome.error_count = [], 0
+    else:
+        state = "ready" if outcome.ok else "invalid"
+    record.state = state
+    record.errors = [asdict(e) for e in outcome.errors]
+    record.error_count = outcome.error_count
+    record.result.update(rows=outcome.rows, sample=outcome.sample)
+    if discard and state in ("done", "invalid"):
+        discard_staged(record)
+
+
+def run_job(app: Flask, record: JobRecord) -> None:
+    """Background handler: check, or check and write, one staged file.
+
+    A job has no request: it opens its own app context and commits itself. The file is
+    the batch: one commit after every row is in, so a job killed half-way leaves
+    nothing and runs again from the start (see :func:`dankheo.jobs.recover_stale`)."""
+    huey = queue_for(app).huey
+    apply = record.params.get("phase") == "apply"
+    with app.app_context(), contextlib.ExitStack() as stack:
+        try:
+            actor = db.session.get(User, record.owner_id) if record.owner_id else None
+            stack.enter_context(acting_as(actor))  # the job acts for its uploader
+            record.state = "running"
+            records.save(huey, record)
+            try:
+                outcome = run_record(
+                    record, actor, huey, apply=apply, separate_read=True
+                )
+            except (InvalidInput, NotAllowed) as exc:
+                db.session.rollback()
+                records.fail(huey, record, exc.template, **exc.values)
+                discard_staged(record)
+                return
+            try:
+                if apply and outcome.ok:
+                    record.state = "committing"
+                    record.result["committing"] = True
+                    records.save(huey, record)
+                    db.session.commit()
+                else:
+                    db.session.rollback()
+                finish_record(record, outcome, applied=apply)
+                records.save(huey, record)
+            finally:
+                outcome.close()
+        finally:
+            db.session.remove()
+
+
+def discard_staged(record: JobRecord, app: Flask | None = None) -> None:
+    stored = record.params.get("stored")
+    if stored:
+        folder = Path((app or current_app).config["IMPORT_FOLDER"])
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / stored)
+
+
+def start_import(
+    *, campaign: Campaign, actor: User, stream: IO[bytes], filename: str
+) -> JobRecord:
+    """Keep the uploaded file and check it: here for a small file, else as a job.
+
+    The XLSX limits are checked before any row is read; a refused file is not kept."""
+    context_for(campaign, actor)  # refuses a closed campaign or a foreign one
+    stored, fmt = stage_upload(stream, filename)
+    record = JobRecord(
+        kind=JOB_KIND,
+        owner_id=actor.id,
+        params={
+            "campaign_id": campaign.id,
+            "stored": stored,
+            "format": fmt,
+            "original_name": filename[:200],
+            "phase": "check",
+        },
+    )
+    try:
+        rows = estimated_rows(staged_path(record), fmt)
+    except FileRefused as exc:
+        discard_staged(record)
+        raise InvalidInput(exc.error.message, field="file", **exc.error.values) from exc
+    huey = queue_for().huey
+    records.save(huey, record)
+    if rows > limit("BULK_INLINE_ROWS"):
+        start(record)
+        return record
+    record.state = "running"
+    outcome = run_record(record, actor, huey, apply=False, separate_read=False)
+    try:
+        finish_record(record, outcome, applied=False)
+    finally:
+        outcome.close()
+    records.save(huey, record)
+    return record
+
+
+def confirm_import(record: JobRecord, *, actor: User) -> JobRecord:
+    """Write a checked file: here when it is small (the request commits), else as a job.
+
+    The rows are checked again: the database may have changed since the preview."""
+    if record.state != "ready":
+        raise InvalidInput(N_("Tệp này không còn chờ xác nhận."))
+    record.params["phase"] = "apply"
+    if record.result.get("rows", 0) > limit("BULK_INLINE_ROWS"):
+        start(record)
+        return record
+    huey = queue_for().huey
+    record.state = "running"
+    records.save(huey, record)
+    outcome = run_record(record, actor, huey, apply=True, separate_read=False)
+    try:
+        if outcome.ok:
+            # "done" is saved once the request's transaction has committed; if it
+            # never does, the record goes stale and a consumer runs it again.
+            record.state = "committing"
+            record.result["committing"] = True
+            records.save(huey, record)
+            # The staged file stays until pruning, in case the commit fails.
+            finish_record(record, outcome, applied=True, discard=False)
+            save_after_commit(record)
+        else:
+            finish_record(record, outcome, applied=True)
+            records.save(huey, record)
+    finally:
+        outcome.close()
+    return record
+
+
+register_handler(
+    JOB_KIND,
+    run_job,
+    cleanup=lambda app, record: discard_staged(record, app),
+)
