@@ -13,13 +13,22 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+#: What `make bench` runs: the public pages over HTTP (one table), then the import and
+#: the duplicate check. The older in-process benchmarks run by name:
+#: `python bench/run_all.py showcase registry quang_ninh`.
+DEFAULT = ("http", "import", "duplicates")
+
+
 def main() -> int:
     failed = 0
-    for script in sorted(HERE.glob("bench_*.py")):
+    names = [a for a in sys.argv[1:] if not a.startswith("-")] or list(DEFAULT)
+    passed_on = [a for a in sys.argv[1:] if a.startswith("-")]
+    scripts = [HERE / f"bench_{name}.py" for name in names]
+    for script in (s for s in scripts if s.exists()):
         print(f"\n=== {script.name} ===", flush=True)
         t0 = time.perf_counter()
         rc = subprocess.call(
-            [sys.executable, str(script), *sys.argv[1:]], cwd=HERE.parent
+            [sys.executable, str(script), *passed_on], cwd=HERE.parent
         )
         print(
             f"--- {script.name}: exit {rc}, {time.perf_counter() - t0:.1f} s",
