@@ -13,6 +13,7 @@ Invariants kept here:
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -136,9 +137,12 @@ def remove_member(member: CouncilMember, *, actor: User | None) -> None:
     )
 
 
-def open_round(council: Council, *, actor: User | None) -> Round:
-    """Open the next session. A partial unique index keeps one open round per council,
-    so two chairs opening at once cannot create two: the slower one is refused."""
+def open_round(
+    council: Council, *, actor: User | None, closes_on: date | None = None
+) -> Round:
+    """Open the next session, planned to close on ``closes_on`` if given (members are
+    reminded before it). A partial unique index keeps one open round per council, so
+    two chairs opening at once cannot create two: the slower one is refused."""
     if council.open_round is not None:
         raise RuleRefused(N_("Hội đồng đang có phiên chưa kết thúc."))
     problem = rule_needs_rubric(council.stage)
@@ -150,7 +154,7 @@ def open_round(council: Council, *, actor: User | None) -> Round:
         )
         or 0
     ) + 1
-    rnd = Round(council=council, number=number, opened_by=actor)
+    rnd = Round(council=council, number=number, opened_by=actor, closes_on=closes_on)
     db.session.add(rnd)
     try:
         with db.session.begin_nested():

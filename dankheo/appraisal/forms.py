@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from .. import clock
 from ..campaigns.models import Criterion
 from ..domain.enums import UnitTier
 from ..domain.tally import THRESHOLD_PRESETS, BallotMode, Choice, TieRule, VoteBase
@@ -107,6 +108,18 @@ class ReturnForm(FlaskForm):
         validators=[required(), max_length(2000)],
         render_kw={"rows": 2},
     )
+
+
+class OpenRoundForm(FlaskForm):
+    """Opening a session; the planned closing day lets members be reminded before it."""
+
+    closes_on = DateField(
+        _l("Dự kiến kết thúc ngày (không bắt buộc)"), validators=[Optional()]
+    )
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < clock.today():
+            raise ValidationError(_l("Ngày dự kiến kết thúc không được trước hôm nay."))
 
 
 class StageForm(FlaskForm):

@@ -32,7 +32,7 @@ from . import permissions, queries
 from .closing import close_round as close_round_op
 from .closing import tally_round
 from .councils import open_round as open_round_op
-from .forms import ReturnForm
+from .forms import OpenRoundForm, ReturnForm
 from .minutes import minutes_data, minutes_xlsx, rule_lines
 from .models import Council, CouncilMember, Round
 from .recusal import actor_recused, queue_condition
@@ -128,6 +128,7 @@ def queue(council_id: int) -> ResponseReturnValue:
         progress=progress,
         recused=recused,
         can_tally=permissions.can_view_tally(current_user, council),
+        can_chair=permissions.can_chair(current_user, council),
     )
 
 
@@ -187,7 +188,12 @@ def open_round(council_id: int) -> ResponseReturnValue:
         abort(403)
     back = url_for(".tally", council_id=council.id)
     on_error(redirect_to=back)
-    rnd = open_round_op(council, actor=current_user)
+    form = OpenRoundForm()
+    if not form.validate_on_submit():
+        for error in form.closes_on.errors:
+            flash(error, "danger")
+        return redirect(back)
+    rnd = open_round_op(council, actor=current_user, closes_on=form.closes_on.data)
     flash(_("Đã mở phiên thẩm định số %(n)d.", n=rnd.number), "success")
     return redirect(back)
 

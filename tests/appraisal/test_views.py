@@ -4,12 +4,13 @@ votes and the funnel API, through HTTP."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
+from dankheo import clock
 from dankheo.appraisal import closing, councils, voting
 from dankheo.appraisal.models import Commendation, Council, CouncilMember, Round
 from dankheo.campaigns.models import Stage
@@ -163,10 +164,19 @@ def test_chair_tally_close_twice_and_minutes(make, db, login_as):
     assert "Hồ sơ 0" in values and "Đạt" in values
     page = client.get(f"/appraisal/councils/{c1.id}/tally").get_data(as_text=True)
     assert "Mở phiên thẩm định mới" in page
-    assert client.post(f"/appraisal/councils/{c1.id}/rounds").status_code == 302
-    assert db.session.scalar(
+    # The chair's own queue offers it too, with the planned closing day.
+    queue = client.get(f"/appraisal/councils/{c1.id}/").get_data(as_text=True)
+    assert "Mở phiên thẩm định mới" in queue and 'name="closes_on"' in queue
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    url = f"/appraisal/councils/{c1.id}/rounds"
+    assert client.post(url, data={"closes_on": yesterday}).status_code == 302
+    assert c1.open_round is None  # a planned close in the past is refused
+    planned = (clock.today() + timedelta(days=5)).isoformat()
+    assert client.post(url, data={"closes_on": planned}).status_code == 302
+    rnd = db.session.scalar(
         select(Round).where(Round.council_id == c1.id, Round.number == 2)
     )
+    assert rnd is not None and rnd.closes_on.isoformat() == planned
 
 
 def test_chair_returns_entry_and_members_see_diff(sc, make, db, login_as):
