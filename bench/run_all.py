@@ -27,9 +27,7 @@ def main() -> int:
     for script in (s for s in scripts if s.exists()):
         print(f"\n=== {script.name} ===", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.call(
-            [sys.executable, str(script), *passed_on], cwd=HERE.parent
-        )
+        rc = subprocess.call([sys.executable, str(script), *passed_on], cwd=HERE.parent)
         print(
             f"--- {script.name}: exit {rc}, {time.perf_counter() - t0:.1f} s",
             flush=True,
