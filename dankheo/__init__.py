@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     configure_logging(app.config["LOG_LEVEL"])
+    clock.init_app(app)  # an unknown time zone stops here, before anything reads it
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
         app.config["SECRET_KEY_GENERATED"] = True
@@ -78,7 +79,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     notifications.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
-    clock.init_app(app)
     _register_errors(app)
     lifecycle.init_app(app)
     _register_template_helpers(app)

@@ -192,7 +192,11 @@ def production_gaps(config: Mapping[str, Any]) -> list[Gap]:
         )
     if "MAIL_SERVER" in config and not config.get("MAIL_SERVER"):
         gaps.append(
-            Gap(True, "MAIL_SERVER", "chưa cấu hình máy chủ thư: không gửi được thư.")
+            Gap(
+                True,
+                "DANKHEO_MAIL_SERVER",
+                "chưa cấu hình máy chủ thư: không gửi được thư.",
+            )
         )
     if not int(config.get("TRUSTED_PROXIES") or 0):
         gaps.append(

@@ -238,6 +238,7 @@ PRODUCTION = {
     "TRUSTED_PROXIES": 1,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/5",
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://dankheo@db.invalid/dankheo",
+    "MAIL_SERVER": "smtp.invalid",
 }
 
 
@@ -251,11 +252,12 @@ def test_check_config_lists_what_production_lacks(clean_env, tmp_path):
         "DANKHEO_SECURE_COOKIES",
         "DANKHEO_RATELIMIT_STORAGE_URI",
         "DANKHEO_DATABASE_URL",
+        "DANKHEO_MAIL_SERVER",
     ):
         assert any(line.startswith(f"THIẾU {setting} ") for line in lines), setting
     proxies = next(line for line in lines if "DANKHEO_TRUSTED_PROXIES" in line)
     assert proxies.startswith("LƯU Ý DANKHEO_TRUSTED_PROXIES = 0")
-    assert "Còn thiếu 4 mục" in lines[-1]
+    assert "Còn thiếu 5 mục" in lines[-1]
 
 
 def test_check_config_passes_when_everything_is_set(clean_env, tmp_path):
@@ -271,6 +273,7 @@ def test_check_config_reads_the_environment(clean_env, monkeypatch, tmp_path):
     monkeypatch.setenv("DANKHEO_TRUSTED_PROXIES", "1")
     monkeypatch.setenv("DANKHEO_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/5")
     monkeypatch.setenv("DANKHEO_DATABASE_URL", PRODUCTION["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("DANKHEO_MAIL_SERVER", "smtp.invalid")
     app = create_app({"TESTING": True})
     assert not app.config["SECRET_KEY_GENERATED"]
     assert production_gaps(app.config) == []
@@ -280,7 +283,7 @@ def test_check_config_reads_the_environment(clean_env, monkeypatch, tmp_path):
     ("extra", "setting"),
     [
         ({"DEBUG": True}, "FLASK_DEBUG"),
-        ({"MAIL_SERVER": ""}, "MAIL_SERVER"),
+        ({"MAIL_SERVER": ""}, "DANKHEO_MAIL_SERVER"),
         ({"SESSION_COOKIE_SECURE": False}, "DANKHEO_SECURE_COOKIES"),
     ],
 )
