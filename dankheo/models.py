@@ -5,6 +5,7 @@ see every table, and every package that registers extra DDL with
 from .appraisal import models as appraisal_models  # noqa: F401
 from .auth.models import RoleAssignment, User  # noqa: F401
 from .campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage  # noqa: F401
+from .duplicates import models as duplicates_models  # noqa: F401
 from .registry.models import Attachment, Exemplar, History  # noqa: F401
 from .showcase import search as showcase_search  # noqa: F401  (search index DDL)
 from .showcase import tallies as showcase_tallies  # noqa: F401  (summary tables)

@@ -29,6 +29,7 @@ from ..domain import N_
 from ..domain.enums import CampaignStatus
 from ..domain.metrics import METRICS
 from ..domain.tally import BallotMode, Outcome
+from ..duplicates.queries import dossier_notices as duplicate_notices
 from ..errors import RuleRefused
 from ..extensions import db
 from ..forms_common import page_arg
@@ -235,6 +236,7 @@ def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
         "return_reason": queries.return_reason(exemplar),
         "metrics": METRICS,
         "progress": queries.member_progress(member),
+        **duplicate_notices(exemplar, member_queue_condition(member)),
     }
     if request.method == "POST":
         if rnd is None:

@@ -35,7 +35,7 @@ from ..errors import Conflict, InvalidInput, RuleRefused, translate
 from ..extensions import db
 from ..units.models import Unit
 from .models import Attachment, Exemplar, History
-from .signals import exemplar_withdrawn
+from .signals import exemplar_submitted, exemplar_withdrawn
 from .uploads import (
     delete_on_commit,
     discard_on_rollback,
@@ -317,6 +317,8 @@ def transition(
     )
     db.session.flush()
     db.session.expire(exemplar)
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        exemplar_submitted.send(exemplar, actor=actor)
     log.info(
         "exemplar %s %s -> %s by user %s",
         exemplar.id,
