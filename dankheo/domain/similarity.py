@@ -54,7 +54,7 @@ TEXT_BANDS, TEXT_ROWS = 20, 3
 #: Defaults of the configurable thresholds (exact Jaccard similarity, 0..1).
 NAME_THRESHOLD = 0.8
 TEXT_THRESHOLD = 0.6
-MIN_NAME_GRAMS = 8
+MIN_NAME_GRAMS = 12
 MIN_TEXT_SHINGLES = 8
 SHINGLE_WORDS = 3
 
