@@ -30,7 +30,7 @@ def _within(unit: Any, scopes: list[str]) -> Any:
 
 def flags_in_scopes(
     scopes: list[str], *, status: str | None = FlagStatus.OPEN, kind: str | None = None
-) -> Select[tuple[DuplicateFlag]]:
+) -> Select[Any]:
     """Flags whose two exemplars both lie in one of the secretariat's subtrees (a
     secretariat never reads another subtree's dossier through a flag), highest score
     first."""

@@ -48,8 +48,9 @@ def test_keys_are_the_same_in_every_process():
     assert len(keys) == sim.NAME_BANDS + sim.TEXT_BANDS
     assert keys == sim.fingerprint("Hiến đất làm đường thôn Đồng Tâm", TEXT).keys()
     assert all(-(2**63) <= k < 2**63 for k in keys)
-    # One element fills one bin; the empty ones borrow it, each at its own distance.
-    assert sim.sketch([4 * 5 + 3], 4) == [5 + 3 * 2**32, 5 + 2 * 2**32, 5 + 2**32, 5]
+    # One element fills one bin; the empty ones borrow it.
+    assert sim.sketch([4 * 5 + 3], 4) == [5, 5, 5, 5]
+    assert sim.sketch([], 4) == []
 
 
 def test_short_names_and_texts_get_no_keys_and_no_score():
