@@ -167,3 +167,19 @@ def test_unit_officer_cannot_open_the_queue(tree, make, db, login_as):
     officer = make.user(role=Role.UNIT_OFFICER, unit=tree[1][0])
     db.session.commit()
     assert login_as(officer).get("/admin/duplicates/").status_code == 403
+
+
+def test_thresholds_are_configuration(tree, make, db, app):
+    _p, (u1, u2), _c25, c26 = tree
+    _submit(make, u1, c26, **ROAD)
+    near = {**ROAD, "outputs": SEWING["outputs"]}
+    _submit(make, u2, c26, **{**near, "name": SEWING["name"]})
+    [flag] = _flags(db)
+    assert sim.TEXT_THRESHOLD <= flag.text_score < 1
+    db.session.execute(delete(DuplicateFlag))
+    app.config["DUPLICATE_TEXT_THRESHOLD"] = flag.text_score + 0.01
+    try:
+        find_duplicates()
+        assert _flags(db) == []
+    finally:
+        app.config["DUPLICATE_TEXT_THRESHOLD"] = sim.TEXT_THRESHOLD
