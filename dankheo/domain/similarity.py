@@ -231,17 +231,22 @@ class Fingerprint:
     name: frozenset[int]
     text: frozenset[int]
 
-    def keys(self) -> list[int]:
-        """The candidate keys: name bands (if the name is long enough), then text
-        bands (if the text is)."""
-        out: list[int] = []
+    def banded_keys(self) -> list[tuple[int, int]]:
+        """(band, key) pairs: name bands ``0 .. NAME_BANDS - 1`` if the name is long
+        enough, text bands from ``NAME_BANDS`` on if the text is."""
+        out: list[tuple[int, int]] = []
         if len(self.name) >= MIN_NAME_GRAMS:
             sig = sketch(self.name, NAME_BANDS * NAME_ROWS)
-            out += band_keys(sig, NAME_BANDS, NAME_ROWS, salt=1)
+            out += enumerate(band_keys(sig, NAME_BANDS, NAME_ROWS, salt=1))
         if len(self.text) >= MIN_TEXT_SHINGLES:
             sig = sketch(self.text, TEXT_BANDS * TEXT_ROWS)
-            out += band_keys(sig, TEXT_BANDS, TEXT_ROWS, salt=2)
+            keys = band_keys(sig, TEXT_BANDS, TEXT_ROWS, salt=2)
+            out += enumerate(keys, start=NAME_BANDS)
         return out
+
+    def keys(self) -> list[int]:
+        """The candidate keys alone."""
+        return [key for _band, key in self.banded_keys()]
 
 
 def fingerprint(name: str | None, text: str | None) -> Fingerprint:

@@ -25,6 +25,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import (
     and_,
+    case,
     delete,
     func,
     insert,
@@ -83,12 +84,20 @@ class Row:
     name: str
     text: str
     _fp: Fingerprint | None = None
+    _name_fp: Fingerprint | None = None
 
     @property
     def fingerprint(self) -> Fingerprint:
         if self._fp is None:
             self._fp = sim.fingerprint(self.name, self.text)
         return self._fp
+
+    @property
+    def name_only(self) -> Fingerprint:
+        """The name's set alone (cheap), for pairs that share only name keys."""
+        if self._name_fp is None:
+            self._name_fp = sim.Fingerprint(sim.name_set(self.name), frozenset())
+        return self._name_fp
 
 
 def _row(r: Any) -> Row:
@@ -136,7 +145,7 @@ def _key_rows(row: Row) -> list[dict[str, int]]:
             "campaign_id": e.campaign_id,
             "unit_id": e.unit_id,
         }
-        for band, key in enumerate(row.fingerprint.keys())
+        for band, key in row.fingerprint.banded_keys()
     ]
 
 
@@ -199,11 +208,17 @@ class Found:
     similarity: sim.Similarity
 
 
-def verify(pairs: Iterable[tuple[int, int]], rows: dict[int, Row]) -> list[Found]:
-    """The candidate pairs that really are near-duplicates under the pair rule."""
+def verify(pairs: Iterable[tuple[int, ...]], rows: dict[int, Row]) -> list[Found]:
+    """The candidate pairs that really are near-duplicates under the pair rule.
+
+    A pair is ``(a, b)`` or ``(a, b, text_shared)``; when it shares only name keys
+    (``text_shared`` false) the names are compared first and the texts only if the
+    names reach their threshold (most such candidates are names sharing syllables).
+    """
     name_t, text_t = thresholds()
     found: dict[tuple[int, int], Found] = {}
-    for a_id, b_id in pairs:
+    for pair in pairs:
+        a_id, b_id = pair[0], pair[1]
         a, b = rows.get(a_id), rows.get(b_id)
         if a is None or b is None or State.DRAFT in (a.state, b.state):
             continue
@@ -212,6 +227,9 @@ def verify(pairs: Iterable[tuple[int, int]], rows: dict[int, Row]) -> list[Found
             continue
         kind, first, second = rule
         if (first, second) in found:
+            continue
+        text_shared = pair[2] if len(pair) > 2 else True
+        if not text_shared and sim.similarity(a.name_only, b.name_only).name < name_t:
             continue
         s = sim.similarity(a.fingerprint, b.fingerprint)
         if sim.is_near_duplicate(s, name_t, text_t):
@@ -370,7 +388,7 @@ def _in_scope(campaign_id: int | None) -> Any:
     )
 
 
-def candidate_pairs(campaign_id: int | None = None) -> list[tuple[int, int]]:
+def candidate_pairs(campaign_id: int | None = None) -> list[tuple[int, int, bool]]:
     """Every pair of exemplars sharing a band key and allowed by the pair rule's
     campaign/unit part (the self-join; years and the continuing flag come after)."""
     a, b = aliased(DuplicateKey), aliased(DuplicateKey)
@@ -382,8 +400,9 @@ def candidate_pairs(campaign_id: int | None = None) -> list[tuple[int, int]]:
         .having(func.count() > 1)
         .cte("shared")
     )
+    text_band = func.max(case((a.band >= sim.NAME_BANDS, 1), else_=0))
     stmt = (
-        select(a.exemplar_id, b.exemplar_id)
+        select(a.exemplar_id, b.exemplar_id, text_band)
         .join(shared, shared.c.key == a.key)
         .join(b, and_(b.key == a.key, b.exemplar_id > a.exemplar_id))
         .where(
@@ -392,13 +411,13 @@ def candidate_pairs(campaign_id: int | None = None) -> list[tuple[int, int]]:
                 and_(a.unit_id == b.unit_id, a.campaign_id != b.campaign_id),
             )
         )
-        .distinct()
+        .group_by(a.exemplar_id, b.exemplar_id)
     )
     if campaign_id is not None:
         stmt = stmt.where(
             or_(a.campaign_id == campaign_id, b.campaign_id == campaign_id)
         )
-    return [(x, y) for x, y in db.session.execute(stmt)]
+    return [(x, y, bool(t)) for x, y, t in db.session.execute(stmt)]
 
 
 def find_duplicates(

@@ -91,3 +91,8 @@ def test_shared_marks_highlight_shared_phrases_only():
     assert "hiến" in marked and "đường" in marked
     assert "trồng" not in marked
     assert "".join(p for p, _ in runs) == "Vận động hiến đất làm đường và trồng cây"
+
+
+def test_text_bands_keep_their_numbers_when_the_name_is_too_short():
+    bands = [b for b, _k in sim.fingerprint("Mô hình", TEXT).banded_keys()]
+    assert bands == list(range(sim.NAME_BANDS, sim.NAME_BANDS + sim.TEXT_BANDS))
