@@ -183,3 +183,20 @@ def test_thresholds_are_configuration(tree, make, db, app):
         assert _flags(db) == []
     finally:
         app.config["DUPLICATE_TEXT_THRESHOLD"] = sim.TEXT_THRESHOLD
+
+
+def test_backfill_runs_as_a_job(tree, make, db, app):
+    from dankheo.duplicates.jobs import start_scan
+    from dankheo.jobs import queue_for, records
+
+    _p, (u1, u2), _c25, c26 = tree
+    _submit(make, u1, c26, **ROAD)
+    _submit(make, u2, c26, **ROAD)
+    db.session.execute(delete(DuplicateFlag))
+    db.session.execute(delete(DuplicateKey))
+    db.session.commit()
+    record = start_scan(campaign_id=c26.id, owner_id=None)  # immediate under TESTING
+    done = records.load(queue_for().huey, record.id)
+    assert done.state == "done" and done.result["found"] == 1
+    db.session.rollback()
+    assert [f.kind for f in _flags(db)] == ["same_campaign"]
