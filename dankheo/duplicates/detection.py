@@ -31,6 +31,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     true,
     tuple_,
     update,
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 TEXT_FIELDS = ("situation", "goals", "content", "outputs")
 CHUNK = 500
 KEY_BATCH = 2000
+#: A back-fill indexing more exemplars than this refreshes the key table's statistics.
+ANALYZE_AFTER = 5000
 
 
 def thresholds() -> tuple[float, float]:
@@ -392,19 +395,21 @@ def candidate_pairs(campaign_id: int | None = None) -> list[tuple[int, int, bool
     """Every pair of exemplars sharing a band key and allowed by the pair rule's
     campaign/unit part (the self-join; years and the continuing flag come after)."""
     a, b = aliased(DuplicateKey), aliased(DuplicateKey)
-    # Keys held by more than one exemplar first: one scan of the key index; almost
-    # every key is unique, so the join that follows touches few rows.
-    shared = (
-        select(DuplicateKey.key)
-        .group_by(DuplicateKey.key)
-        .having(func.count() > 1)
-        .cte("shared")
-    )
     text_band = func.max(case((a.band >= sim.NAME_BANDS, 1), else_=0))
+    stmt = select(a.exemplar_id, b.exemplar_id, text_band)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite joins by nested loops: keep only the keys held by more than one
+        # exemplar first (one scan of the key index; almost every key is unique).
+        # PostgreSQL hashes the whole join faster than it would run this scan.
+        shared = (
+            select(DuplicateKey.key)
+            .group_by(DuplicateKey.key)
+            .having(func.count() > 1)
+            .cte("shared")
+        )
+        stmt = stmt.join(shared, shared.c.key == a.key)
     stmt = (
-        select(a.exemplar_id, b.exemplar_id, text_band)
-        .join(shared, shared.c.key == a.key)
-        .join(b, and_(b.key == a.key, b.exemplar_id > a.exemplar_id))
+        stmt.join(b, and_(b.key == a.key, b.exemplar_id > a.exemplar_id))
         .where(
             or_(
                 and_(a.campaign_id == b.campaign_id, a.unit_id != b.unit_id),
@@ -445,6 +450,9 @@ def find_duplicates(
         summary.indexed += index_rows(rows.values())
         report("index", min(start + KEY_BATCH, len(todo)), len(todo))
     db.session.flush()
+    if summary.indexed > ANALYZE_AFTER:
+        # Fresh statistics, or PostgreSQL plans the self-join for an empty table.
+        db.session.execute(text("ANALYZE duplicate_keys"))
     t1 = time.perf_counter()
     pairs = candidate_pairs(campaign_id)
     summary.candidates = len(pairs)
