@@ -195,12 +195,8 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url
     from dankheo.appraisal.models import Commendation
-    from dankheo.duplicates.detection import (
-        check_exemplar,
-        find_duplicates,
-        load_rows,
-        verify,
-    )
+    from dankheo.duplicates.backfill import find_duplicates
+    from dankheo.duplicates.detection import check_exemplar, load_rows, verify
     from dankheo.registry.models import Exemplar
 
     t0 = time.perf_counter()

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from .detection import find_duplicates
+from .backfill import find_duplicates
 from .jobs import start_scan
 
 

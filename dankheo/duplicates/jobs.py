@@ -13,7 +13,7 @@ JOB_KIND = "find_duplicates"
 
 def run_job(app: Flask, record: JobRecord) -> None:
     from ..extensions import db
-    from .detection import find_duplicates
+    from .backfill import find_duplicates
 
     huey = queue_for(app).huey
     with app.app_context():

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 
 from dankheo.domain import similarity as sim
 from dankheo.domain.enums import Role, UnitTier
-from dankheo.duplicates.detection import find_duplicates
+from dankheo.duplicates.backfill import find_duplicates
 from dankheo.duplicates.models import DuplicateFlag, DuplicateKey
 from dankheo.duplicates.operations import dismiss_flag
 from dankheo.errors import InvalidInput
