@@ -191,6 +191,7 @@ def _register_blueprints(app: Flask) -> None:
     from .appraisal.views import bp as appraisal_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
+    from .duplicates.views import bp as duplicates_bp
     from .lists.verify import bp as verify_bp
     from .lists.views import bp as lists_bp
     from .registry.bulk_views import bp as bulk_bp
@@ -210,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(verification_bp)
+    app.register_blueprint(duplicates_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

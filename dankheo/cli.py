@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from .audit.cli import verify_history_command
 from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
+from .duplicates.cli import find_duplicates_command
 from .extensions import db
 from .jobs.cli import jobs_group
 from .registry.bulk_cli import import_exemplars, import_units
@@ -38,6 +39,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(verify_history_command)
     app.cli.add_command(check_config)
     app.cli.add_command(replay_command)
+    app.cli.add_command(find_duplicates_command)
 
 
 @click.command("create-admin")

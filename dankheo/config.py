@@ -64,6 +64,11 @@ class DefaultConfig:
     RATELIMIT_VERIFY = "20 per minute;300 per day"
     # Days a unit has to supplement and resend a dossier returned by a council.
     SUPPLEMENT_DAYS = 15
+    # Possible duplicates (dankheo.domain.similarity): exact Jaccard similarity of the
+    # folded names' trigrams, or of the texts' 3-word phrases, at which a pair is
+    # flagged. Keep them at 0.5 or above: the candidate keys are tuned for that.
+    DUPLICATE_NAME_THRESHOLD = 0.8
+    DUPLICATE_TEXT_THRESHOLD = 0.6
     PAGE_SIZE = 25
     SQLITE_BUSY_TIMEOUT_MS = 15000
     LOG_LEVEL = "INFO"
@@ -93,6 +98,8 @@ ENV_KEYS = {
     "DANKHEO_UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "DANKHEO_SECRET_KEY": "SECRET_KEY",
     "DANKHEO_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+    "DANKHEO_DUPLICATE_NAME_THRESHOLD": "DUPLICATE_NAME_THRESHOLD",
+    "DANKHEO_DUPLICATE_TEXT_THRESHOLD": "DUPLICATE_TEXT_THRESHOLD",
     "DANKHEO_RATELIMIT_EXPORT": "RATELIMIT_EXPORT",
     "DANKHEO_RATELIMIT_VERIFY": "RATELIMIT_VERIFY",
     "DANKHEO_LOG_LEVEL": "LOG_LEVEL",

@@ -16,6 +16,7 @@ from ..campaigns.models import Stage
 from ..domain import N_
 from ..domain.metrics import METRICS
 from ..domain.tally import BallotMode
+from ..duplicates.queries import dossier_notices as duplicate_notices
 from ..errors import Conflict, RuleRefused
 from ..extensions import db
 from ..lifecycle import on_error
@@ -135,6 +136,7 @@ def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
         "return_reason": queries.return_reason(exemplar),
         "metrics": METRICS,
         "progress": queries.member_progress(member),
+        **duplicate_notices(exemplar, member_queue_condition(member)),
     }
     if request.method == "POST":
         if rnd is None:

@@ -27,7 +27,7 @@ from ..locking import lock_ids
 from ..units.models import Unit
 from .deadlines import check_editable, check_supplement_open
 from .models import Exemplar, History
-from .signals import exemplar_withdrawn
+from .signals import exemplar_submitted, exemplar_withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,8 @@ def transition(
     )
     db.session.flush()
     db.session.expire(exemplar)
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        exemplar_submitted.send(exemplar, actor=actor)
     log.info(
         "exemplar %s %s -> %s by user %s",
         exemplar.id,

@@ -20,6 +20,11 @@ _signals = Namespace()
 #: An exemplar goes back from the first stage to its unit as a draft.
 exemplar_withdrawn = _signals.signal("exemplar-withdrawn")
 
+#: An exemplar was submitted or resubmitted (``sender=exemplar``, keyword ``actor``),
+#: inside the same transaction, after its state changed: the duplicate check indexes
+#: and compares it there.
+exemplar_submitted = _signals.signal("exemplar-submitted")
+
 #: A bulk import wrote ``count`` exemplars into the campaign ``sender`` with Core
 #: inserts (no ORM events fire for them); sent inside the writing transaction.
 exemplars_imported = _signals.signal("exemplars-imported")
