@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..auth.models import User
-from ..campaigns.models import Campaign, Criterion, Stage
+from ..campaigns.models import RULE_FIELDS, Campaign, Criterion, Stage
 from ..domain import N_
 from ..domain.enums import UnitTier
 from ..domain.tally import BallotMode, Rule, TieRule
@@ -32,35 +32,7 @@ from .models import Council, Score, StageResult, Vote
 log = logging.getLogger(__name__)
 
 #: The stage columns the secretariat edits.
-STAGE_FIELDS = (
-    "name",
-    "tier",
-    "pass_label",
-    "ballot_mode",
-    "base",
-    "threshold_num",
-    "threshold_den",
-    "threshold_strict",
-    "quorum_percent",
-    "min_average_score",
-    "quota",
-    "tie_rule",
-    "recuse_ancestors",
-)
-
-#: The decision rule of a stage: fixed once members have voted under it.
-RULE_FIELDS = (
-    "ballot_mode",
-    "base",
-    "threshold_num",
-    "threshold_den",
-    "threshold_strict",
-    "quorum_percent",
-    "min_average_score",
-    "quota",
-    "tie_rule",
-    "recuse_ancestors",
-)
+STAGE_FIELDS = ("name", "tier", "pass_label", *RULE_FIELDS)
 
 
 def _apply_stage(stage: Stage, data: dict[str, Any]) -> None:

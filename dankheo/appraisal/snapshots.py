@@ -18,25 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..campaigns.models import Criterion, Stage
+from ..campaigns.models import RULE_FIELDS, Criterion, Stage
 from ..db import UTCDateTime, utcnow
 from ..domain.tally import Rule
 from ..extensions import Model
 from .models import Council, Round
-
-#: The stage columns a rule snapshot keeps: the decision rule and the recusal setting.
-RULE_FIELDS = (
-    "ballot_mode",
-    "base",
-    "threshold_num",
-    "threshold_den",
-    "threshold_strict",
-    "quorum_percent",
-    "min_average_score",
-    "quota",
-    "tie_rule",
-    "recuse_ancestors",
-)
 
 
 def rubric_version(criteria: Iterable[Criterion]) -> dict[str, Any]:

@@ -96,6 +96,22 @@ class CommendationForm(Model):
         return f"<CommendationForm {self.id} {self.name}>"
 
 
+#: The columns of a stage that make its decision rule (with the recusal setting): fixed
+#: once members have voted under it, and kept by the rule snapshot of every close.
+RULE_FIELDS = (
+    "ballot_mode",
+    "base",
+    "threshold_num",
+    "threshold_den",
+    "threshold_strict",
+    "quorum_percent",
+    "min_average_score",
+    "quota",
+    "tie_rule",
+    "recuse_ancestors",
+)
+
+
 class Stage(Model):
     """One appraisal step of a campaign, with its decision rule as data.
 

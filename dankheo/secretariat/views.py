@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..admin.permissions import can_manage_unit, secretariat_scopes
+from ..admin.views import managed_unit, scopes
 from ..extensions import db
 from ..lifecycle import on_error
 from ..units.models import Unit, UnitVersion
@@ -33,17 +34,6 @@ bp = Blueprint("secretariat", __name__, url_prefix="/admin")
 def _require_secretariat():
     if not secretariat_scopes(current_user):
         abort(403)
-
-
-def scopes() -> list[str]:
-    return secretariat_scopes(current_user)
-
-
-def managed_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not can_manage_unit(current_user, unit):
-        abort(404)
-    return unit
 
 
 def picked_unit(field) -> Unit | None:
