@@ -10,6 +10,7 @@ Only public facts appear here: no contacts, votes, members' scores or private fi
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -222,7 +223,8 @@ class ExemplarSummary(Answer):
             "metrics": {
                 key: value
                 for key in METRIC_KEYS
-                if (value := getattr(e, key)) is not None
+                # a non-finite number (written before the input gate) is no figure
+                if (value := getattr(e, key)) is not None and math.isfinite(value)
             },
         }
 
