@@ -223,7 +223,6 @@ class ExemplarSummary(Answer):
             "metrics": {
                 key: value
                 for key in METRIC_KEYS
-                # a non-finite number (written before the input gate) is no figure
                 if (value := getattr(e, key)) is not None and math.isfinite(value)
             },
         }
