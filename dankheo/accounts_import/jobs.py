@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import IO
 
 from flask import Flask
+from huey import Huey
 
 from ..actors import acting_as
 from ..auth.models import User
@@ -33,7 +34,8 @@ def cause_of(record: JobRecord) -> str:
 
 
 def finish_record(record: JobRecord, checked: Checked, *, applied: bool) -> None:
-    """Copy the outcome onto the record; the staged file goes once it is of no use."""
+    """Copy the outcome onto the record (the caller saves it, then drops the staged
+    file once it is of no use: an attempt killed in between still has its file)."""
     if applied and checked.ok:
         state = "done"
         record.result["created"] = checked.written
@@ -54,7 +56,11 @@ def finish_record(record: JobRecord, checked: Checked, *, applied: bool) -> None
     record.error_count = checked.error_count
     record.result.pop("committing", None)
     record.result.update(rows=checked.rows, sample=checked.sample())
-    if state in ("done", "invalid"):
+
+
+def save_finished(huey: Huey, record: JobRecord) -> None:
+    records.save(huey, record)
+    if record.state in ("done", "invalid"):
         discard_staged(record)
 
 
@@ -102,7 +108,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
             else:
                 db.session.rollback()
             finish_record(record, checked, applied=apply)
-            records.save(huey, record)
+            save_finished(huey, record)
         finally:
             db.session.remove()
 
@@ -134,7 +140,7 @@ def start_import(*, actor: User, stream: IO[bytes], filename: str) -> JobRecord:
     record.state = "running"
     checked = check(ctx, staged_path(record), fmt, record_progress(huey, record))
     finish_record(record, checked, applied=False)
-    records.save(huey, record)
+    save_finished(huey, record)
     return record
 
 

@@ -14,6 +14,7 @@ from dankheo.audit.models import AuditRecord
 from dankheo.auth.models import User
 from dankheo.domain.enums import Role
 from dankheo.jobs import queue_for, records
+from dankheo.jobs.staging import staged_path
 
 from .helpers import csv_bytes, password_rows, row, tree, xlsx
 
@@ -344,3 +345,41 @@ def test_cli_imports_all_or_nothing_and_writes_a_private_password_file(
     assert result.exit_code == 1
     assert "Bạn không có quyền giao vai trò quản trị hệ thống." in result.output
     assert _users(db) == 3
+
+
+def test_a_job_that_lost_its_worker_runs_again(client, make, db, login_as):
+    """A consumer killed while writing: the job is queued again and starts over; one
+    killed after its commit is found done, its password file still waiting."""
+    from dankheo.jobs import recover_stale
+
+    *_units, secretary = tree(make)
+    login_as(secretary)
+    location, _page = _upload(client, xlsx([row("mot"), row("hai")]))
+    huey = queue_for().huey
+    record = _record(location)
+    staged = staged_path(record)
+    upload = staged.read_bytes()
+    # Killed before its commit: "running", nothing written, no heartbeat since.
+    record.params["phase"] = "apply"
+    record.state = "running"
+    records.save(huey, record)
+    assert recover_stale(queue_for(), stale_seconds=-1) == [record.id]
+    record = _record(location)
+    assert record.state == "done" and record.result["created"] == 2
+    assert _users(db) == 3
+
+    # Killed after its commit, before saying so: running it again finds every
+    # account in the database and says done, without writing twice.
+    staged.write_bytes(upload)  # the file is dropped only once "done" is saved
+    record.state = "committing"
+    record.result["committing"] = True
+    records.save(huey, record)
+    recover_stale(queue_for(), stale_seconds=-1)
+    record = _record(location)
+    assert record.state == "done" and record.result["created"] == 2
+    assert _users(db) == 3
+    assert records.sealed_state(huey, record) == "waiting"
+    passwords = password_rows(
+        client.post(f"/admin/users/import/{record.id}/passwords.xlsx").data
+    )
+    assert set(passwords) == {"mot", "hai"}
