@@ -104,7 +104,12 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 record.state = "committing"
                 record.result["committing"] = True
                 records.save(huey, record)
-                db.session.commit()
+                try:
+                    db.session.commit()
+                except BaseException:
+                    # Nothing was created: no password file may outlive the attempt.
+                    records.forget_sealed(huey, record)
+                    raise
             else:
                 db.session.rollback()
             finish_record(record, checked, applied=apply)

@@ -191,6 +191,11 @@ def unseal(huey: Huey, record: JobRecord) -> bytes | None:
     return base64.b64decode(payload["data"])
 
 
+def forget_sealed(huey: Huey, record: JobRecord) -> None:
+    """Drop the sealed data of ``record`` (its job failed after sealing it)."""
+    huey.delete(_sealed_key(record.id))
+
+
 def prune_sealed(huey: Huey) -> int:
     """Forget the sealed data whose time is up; returns how many."""
     now, removed = time.time(), 0

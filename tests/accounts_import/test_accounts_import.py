@@ -383,3 +383,32 @@ def test_a_job_that_lost_its_worker_runs_again(client, make, db, login_as):
         client.post(f"/admin/users/import/{record.id}/passwords.xlsx").data
     )
     assert set(passwords) == {"mot", "hai"}
+
+
+def test_a_commit_that_fails_leaves_no_accounts_and_no_password_file(
+    client, make, db, login_as, monkeypatch
+):
+    from dankheo.accounts_import import jobs
+    from dankheo.extensions import db as real_db
+
+    class FailingCommit:
+        def __getattr__(self, name):
+            return getattr(real_db.session, name)
+
+        def commit(self):
+            raise RuntimeError("the disk is full")
+
+    class FakeDb:
+        session = FailingCommit()
+
+    *_units, secretary = tree(make)
+    login_as(secretary)
+    location, _page = _upload(client, xlsx([row("mot"), row("hai")]))
+    monkeypatch.setattr(jobs, "db", FakeDb())
+    client.post(f"/admin/users/import/{_record(location).id}/confirm")
+    monkeypatch.undo()
+    record = _record(location)
+    assert record.state == "failed"
+    assert records.sealed_state(queue_for().huey, record) == "gone"
+    assert _users(db) == 1
+    assert "không có gì được lưu" in client.get(location).get_data(as_text=True)
