@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from .accounts_import.cli import import_accounts_command
 from .audit.cli import verify_history_command
 from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
@@ -36,6 +37,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(import_exemplars)
     app.cli.add_command(import_units)
+    app.cli.add_command(import_accounts_command)
     app.cli.add_command(verify_history_command)
     app.cli.add_command(check_config)
     app.cli.add_command(replay_command)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -189,3 +190,12 @@ class RoleForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = options((r.value, _l(r.label)) for r in Role)
+
+
+class AccountImportForm(FlaskForm):
+    file = FileField(
+        _l("Tệp Excel (.xlsx) hoặc CSV"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp."))],
+        render_kw={"accept": ".xlsx,.csv"},
+    )
+    submit = SubmitField(_l("Tải lên và kiểm tra"))

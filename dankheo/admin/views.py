@@ -65,4 +65,10 @@ def index():
     )
 
 
-from . import account_views, campaign_views, import_views, unit_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    account_import_views,
+    account_views,
+    campaign_views,
+    import_views,
+    unit_views,
+)

@@ -104,10 +104,14 @@ def end_sessions(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; old sessions stop working."""
+    """Set a new password after checking the current one; old sessions stop working.
+    A first password someone else chose must give way to a different one."""
     if not check_password_hash(user.password_hash, current or ""):
         raise InvalidInput(N_("Mật khẩu hiện tại không đúng."), field="current")
+    if user.must_change_password and new == current:
+        raise InvalidInput(N_("Mật khẩu mới phải khác mật khẩu ban đầu."), field="new")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     end_sessions(user)
     log.info("password changed by user %s", user.id)
 

@@ -83,6 +83,24 @@ def _too_many(wait: limits.Wait) -> ResponseReturnValue:
     return response
 
 
+#: What an account that must choose its own password may still reach.
+OPEN_BEFORE_OWN_PASSWORD = frozenset({"auth.password", "auth.logout", "static"})
+
+
+@bp.before_app_request
+def _own_password_first() -> ResponseReturnValue | None:
+    """An account whose password someone else chose (an imported account, a reset)
+    reaches nothing but the password page and logout until it chooses its own."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in OPEN_BEFORE_OWN_PASSWORD:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        if request.method == "GET":
+            flash(_("Hãy đặt mật khẩu của riêng bạn trước khi tiếp tục."), "warning")
+        return redirect(url_for("auth.password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:

@@ -11,6 +11,7 @@ confirmed), ``invalid`` (the rows have errors; nothing written), ``done`` or ``f
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -138,5 +139,73 @@ def prune(huey: Huey, *, keep_days: float) -> list[JobRecord]:
             for attempt in range(1, record.attempt + 1):
                 huey.delete(f"{PREFIX}claim:{record.id}:{attempt}")
             huey.delete(_key(record.id))
+            huey.delete(_sealed_key(record.id))
+            huey.delete(_taken_key(record.id))
             removed.append(record)
+    return removed
+
+
+# A job may leave one sealed file for its owner (the passwords of imported accounts):
+# kept beside the record, handed out once, forgotten after a bounded time.
+
+
+def _sealed_key(job_id: str) -> str:
+    return f"{PREFIX}sealed:{job_id}"
+
+
+def _taken_key(job_id: str) -> str:
+    return f"{PREFIX}taken:{job_id}"
+
+
+def seal(huey: Huey, record: JobRecord, data: bytes, *, seconds: float) -> None:
+    """Keep ``data`` for ``record``'s owner for at most ``seconds`` (overwrites an
+    earlier attempt's)."""
+    payload = {
+        "expires_at": time.time() + seconds,
+        "data": base64.b64encode(data).decode(),
+    }
+    huey.put(_sealed_key(record.id), json.dumps(payload))
+
+
+def sealed_state(huey: Huey, record: JobRecord) -> str:
+    """ "waiting" (to be taken), "taken", or "gone" (expired, or never sealed)."""
+    if huey.get(_taken_key(record.id), peek=True) is not None:
+        return "taken"
+    raw = huey.get(_sealed_key(record.id), peek=True)
+    if raw is None or json.loads(raw)["expires_at"] < time.time():
+        return "gone"
+    return "waiting"
+
+
+def unseal(huey: Huey, record: JobRecord) -> bytes | None:
+    """The sealed data, once: the first caller marks it taken (atomically, in the
+    shared store) and removes it; every later call, or one after expiry, gets None."""
+    if not huey.put_if_empty(_taken_key(record.id), str(time.time())):
+        return None
+    raw = huey.get(_sealed_key(record.id))  # get without peek removes the value
+    if raw is None:
+        return None
+    payload = json.loads(raw)
+    if payload["expires_at"] < time.time():
+        return None
+    return base64.b64decode(payload["data"])
+
+
+def forget_sealed(huey: Huey, record: JobRecord) -> None:
+    """Drop the sealed data of ``record`` (its job failed after sealing it)."""
+    huey.delete(_sealed_key(record.id))
+
+
+def prune_sealed(huey: Huey) -> int:
+    """Forget the sealed data whose time is up; returns how many."""
+    now, removed = time.time(), 0
+    prefix = _sealed_key("")
+    for key, raw in huey.storage.result_items().items():
+        name = key.decode() if isinstance(key, bytes) else key
+        if not name.startswith(prefix):
+            continue
+        payload = json.loads(huey.serializer.deserialize(raw))
+        if payload["expires_at"] < now:
+            huey.delete(name)
+            removed += 1
     return removed

@@ -19,7 +19,7 @@ from ..extensions import db
 from . import bulk
 
 
-def _user(username: str | None) -> User | None:
+def cli_user(username: str | None) -> User | None:
     if username is None:
         return None
     user = db.session.scalar(select(User).where(User.username == username))
@@ -28,7 +28,7 @@ def _user(username: str | None) -> User | None:
     return user
 
 
-def _echo_errors(errors: list[Any], count: int) -> None:
+def echo_errors(errors: list[Any], count: int) -> None:
     for e in errors:
         where = f"Dòng {e.row}" if e.row else "Tệp"
         column = f", cột “{e.column}”" if e.column else ""
@@ -37,10 +37,14 @@ def _echo_errors(errors: list[Any], count: int) -> None:
         click.echo(f"… và {count - len(errors)} lỗi khác.", err=True)
 
 
-class _Bars:
+class ProgressBars:
     """One click progress bar per step of the import (check, then write)."""
 
-    LABELS = {"check": "Kiểm tra", "write": "Ghi vào cơ sở dữ liệu"}
+    LABELS = {
+        "check": "Kiểm tra",
+        "hash": "Tạo mật khẩu",
+        "write": "Ghi vào cơ sở dữ liệu",
+    }
 
     def __init__(self) -> None:
         self.step: str | None = None
@@ -79,10 +83,10 @@ def import_exemplars(file: Path, campaign_id: int, username: str | None) -> None
         raise click.ClickException(f"Không có đợt số {campaign_id}.")
     try:
         fmt = bulk.detect_format(file.name)
-        ctx = bulk.context_for(campaign, _user(username))
+        ctx = bulk.context_for(campaign, cli_user(username))
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    bars = _Bars()
+    bars = ProgressBars()
     try:
         outcome = bulk.import_file(ctx, file, fmt, bars, separate_read=True)
     finally:
@@ -90,7 +94,7 @@ def import_exemplars(file: Path, campaign_id: int, username: str | None) -> None
     try:
         if not outcome.ok:
             db.session.rollback()
-            _echo_errors(outcome.errors, outcome.error_count)
+            echo_errors(outcome.errors, outcome.error_count)
             click.echo(
                 f"Chưa nhập: tệp có {outcome.error_count} lỗi; không dòng nào được lưu.",
                 err=True,
@@ -118,7 +122,7 @@ def import_units(file: Path, username: str | None) -> None:
     from ..auth.scopes import secretariat_scopes
     from ..units.imports import apply_rows, check_tree, read_rows
 
-    user = _user(username)
+    user = cli_user(username)
     scopes = secretariat_scopes(user) if user else ["/"]
     if not scopes:
         raise click.ClickException("Tài khoản này không quản lý đơn vị nào.")

@@ -5,14 +5,10 @@ progress the page polls."""
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
-import time
 from dataclasses import asdict
-from pathlib import Path
 from typing import IO
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ...actors import acting_as
 from ...auth.models import User
@@ -22,48 +18,13 @@ from ...errors import InvalidInput, NotAllowed
 from ...extensions import db
 from ...jobs import queue_for, records, register_handler, save_after_commit, start
 from ...jobs.records import JobRecord
-from .checking import Outcome, Progress, check, context_for
+from ...jobs.staging import discard_staged, record_progress, stage_upload, staged_path
+from .checking import Outcome, check, context_for
 from .columns import limit
 from .reading import FileRefused, detect_format, estimated_rows
 from .writing import import_file
 
 JOB_KIND = "import_exemplars"
-
-
-# -------------------------------------------------------------------------- staging
-
-
-def import_folder() -> Path:
-    folder = Path(current_app.config["IMPORT_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def stage_upload(stream: IO[bytes], filename: str) -> tuple[str, str]:
-    """Keep the uploaded file under a random name until it is imported or dropped."""
-    fmt = detect_format(filename)
-    name = f"{secrets.token_urlsafe(16)}.{fmt}"
-    with open(import_folder() / name, "wb") as out:
-        while chunk := stream.read(1 << 20):
-            out.write(chunk)
-    return name, fmt
-
-
-def staged_path(record: JobRecord) -> Path:
-    return import_folder() / record.params["stored"]
-
-
-def record_progress(huey, record: JobRecord) -> Progress:
-    """Progress reports onto ``record``, at most two a second (and the last one)."""
-    last = [0.0]
-
-    def progress(step: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done in (0, total) or now - last[0] > 0.5:
-            last[0] = now
-            records.progress(huey, record, step, done, total)
-
-    return progress
 
 
 def run_record(
@@ -149,14 +110,6 @@ def run_job(app: Flask, record: JobRecord) -> None:
             db.session.remove()
 
 
-def discard_staged(record: JobRecord, app: Flask | None = None) -> None:
-    stored = record.params.get("stored")
-    if stored:
-        folder = Path((app or current_app).config["IMPORT_FOLDER"])
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / stored)
-
-
 def start_import(
     *, campaign: Campaign, actor: User, stream: IO[bytes], filename: str
 ) -> JobRecord:
@@ -164,7 +117,8 @@ def start_import(
 
     The XLSX limits are checked before any row is read; a refused file is not kept."""
     context_for(campaign, actor)  # refuses a closed campaign or a foreign one
-    stored, fmt = stage_upload(stream, filename)
+    fmt = detect_format(filename)
+    stored = stage_upload(stream, fmt)
     record = JobRecord(
         kind=JOB_KIND,
         owner_id=actor.id,

@@ -130,7 +130,7 @@ def _csv_encoding(head: bytes) -> str:
     return "utf-8-sig"  # a UTF-8 BOM, if any, is dropped
 
 
-def _csv_delimiter(sample: str) -> str:
+def _csv_delimiter(sample: str, headers: dict[str, Column]) -> str:
     """The separator under which some early row reads as our header (Excel writes ';'
     where the decimal mark is a comma, as in Vietnamese; ',' elsewhere; tab for
     "Unicode text")."""
@@ -140,7 +140,7 @@ def _csv_delimiter(sample: str) -> str:
         score = 0
         try:
             for _i, row in zip(range(HEADER_SCAN_ROWS), reader, strict=False):
-                score = max(score, sum(header_key(c) in HEADERS for c in row))
+                score = max(score, sum(header_key(c) in headers for c in row))
         except csv.Error:
             continue
         if score > best_score:
@@ -148,14 +148,16 @@ def _csv_delimiter(sample: str) -> str:
     return best
 
 
-def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
+def _csv_rows(
+    path: Path, headers: dict[str, Column] = HEADERS
+) -> tuple[Iterator[tuple[int, list]], int | None]:
     with open(path, "rb") as fh:
         head = fh.read(4)
         fh.seek(0)
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     encoding = _csv_encoding(head)
     with open(path, encoding=encoding, newline="", errors="replace") as text:
-        delimiter = _csv_delimiter(text.read(64 * 1024))
+        delimiter = _csv_delimiter(text.read(64 * 1024), headers)
 
     def rows() -> Iterator[tuple[int, list]]:
         number = 0
@@ -179,34 +181,41 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
     return rows(), lines + 1
 
 
-def open_rows(path: Path, fmt: str) -> tuple[Iterator[tuple[int, list]], int | None]:
-    """(row number, raw values) of the file, and the number of rows it declares."""
-    return _xlsx_rows(path) if fmt == "xlsx" else _csv_rows(path)
+def open_rows(
+    path: Path, fmt: str, headers: dict[str, Column] = HEADERS
+) -> tuple[Iterator[tuple[int, list]], int | None]:
+    """(row number, raw values) of the file, and the number of rows it declares
+    (``headers``: the words of the importer's header, to tell a CSV's separator)."""
+    return _xlsx_rows(path) if fmt == "xlsx" else _csv_rows(path, headers)
+
+
+NO_HEADER = N_(
+    "Không tìm thấy dòng tiêu đề trong %(rows)s dòng đầu: cần ít nhất các cột “Mã đơn vị” và “Tên mô hình, điển hình”, như trong tệp mẫu."
+)
 
 
 def find_header(
     rows: Iterator[tuple[int, list]],
+    headers: dict[str, Column] = HEADERS,
+    needed: frozenset[str] = frozenset({"unit_code", "name"}),
+    missing: str = NO_HEADER,
 ) -> tuple[int, dict[int, Column]]:
-    """Skip title rows: the header is the first row naming at least the unit code and
-    the name columns. Returns its row number and column index -> column."""
+    """Skip title rows: the header is the first row naming at least the ``needed``
+    columns. Returns its row number and column index -> column; ``missing`` is the
+    refusal when no such row comes in the first rows."""
     for number, values in rows:
         mapping: dict[int, Column] = {}
         for index, value in enumerate(values):
             text = clean_cell(value)
-            column = HEADERS.get(header_key(text)) if isinstance(text, str) else None
+            column = headers.get(header_key(text)) if isinstance(text, str) else None
             if column is not None and column not in mapping.values():
                 mapping[index] = column
         keys = {c.key for c in mapping.values()}
-        if {"unit_code", "name"} <= keys:
+        if needed <= keys:
             return number, mapping
         if number >= HEADER_SCAN_ROWS:
             break
-    raise FileRefused(
-        N_(
-            "Không tìm thấy dòng tiêu đề trong %(rows)s dòng đầu: cần ít nhất các cột “Mã đơn vị” và “Tên mô hình, điển hình”, như trong tệp mẫu."
-        ),
-        rows=HEADER_SCAN_ROWS,
-    )
+    raise FileRefused(missing, rows=HEADER_SCAN_ROWS)
 
 
 def estimated_rows(path: Path, fmt: str) -> int:
