@@ -402,6 +402,11 @@ def test_each_outcome_is_recorded_shown_and_audited(
     assert actions == ["objection_lodged", "objection_reviewing", "objection_decided"]
     for report in verify_all(db.engine):
         assert report.intact, report.broken
+    db.session.rollback()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["verify-history"])
+    assert result.exit_code == 0, result.output
+    assert "nguyên vẹn" in result.output
 
 
 def test_a_withdrawal_the_correction_refuses_changes_nothing(
