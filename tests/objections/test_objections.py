@@ -460,6 +460,21 @@ def test_the_objector_never_appears_on_public_pages_or_the_api(
     showcase_page = pages[1].get_data(as_text=True)
     for body in (verify_page, showcase_page):
         assert "Bác phản ánh" in body and "Đã tiếp nhận" in body
+    record_api = pages[3].get_json()
+    assert record_api["objections"] == [
+        {
+            "received_on": f"{clock.today():%Y-%m-%d}",
+            "state": "decided",
+            "outcome": "dismissed",
+            "decided_on": f"{clock.today():%Y-%m-%d}",
+        },
+        {
+            "received_on": f"{clock.today():%Y-%m-%d}",
+            "state": "received",
+            "outcome": None,
+            "decided_on": None,
+        },
+    ]
     # The secretariat reads who objected.
     inside = admin.get(f"/admin/objections/{first.id}").get_data(as_text=True)
     assert user.email in inside
