@@ -17,6 +17,42 @@ branch_labels = None
 depends_on = None
 
 
+#: Notification messages and kinds before this revision (a new objection is told to
+#: the secretariat: one more of each).
+MESSAGES = (
+    "returned",
+    "passed",
+    "recommended",
+    "rejected",
+    "round_opened",
+    "round_closing",
+    "registration_deadline",
+    "supplement_deadline",
+    "commended",
+    "digest",
+)
+KINDS = ("returned", "decided", "round", "deadline", "commended")
+
+
+def _in(column, values):
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _notification_checks(messages, kinds):
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_notifications_message"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_notifications_message"), _in("message", messages)
+        )
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            op.f("ck_notification_preferences_kind"), type_="check"
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_notification_preferences_kind"), _in("kind", kinds)
+        )
+
+
 def upgrade():
     op.create_table(
         "objections",
@@ -115,12 +151,15 @@ def upgrade():
             )
         )
         batch_op.create_check_constraint(
-            "objection_days", "objection_days >= 1 AND objection_days <= 90"
+            op.f("ck_campaigns_objection_days"),
+            "objection_days >= 1 AND objection_days <= 90",
         )
+    _notification_checks(MESSAGES + ("objection",), KINDS + ("objection",))
 
 
 def downgrade():
+    _notification_checks(MESSAGES, KINDS)
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.drop_constraint("objection_days", type_="check")
+        batch_op.drop_constraint(op.f("ck_campaigns_objection_days"), type_="check")
         batch_op.drop_column("objection_days")
     op.drop_table("objections")

@@ -17,6 +17,7 @@ from dankheo.audit.models import AuditRecord
 from dankheo.audit.verify import verify_all
 from dankheo.domain.enums import Role, UnitTier
 from dankheo.extensions import limiter
+from dankheo.notifications.models import Notification
 from dankheo.objections.models import Objection
 from dankheo.registry.models import Exemplar, History
 from tests.notifications.conftest import link_in, text_of
@@ -61,6 +62,15 @@ def _lodge_received(app, make, province, record, key="hoa"):
     resp = _post(client, record, province.entries[key])
     assert resp.status_code == 303, resp.get_data(as_text=True)[:600]
     return user
+
+
+def _told(db, user):
+    db.session.rollback()
+    return db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == user.id, Notification.message == "objection"
+        )
+    ).all()
 
 
 # --- the window --------------------------------------------------------------------------
@@ -148,6 +158,7 @@ def test_a_member_of_the_public_confirms_the_address_by_mail(
     (objection,) = _objections(db)
     assert objection.state == "unverified" and objection.email == EMAIL
     assert objection.received_at is None
+    assert _told(db, province.secretariat) == []  # nothing to tell yet
     # Not in the queue, not on the public page, until confirmed.
     assert f"/admin/objections/{objection.id}" not in admin.get(
         "/admin/objections/"
@@ -166,6 +177,13 @@ def test_a_member_of_the_public_confirms_the_address_by_mail(
     (objection,) = _objections(db)
     assert objection.state == "received" and objection.received_at is not None
     assert objection.token_hash is None
+    # The secretariat is told, in the inbox and by mail, with a link to the objection.
+    (told,) = _told(db, province.secretariat)
+    assert told.link.endswith(f"/admin/objections/{objection.id}")
+    assert hoa.name in told.data["name"]
+    (mail,) = smtp.to(province.secretariat.email)
+    assert "Phản ánh, kiến nghị mới" in mail["Subject"]
+    assert EMAIL not in text_of(mail)
     again = anonymous.post(link)
     assert again.status_code == 409
     assert "không hợp lệ, đã dùng hoặc đã hết hạn" in again.get_data(as_text=True)
@@ -212,6 +230,7 @@ def test_a_signed_in_user_objects_at_once_with_an_evidence_file(
     assert objection.email == user.email
     assert objection.file_name == "ảnh chụp.png"
     assert objection.file_content_type == "image/png"
+    assert len(_told(db, province.secretariat)) == 1
     served = admin.get(f"/admin/objections/{objection.id}/file")
     assert served.status_code == 200 and served.data == PNG
     assert client.get(f"/admin/objections/{objection.id}/file").status_code == 403
