@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from .. import clock
 from ..campaigns.models import Campaign
@@ -30,7 +30,8 @@ RECOMMENDED = "recommended"
 
 
 def is_recommended_list(issued: IssuedList) -> bool:
-    return (issued.content.get("title") or {}).get("type") == RECOMMENDED
+    """Read from the recorded filters (small), not from the content (every row)."""
+    return (issued.filters or {}).get("list_type") == RECOMMENDED
 
 
 def window_of(issued: IssuedList) -> Window:
@@ -62,29 +63,27 @@ class OpenList:
         return self.window.is_open(today)
 
 
-def lists_for_entry(exemplar: Exemplar) -> list[OpenList]:
-    """The recommended lists in force of the entry's campaign that hold it, newest
-    first (few per campaign: their contents are read here)."""
+def open_list_for_entry(exemplar: Exemplar) -> OpenList | None:
+    """The newest recommended list in force of the entry's campaign whose window is
+    open today and which holds the entry, if any. A list's rows are read only while its
+    window is open (an entry's public page asks this on every view)."""
+    today = clock.today()
     found = db.session.scalars(
         select(IssuedList)
-        .options(joinedload(IssuedList.campaign))
+        .options(defer(IssuedList.content), joinedload(IssuedList.campaign))
         .where(
             IssuedList.campaign_id == exemplar.campaign_id,
             IssuedList.status == IssueStatus.ISSUED,
         )
         .order_by(IssuedList.issued_on.desc(), IssuedList.id.desc())
     )
-    return [
-        OpenList(i, window_of(i))
-        for i in found
-        if is_recommended_list(i) and any(r["id"] == exemplar.id for r in entries_of(i))
-    ]
-
-
-def open_list_for_entry(exemplar: Exemplar) -> OpenList | None:
-    """The list whose window is open today for this entry, if any."""
-    today = clock.today()
-    return next((o for o in lists_for_entry(exemplar) if o.is_open(today)), None)
+    for issued in found:
+        win = window_of(issued)
+        if not (is_recommended_list(issued) and win.is_open(today)):
+            continue
+        if any(r["id"] == exemplar.id for r in entries_of(issued)):
+            return OpenList(issued, win)
+    return None
 
 
 # --- the secretariat's queue ----------------------------------------------------------

@@ -34,6 +34,7 @@ from .forms import ConfirmForm, ObjectionForm
 from .operations import check_window, confirm_objection, lodge_objection
 from .queries import (
     entries_of,
+    is_recommended_list,
     lists_taking_objections,
     open_list_for_entry,
     public_objections,
@@ -153,16 +154,17 @@ def entry_objections(exemplar: Exemplar) -> dict[str, Any]:
 
 @bp.app_template_global("list_objections")
 def list_objections(issued: IssuedList) -> dict[str, Any]:
-    """For the verification page of an issued list: its window and the objections to
-    its entries (no objector; one query)."""
-    if not lists_taking_objections(issued):
-        return {"taking": False}
+    """For the verification page of an issued list: its window (while in force) and
+    the objections to its entries, also after it was annulled or superseded (no
+    objector; one query)."""
+    if not is_recommended_list(issued):
+        return {"taking": False, "items": []}
     window = window_of(issued)
     items = public_objections(issued_list_id=issued.id)
     names = {r["id"]: r["name"] for r in entries_of(issued)}
     return {
-        "taking": True,
+        "taking": lists_taking_objections(issued),
         "window": window,
-        "open": window.is_open(clock.today()),
+        "open": lists_taking_objections(issued) and window.is_open(clock.today()),
         "items": [(names.get(eid, ""), rows) for eid, rows in items.items()],
     }

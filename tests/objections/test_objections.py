@@ -497,3 +497,26 @@ def test_the_objector_never_appears_on_public_pages_or_the_api(
     # The secretariat reads who objected.
     inside = admin.get(f"/admin/objections/{first.id}").get_data(as_text=True)
     assert user.email in inside
+
+
+def test_the_entry_page_invites_objections_only_while_the_window_is_open(
+    issued, app, db, make, province
+):
+    admin, record = issued
+    road = db.session.get(Exemplar, province.entries["road"].id)
+    road.published_at = record.issued_at
+    db.session.commit()
+    anonymous = app.test_client()
+    page = anonymous.get(f"/showcase/{road.id}-{road.slug}").get_data(as_text=True)
+    assert f"/objections/lists/{record.id}?entry={road.id}" in page
+    _lodge_received(app, make, province, record, "road")
+    record.issued_on = clock.today() - timedelta(days=40)
+    db.session.commit()
+    page = anonymous.get(f"/showcase/{road.id}-{road.slug}").get_data(as_text=True)
+    assert "/objections/lists/" not in page
+    assert "Đã tiếp nhận" in page  # the objection stays on the record
+    # An annulled list still shows the objections it received, without the form.
+    record.status = "annulled"
+    db.session.commit()
+    page = anonymous.get(f"/verify/{record.digest}").get_data(as_text=True)
+    assert "Đã tiếp nhận" in page and "/objections/lists/" not in page
