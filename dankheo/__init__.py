@@ -194,6 +194,8 @@ def _register_blueprints(app: Flask) -> None:
     from .duplicates.views import bp as duplicates_bp
     from .lists.verify import bp as verify_bp
     from .lists.views import bp as lists_bp
+    from .objections.queue_views import bp as objection_queue_bp
+    from .objections.views import bp as objections_bp
     from .registry.bulk_views import bp as bulk_bp
     from .registry.views import bp as registry_bp
     from .secretariat.views import bp as secretariat_bp
@@ -212,6 +214,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(verification_bp)
     app.register_blueprint(duplicates_bp)
+    app.register_blueprint(objections_bp)
+    app.register_blueprint(objection_queue_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -62,6 +62,10 @@ class DefaultConfig:
     RATELIMIT_EXPORT = "20 per minute;200 per day"
     # The public check of an issued list computes the list again: per client.
     RATELIMIT_VERIFY = "20 per minute;300 per day"
+    # Objections to an issued recommended list: per client address, and per email
+    # address given (one address cannot flood the queue from many machines).
+    RATELIMIT_OBJECTION = "10 per hour;30 per day"
+    RATELIMIT_OBJECTION_EMAIL = "5 per hour;10 per day"
     # Days a unit has to supplement and resend a dossier returned by a council.
     SUPPLEMENT_DAYS = 15
     # Possible duplicates (dankheo.domain.similarity): exact Jaccard similarity of the
@@ -102,6 +106,8 @@ ENV_KEYS = {
     "DANKHEO_DUPLICATE_TEXT_THRESHOLD": "DUPLICATE_TEXT_THRESHOLD",
     "DANKHEO_RATELIMIT_EXPORT": "RATELIMIT_EXPORT",
     "DANKHEO_RATELIMIT_VERIFY": "RATELIMIT_VERIFY",
+    "DANKHEO_RATELIMIT_OBJECTION": "RATELIMIT_OBJECTION",
+    "DANKHEO_RATELIMIT_OBJECTION_EMAIL": "RATELIMIT_OBJECTION_EMAIL",
     "DANKHEO_LOG_LEVEL": "LOG_LEVEL",
 }
 

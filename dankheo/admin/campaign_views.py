@@ -47,6 +47,7 @@ def campaign_new():
             status=form.status.data,
             period_label=form.period_label.data or None,
             description=form.description.data or None,
+            objection_days=form.objection_days.data,
             actor=current_user,
         )
         flash(
@@ -96,6 +97,7 @@ def campaign(campaign_id: int):
             registration_opens=form.registration_opens.data,
             registration_closes=form.registration_closes.data,
             description=form.description.data or None,
+            objection_days=form.objection_days.data,
             actor=current_user,
         )
         flash(_("Đã lưu đợt."), "success")

@@ -19,6 +19,7 @@ from wtforms.validators import Email, NumberRange, Optional, Regexp, ValidationE
 
 from ..auth.operations import MIN_PASSWORD_LENGTH
 from ..domain.enums import CampaignStatus, Role, UnitKind, UnitTier
+from ..domain.objections import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from ..forms_common import UnitCodeField, max_length, near_year, options, required
 
 
@@ -44,6 +45,18 @@ class CampaignForm(FlaskForm):
         _l("Hạn đăng ký"), validators=[Optional(), near_year()]
     )
     status = SelectField(_l("Trạng thái"), choices=[])
+    objection_days = IntegerField(
+        _l("Số ngày nhận phản ánh, kiến nghị sau khi ban hành danh sách đề nghị"),
+        default=DEFAULT_WINDOW_DAYS,
+        validators=[
+            required(),
+            NumberRange(
+                min=MIN_WINDOW_DAYS,
+                max=MAX_WINDOW_DAYS,
+                message=_l("Số ngày phải từ %(min)s đến %(max)s."),
+            ),
+        ],
+    )
     description = TextAreaField(_l("Mô tả"), validators=[Optional(), max_length(5000)])
     submit = SubmitField(_l("Lưu"))
 

@@ -5,33 +5,40 @@ from __future__ import annotations
 from flask import url_for
 
 from ..errors import NotFound
+from ..objections.queries import public_objections
 from ..showcase import listing
 from ..verification.record import decision_record
 from .blueprint import bp
-from .schemas import DecisionRecord, StageDecisionInfo
+from .objection_schemas import DecisionAnswer, ObjectionInfo
+from .schemas import StageDecisionInfo
 from .spec import operation
 
 
 @bp.get("/v1/exemplars/<int:id>/decisions", endpoint="exemplar_decisions")
 @operation(
     "getExemplarDecisions",
-    ok=DecisionRecord,
+    ok=DecisionAnswer,
     not_found="Không có (hoặc không công khai)",
     path={"id": "Mã"},
 )
-def exemplar_decisions(id: int) -> DecisionRecord:
+def exemplar_decisions(id: int) -> DecisionAnswer:
     """Cách thức xét chọn một mô hình, điển hình công khai
 
     Mỗi vòng đã đạt: hội đồng, ngày họp, quy tắc bằng lời, số thành viên được biểu
     quyết, có mặt, không biểu quyết do xung đột lợi ích, số phiếu và điểm trung bình.
-    Chỉ có số lượng, không bao giờ có ai biểu quyết thế nào.
+    Chỉ có số lượng, không bao giờ có ai biểu quyết thế nào. Kèm các phản ánh, kiến
+    nghị về hồ sơ: ngày tiếp nhận, trạng thái, kết quả — không có người gửi.
     """
     e = listing.get_public(id)
     if e is None:
         raise NotFound()
-    return DecisionRecord(
+    return DecisionAnswer(
         id=e.id,
         name=e.name,
         url=url_for("showcase.detail", id=e.id, slug=e.slug, _external=True),
         decisions=[StageDecisionInfo.of(d) for d in decision_record(e)],
+        objections=[
+            ObjectionInfo.of(o)
+            for o in public_objections(exemplar_ids=[e.id]).get(e.id, [])
+        ],
     )

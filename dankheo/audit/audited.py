@@ -22,6 +22,7 @@ from ..auth.models import RoleAssignment, User
 from ..campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage
 from ..domain import N_
 from ..lists.models import IssuedList
+from ..objections.models import Objection
 from ..registry.models import Exemplar
 from ..units.models import Unit
 
@@ -147,6 +148,19 @@ def _issued_list_verb(action: str, changes: dict[str, list[Any]]) -> str:
     status = changes.get("status")
     if action == "updated" and status and status[1] in ("annulled", "superseded"):
         return str(status[1])
+    return action
+
+
+def _objection_verb(action: str, changes: dict[str, list[Any]]) -> str:
+    if action == "created":
+        return "objection_lodged"
+    state = changes.get("state")
+    if action == "updated" and state:
+        return {
+            "received": "objection_received",
+            "reviewing": "objection_reviewing",
+            "decided": "objection_decided",
+        }.get(str(state[1]), action)
     return action
 
 
@@ -299,6 +313,18 @@ audited(
     verb=_issued_list_verb,
 )
 
+audited(
+    Objection,
+    N_("Phản ánh, kiến nghị"),
+    type="objection",
+    label=lambda s, o: f"#{o.id} — {_name_of(s, Exemplar, o.exemplar_id)}",
+    unit_id=lambda _s, o: o.unit_id,
+    exemplar_id=lambda o: o.exemplar_id,
+    # Who objected stays with the secretariat's queue, never copied anywhere.
+    exclude=frozenset({"email", "user_id", "token_hash", "token_expires_at"}),
+    verb=_objection_verb,
+)
+
 #: Explicit events (see :func:`dankheo.audit.record_event`) use these types too.
 OBJECT_TYPES.setdefault("import", N_("Nhập dữ liệu"))
 
@@ -321,4 +347,8 @@ ACTIONS: dict[str, str] = {
     "issued": N_("Ban hành danh sách"),
     "annulled": N_("Hủy bỏ danh sách"),
     "superseded": N_("Thay thế danh sách"),
+    "objection_lodged": N_("Gửi phản ánh, kiến nghị"),
+    "objection_received": N_("Tiếp nhận phản ánh, kiến nghị"),
+    "objection_reviewing": N_("Xem xét phản ánh, kiến nghị"),
+    "objection_decided": N_("Xử lý phản ánh, kiến nghị"),
 }

@@ -64,8 +64,19 @@ class AccountToken(Model):
         return f"<AccountToken {self.id} {self.purpose} user={self.user_id}>"
 
 
-def _digest(value: str) -> str:
+def token_digest(value: str) -> str:
+    """What is stored of a mailed token (and of a password hash's fingerprint)."""
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+_digest = token_digest
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh single-use token for a link, and the hash that alone is stored (other
+    packages' mailed links, e.g. an objection's address check, use the same)."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
 
 
 def _stamp(user: User) -> str:
@@ -85,12 +96,12 @@ def _issue(user: User, purpose: str, hours: int, new_email: str | None = None) -
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     db.session.add(
         AccountToken(
             user_id=user.id,
             purpose=purpose,
-            token_hash=_digest(token),
+            token_hash=token_hash,
             password_stamp=_stamp(user),
             new_email=new_email,
             created_at=now,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..domain.enums import CampaignStatus, UnitTier
+from ..domain.objections import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from ..extensions import Model
 from ..models_base import check_in
 from ..units.models import Unit
@@ -23,6 +24,10 @@ class Campaign(Model):
             " OR registration_closes >= registration_opens",
             name="registration_window",
         ),
+        CheckConstraint(
+            f"objection_days >= {MIN_WINDOW_DAYS} AND objection_days <= {MAX_WINDOW_DAYS}",
+            name="objection_days",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +39,10 @@ class Campaign(Model):
     registration_closes: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default=CampaignStatus.DRAFT)
     description: Mapped[str | None] = mapped_column(Text)
+    #: Days objections to an issued recommended list are received (phản ánh, kiến nghị).
+    objection_days: Mapped[int] = mapped_column(
+        default=DEFAULT_WINDOW_DAYS, server_default=str(DEFAULT_WINDOW_DAYS)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import N_
 from ..domain.enums import CampaignStatus
+from ..domain.objections import DEFAULT_WINDOW_DAYS
 from ..errors import RuleRefused
 from ..extensions import db
 from ..units.models import Unit
@@ -48,6 +49,7 @@ def create_campaign(
     status: str = CampaignStatus.DRAFT,
     period_label: str | None = None,
     description: str | None = None,
+    objection_days: int = DEFAULT_WINDOW_DAYS,
     fields: tuple[str, ...] = STANDARD_FIELDS,
     forms: tuple[tuple[str, str], ...] = STANDARD_FORMS,
     actor: User | None = None,
@@ -62,6 +64,7 @@ def create_campaign(
         status=CampaignStatus(status),
         period_label=period_label,
         description=description,
+        objection_days=objection_days,
     )
     for i, field_name in enumerate(fields):
         campaign.fields.append(Field(name=field_name, position=i))
@@ -84,7 +87,8 @@ def _id(user: User | None) -> int | None:
 def update_campaign(
     campaign: Campaign, *, actor: User | None = None, **values: Any
 ) -> Campaign:
-    """Change a campaign's name, window or description; its status moves only through
+    """Change a campaign's name, windows (registration, objections) or description
+    (the audit log records the change); its status moves only through
     :func:`dankheo.campaigns.lifecycle.change_status`."""
     allowed = {
         "name",
@@ -93,6 +97,7 @@ def update_campaign(
         "registration_opens",
         "registration_closes",
         "description",
+        "objection_days",
     }
     for key, value in values.items():
         if key not in allowed:

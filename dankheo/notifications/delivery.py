@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import clock
 from ..auth.models import RoleAssignment, User
 from ..domain.enums import Role
 from ..domain.workflow import Action
@@ -46,9 +47,12 @@ ACTION_MESSAGES = {
 # --- who --------------------------------------------------------------------------
 
 
-def officers_by_unit(units: Iterable[Any]) -> dict[int, list[int]]:
-    """unit id -> ids of the active unit officers who follow its exemplars: those
-    holding the role over the unit or one of its ancestors (one query)."""
+def officers_by_unit(
+    units: Iterable[Any], role: Role = Role.UNIT_OFFICER
+) -> dict[int, list[int]]:
+    """unit id -> ids of the active holders of ``role`` (unit officers, who follow its
+    exemplars, unless told otherwise) over the unit or one of its ancestors (one
+    query)."""
     units = list({u.id: u for u in units}.values())
     ancestors = {u.id: u.ancestor_ids() for u in units}
     wanted = {a for ids in ancestors.values() for a in ids}
@@ -59,7 +63,7 @@ def officers_by_unit(units: Iterable[Any]) -> dict[int, list[int]]:
         select(RoleAssignment.unit_id, RoleAssignment.user_id)
         .join(User, User.id == RoleAssignment.user_id)
         .where(
-            RoleAssignment.role == Role.UNIT_OFFICER.value,
+            RoleAssignment.role == role.value,
             RoleAssignment.unit_id.in_(wanted),
             User.active.is_(True),
         )
@@ -183,6 +187,41 @@ def round_items(
     return out
 
 
+def objection_items(objection_ids: list[int]) -> Recipients:
+    """The secretariat over each received objection's entry (never who objected)."""
+    from ..objections.models import Objection
+
+    out: Recipients = defaultdict(list)
+    if not objection_ids:
+        return out
+    rows = list(
+        db.session.scalars(
+            select(Objection)
+            .options(
+                joinedload(Objection.exemplar).joinedload(Exemplar.unit),
+                joinedload(Objection.issued_list),
+            )
+            .where(Objection.id.in_(objection_ids))
+        )
+    )
+    secretariats = officers_by_unit((o.exemplar.unit for o in rows), Role.SECRETARIAT)
+    for o in rows:
+        day = o.received_at or o.lodged_at
+        item = Item(
+            Message.OBJECTION,
+            {
+                "name": o.exemplar.name,
+                "list": o.issued_list.title,
+                "day": clock.local_date(day).isoformat(),
+            },
+            "objection_queue.show",
+            {"objection_id": o.id},
+        )
+        for user_id in secretariats.get(o.exemplar.unit_id, ()):
+            out[user_id].append(item)
+    return out
+
+
 def resolve(events: list[tuple[str, int]]) -> Recipients:
     """The items each person is to be told of, for the events of one transaction."""
     by_type: dict[str, list[int]] = defaultdict(list)
@@ -192,6 +231,7 @@ def resolve(events: list[tuple[str, int]]) -> Recipients:
     for part in (
         _exemplar_items(by_type["history"], by_type["commendation"]),
         round_items(by_type["round"], Message.ROUND_OPENED),
+        objection_items(by_type["objection"]),
     ):
         for user_id, items in part.items():
             out[user_id].extend(items)

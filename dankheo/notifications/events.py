@@ -5,7 +5,9 @@
 * a ``History`` row of a council's decision (returned, passed a stage, recommended,
   not recognised) — every state change goes through ``transition``, which adds one;
 * a new ``Round`` (a council opened a session);
-* a new ``Commendation``.
+* a new ``Commendation``;
+* an ``Objection`` received (lodged by a signed-in user, or its address confirmed):
+  the secretariat over the entry's unit is told.
 
 The notes stay on the session (``session.info``) and are handed to the job queue only
 in ``after_commit``: a rolled-back transaction (or a rolled-back savepoint) tells
@@ -20,7 +22,7 @@ import logging
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..domain.workflow import Action
@@ -50,8 +52,19 @@ def _pending(session: Session, name: str) -> list[tuple[Any, Any]]:
     return session.info.setdefault(name, [])
 
 
+def _received(obj: Any, new: bool) -> bool:
+    """An objection that this flush makes ``received`` (new, or confirmed: the
+    attribute history still holds the change in ``after_flush``)."""
+    from ..domain.objections import ObjectionState
+
+    if obj.state != ObjectionState.RECEIVED:
+        return False
+    return new or bool(inspect(obj).attrs.state.history.added)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     from ..appraisal.models import Commendation, Round
+    from ..objections.models import Objection
 
     found: list[tuple[str, int]] = []
     for obj in session.new:
@@ -61,6 +74,10 @@ def _after_flush(session: Session, _context: Any) -> None:
             found.append(("round", obj.id))
         elif isinstance(obj, Commendation):
             found.append(("commendation", obj.id))
+    for objs, new in ((session.new, True), (session.dirty, False)):
+        for obj in objs:
+            if isinstance(obj, Objection) and _received(obj, new):
+                found.append(("objection", obj.id))
     if found:
         tag = savepoint_tag(session)
         _pending(session, EVENTS).extend((tag, e) for e in found)

@@ -30,6 +30,7 @@ class NotificationKind(_Labelled):
     ROUND = "round"
     DEADLINE = "deadline"
     COMMENDED = "commended"
+    OBJECTION = "objection"
 
 
 class Channel(_Labelled):
@@ -49,6 +50,7 @@ class Message(StrEnum):
     SUPPLEMENT_DEADLINE = "supplement_deadline"
     COMMENDED = "commended"
     DIGEST = "digest"
+    OBJECTION = "objection"
 
 
 NOTIFICATION_LABELS: dict[type, dict[str, str]] = {
@@ -62,6 +64,10 @@ NOTIFICATION_LABELS: dict[type, dict[str, str]] = {
         ),
         NotificationKind.DEADLINE: N_("Sắp hết hạn đăng ký hoặc hạn bổ sung hồ sơ"),
         NotificationKind.COMMENDED: N_("Hồ sơ được khen thưởng"),
+        NotificationKind.OBJECTION: N_(
+            "Phản ánh, kiến nghị mới về danh sách đề nghị khen thưởng "
+            "(cơ quan thường trực)"
+        ),
     },
     Channel: {
         Channel.EMAIL: N_("Email và hộp thông báo"),
@@ -81,6 +87,7 @@ KIND_OF: dict[Message, NotificationKind] = {
     Message.REGISTRATION_DEADLINE: NotificationKind.DEADLINE,
     Message.SUPPLEMENT_DEADLINE: NotificationKind.DEADLINE,
     Message.COMMENDED: NotificationKind.COMMENDED,
+    Message.OBJECTION: NotificationKind.OBJECTION,
 }
 
 #: A person who chose nothing hears of everything by email (and in the inbox).

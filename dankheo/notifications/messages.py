@@ -66,6 +66,10 @@ def title(message: str, data: dict[str, Any]) -> str:
             return gettext("Sắp hết hạn bổ sung hồ sơ “%(name)s”", name=d["name"])
         case Message.COMMENDED:
             return gettext("Hồ sơ “%(name)s” được khen thưởng", name=d["name"])
+        case Message.OBJECTION:
+            return gettext(
+                "Phản ánh, kiến nghị mới về hồ sơ “%(name)s”", name=d["name"]
+            )
         case Message.DIGEST:
             n = sum(d["counts"].values())
             return ngettext("%(num)d thông báo mới", "%(num)d thông báo mới", n)
@@ -127,6 +131,13 @@ def body(message: str, data: dict[str, Any]) -> str:
                 day=_day(d["day"]),
                 body=d["body"],
             )
+        case Message.OBJECTION:
+            return gettext(
+                "Tiếp nhận ngày %(day)s, về hồ sơ trong danh sách đề nghị khen thưởng "
+                "“%(list)s”. Cơ quan thường trực xem xét và ghi kết quả xử lý.",
+                day=_day(d["day"]),
+                list=d["list"],
+            )
         case Message.DIGEST:
             return "\n".join(digest_lines(d["counts"]))
     raise AssertionError(message)  # pragma: no cover
@@ -173,6 +184,9 @@ def digest_lines(counts: dict[str, int]) -> list[str]:
         ),
         Message.COMMENDED: lambda n: ngettext(
             "%(num)d hồ sơ được khen thưởng", "%(num)d hồ sơ được khen thưởng", n
+        ),
+        Message.OBJECTION: lambda n: ngettext(
+            "%(num)d phản ánh, kiến nghị mới", "%(num)d phản ánh, kiến nghị mới", n
         ),
     }
     return [

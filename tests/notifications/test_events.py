@@ -204,6 +204,7 @@ def test_choices_email_inbox_only_or_nothing_are_respected(
         "round": "email",
         "deadline": "email",
         "commended": "email",
+        "objection": "email",
         "language": "en",
     }
     assert client.post("/notifications/preferences", data=form).status_code == 303

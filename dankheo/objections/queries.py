@@ -1,0 +1,194 @@
+"""What the objection pages read: which issued lists take objections, and when; the
+secretariat's queue; the public account of an entry's objections (no objector).
+
+A recommended list is *published* when it is issued (``IssuedList`` whose content is
+of type ``recommended``, in force): the window runs from its issue date for the
+campaign's ``objection_days``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import defer, joinedload
+
+from .. import clock
+from ..campaigns.models import Campaign
+from ..domain.objections import PUBLIC_STATES, ObjectionState, Window, window
+from ..domain.proof import IssueStatus
+from ..extensions import db
+from ..lists.models import IssuedList
+from ..registry.models import Exemplar
+from ..units.queries import subtree_condition
+from .models import Objection
+
+RECOMMENDED = "recommended"
+
+
+def is_recommended_list(issued: IssuedList) -> bool:
+    """Read from the recorded filters (small), not from the content (every row)."""
+    return (issued.filters or {}).get("list_type") == RECOMMENDED
+
+
+def window_of(issued: IssuedList) -> Window:
+    return window(issued.issued_on, issued.campaign.objection_days)
+
+
+def entries_of(issued: IssuedList) -> list[dict[str, Any]]:
+    """The rows of the issued list (id, number, name, unit), as issued."""
+    return [
+        {"id": r["id"], "n": r.get("n"), "name": r["name"], "unit": r.get("unit", "")}
+        for r in issued.content.get("rows", [])
+    ]
+
+
+def lists_taking_objections(issued: IssuedList) -> bool:
+    """Whether objections may be lodged against entries of ``issued`` at all (its
+    window may still be closed): a recommended list in force."""
+    return issued.status == IssueStatus.ISSUED and is_recommended_list(issued)
+
+
+@dataclass(frozen=True)
+class OpenList:
+    """An issued recommended list holding an entry, with its window."""
+
+    issued: IssuedList
+    window: Window
+
+    def is_open(self, today: date) -> bool:
+        return self.window.is_open(today)
+
+
+def open_list_for_entry(exemplar: Exemplar) -> OpenList | None:
+    """The newest recommended list in force of the entry's campaign whose window is
+    open today and which holds the entry, if any. A list's rows are read only while its
+    window is open (an entry's public page asks this on every view)."""
+    today = clock.today()
+    found = db.session.scalars(
+        select(IssuedList)
+        .options(defer(IssuedList.content), joinedload(IssuedList.campaign))
+        .where(
+            IssuedList.campaign_id == exemplar.campaign_id,
+            IssuedList.status == IssueStatus.ISSUED,
+        )
+        .order_by(IssuedList.issued_on.desc(), IssuedList.id.desc())
+    )
+    for issued in found:
+        win = window_of(issued)
+        if not (is_recommended_list(issued) and win.is_open(today)):
+            continue
+        if any(r["id"] == exemplar.id for r in entries_of(issued)):
+            return OpenList(issued, win)
+    return None
+
+
+# --- the secretariat's queue ----------------------------------------------------------
+
+
+def queue(
+    scopes: list[str],
+    *,
+    state: str | None = None,
+    campaign_id: int | None = None,
+    exemplar_id: int | None = None,
+) -> Select[Any]:
+    """Objections about entries of units in the secretariat's subtrees (unconfirmed
+    ones are nobody's business yet), newest first."""
+    stmt = (
+        select(Objection)
+        .options(
+            joinedload(Objection.exemplar).joinedload(Exemplar.unit),
+            joinedload(Objection.exemplar).joinedload(Exemplar.campaign),
+            joinedload(Objection.issued_list),
+        )
+        .where(
+            subtree_condition(Objection.unit_id, scopes),
+            Objection.state != ObjectionState.UNVERIFIED,
+        )
+        .order_by(Objection.id.desc())
+    )
+    if state:
+        stmt = stmt.where(Objection.state == state)
+    if campaign_id:
+        stmt = stmt.where(Objection.campaign_id == campaign_id)
+    if exemplar_id:
+        stmt = stmt.where(Objection.exemplar_id == exemplar_id)
+    return stmt
+
+
+def in_scopes(objection_id: int, scopes: list[str]) -> Objection | None:
+    return db.session.scalar(queue(scopes).where(Objection.id == objection_id))
+
+
+def campaigns_in_scopes(scopes: list[str]) -> list[Campaign]:
+    """Campaigns having objections in the scopes (for the queue's filter)."""
+    ids = select(Objection.campaign_id).where(
+        subtree_condition(Objection.unit_id, scopes)
+    )
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.id.in_(ids))
+            .order_by(Campaign.year.desc(), Campaign.name)
+        )
+    )
+
+
+# --- the public account ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicObjection:
+    """What anyone may know of an objection: when it was received, where it stands,
+    the outcome and its date. Never who objected, their address or their text."""
+
+    exemplar_id: int
+    received_on: date
+    state: str
+    outcome: str | None
+    decided_on: date | None
+
+    @property
+    def state_label(self) -> str:
+        return ObjectionState(self.state).label
+
+    @property
+    def outcome_label(self) -> str:
+        from ..domain.objections import ObjectionOutcome
+
+        return ObjectionOutcome(self.outcome).label if self.outcome else ""
+
+
+def _day(moment: datetime | None) -> date | None:
+    return clock.local_date(moment) if moment is not None else None
+
+
+def public_objections(
+    *, exemplar_ids: list[int] | None = None, issued_list_id: int | None = None
+) -> dict[int, list[PublicObjection]]:
+    """Entry id -> its received objections, oldest first (one query)."""
+    stmt = select(
+        Objection.exemplar_id,
+        Objection.received_at,
+        Objection.state,
+        Objection.outcome,
+        Objection.decided_at,
+    ).where(Objection.state.in_([str(s) for s in PUBLIC_STATES]))
+    if exemplar_ids is not None:
+        stmt = stmt.where(Objection.exemplar_id.in_(exemplar_ids))
+    if issued_list_id is not None:
+        stmt = stmt.where(Objection.issued_list_id == issued_list_id)
+    out: dict[int, list[PublicObjection]] = defaultdict(list)
+    for eid, received, state, outcome, decided in db.session.execute(
+        stmt.order_by(Objection.received_at, Objection.id)
+    ):
+        out[eid].append(
+            PublicObjection(
+                eid, _day(received) or date.min, state, outcome, _day(decided)
+            )
+        )
+    return dict(out)
