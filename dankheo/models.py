@@ -12,6 +12,7 @@ from .coverage.models import RegistrationExpectation  # noqa: F401
 from .duplicates import models as duplicates_models  # noqa: F401
 from .lists.models import IssuedList  # noqa: F401
 from .notifications import models as notification_models  # noqa: F401
+from .objections import audited as objection_audited  # noqa: F401  (its audit spec)
 from .objections import models as objection_models  # noqa: F401
 from .registry.models import Attachment, Exemplar, History  # noqa: F401
 from .showcase import search as showcase_search  # noqa: F401  (search index DDL)

@@ -22,7 +22,6 @@ from ..auth.models import RoleAssignment, User
 from ..campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage
 from ..domain import N_
 from ..lists.models import IssuedList
-from ..objections.models import Objection
 from ..registry.models import Exemplar
 from ..units.models import Unit
 
@@ -106,7 +105,7 @@ def _exemplar_unit(session: Session, exemplar_id: int | None) -> int | None:
     return exemplar.unit_id if exemplar else None
 
 
-def _name_of(session: Session, model: type, ident: Any, attr: str = "name") -> str:
+def name_of(session: Session, model: type, ident: Any, attr: str = "name") -> str:
     obj = _get(session, model, ident)
     return str(getattr(obj, attr)) if obj is not None else ""
 
@@ -151,19 +150,6 @@ def _issued_list_verb(action: str, changes: dict[str, list[Any]]) -> str:
     return action
 
 
-def _objection_verb(action: str, changes: dict[str, list[Any]]) -> str:
-    if action == "created":
-        return "objection_lodged"
-    state = changes.get("state")
-    if action == "updated" and state:
-        return {
-            "received": "objection_received",
-            "reviewing": "objection_reviewing",
-            "decided": "objection_decided",
-        }.get(str(state[1]), action)
-    return action
-
-
 # --- the declared set -----------------------------------------------------------------
 
 audited(
@@ -191,14 +177,14 @@ audited(
     Stage,
     N_("Vòng thẩm định và quy tắc"),
     type="stage",
-    label=lambda s, o: f"{o.name} — {_name_of(s, Campaign, o.campaign_id)}",
+    label=lambda s, o: f"{o.name} — {name_of(s, Campaign, o.campaign_id)}",
     unit_id=lambda s, o: _campaign_unit(s, o.campaign_id),
 )
 audited(
     Criterion,
     N_("Tiêu chí chấm điểm"),
     type="criterion",
-    label=lambda s, o: f"{o.name} — {_name_of(s, Stage, o.stage_id)}",
+    label=lambda s, o: f"{o.name} — {name_of(s, Stage, o.stage_id)}",
     unit_id=lambda s, o: _stage_unit(s, o.stage_id),
 )
 audited(
@@ -213,7 +199,7 @@ audited(
     N_("Thành viên hội đồng"),
     type="council_member",
     label=lambda s, o: (
-        f"{_name_of(s, User, o.user_id)} — {_name_of(s, Council, o.council_id)}"
+        f"{name_of(s, User, o.user_id)} — {name_of(s, Council, o.council_id)}"
     ),
     unit_id=lambda s, o: _council_unit(s, o.council_id),
     verb=_member_verb,
@@ -222,7 +208,7 @@ audited(
     Round,
     N_("Phiên thẩm định"),
     type="round",
-    label=lambda s, o: f"{_name_of(s, Council, o.council_id)} #{o.number}",
+    label=lambda s, o: f"{name_of(s, Council, o.council_id)} #{o.number}",
     unit_id=lambda s, o: _council_unit(s, o.council_id),
     # Bumped by every vote: recording it would tell when members vote.
     exclude=frozenset({"vote_writes"}),
@@ -232,7 +218,7 @@ audited(
     StageResult,
     N_("Kết quả thẩm định"),
     type="stage_result",
-    label=lambda s, o: _name_of(s, Exemplar, o.exemplar_id),
+    label=lambda s, o: name_of(s, Exemplar, o.exemplar_id),
     unit_id=lambda s, o: _exemplar_unit(s, o.exemplar_id),
     exemplar_id=lambda o: o.exemplar_id,
     # Written in bulk when a round closes (the history records that); a later
@@ -243,7 +229,7 @@ audited(
     Commendation,
     N_("Quyết định khen thưởng"),
     type="commendation",
-    label=lambda s, o: f"{o.decision_number} — {_name_of(s, Exemplar, o.exemplar_id)}",
+    label=lambda s, o: f"{o.decision_number} — {name_of(s, Exemplar, o.exemplar_id)}",
     unit_id=lambda s, o: _exemplar_unit(s, o.exemplar_id),
     exemplar_id=lambda o: o.exemplar_id,
 )
@@ -288,8 +274,8 @@ audited(
     N_("Vai trò"),
     type="role_assignment",
     label=lambda s, o: (
-        f"{_name_of(s, User, o.user_id, 'username')}: {o.role} @ "
-        f"{_name_of(s, Unit, o.unit_id, 'code')}"
+        f"{name_of(s, User, o.user_id, 'username')}: {o.role} @ "
+        f"{name_of(s, Unit, o.unit_id, 'code')}"
     ),
     unit_id=lambda _s, o: o.unit_id,
     verb=_role_verb,
@@ -311,18 +297,6 @@ audited(
     # The rows issued are in the record itself, under their digest.
     exclude=frozenset({"content"}),
     verb=_issued_list_verb,
-)
-
-audited(
-    Objection,
-    N_("Phản ánh, kiến nghị"),
-    type="objection",
-    label=lambda s, o: f"#{o.id} — {_name_of(s, Exemplar, o.exemplar_id)}",
-    unit_id=lambda _s, o: o.unit_id,
-    exemplar_id=lambda o: o.exemplar_id,
-    # Who objected stays with the secretariat's queue, never copied anywhere.
-    exclude=frozenset({"email", "user_id", "token_hash", "token_expires_at"}),
-    verb=_objection_verb,
 )
 
 #: Explicit events (see :func:`dankheo.audit.record_event`) use these types too.

@@ -1,0 +1,37 @@
+"""How the audit log follows objections (declared here, so the audit package needs no
+import of this one: objections reach the secretariat's corrections, which reach admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..audit.audited import audited, name_of
+from ..domain import N_
+from ..registry.models import Exemplar
+from .models import Objection
+
+
+def _objection_verb(action: str, changes: dict[str, list[Any]]) -> str:
+    if action == "created":
+        return "objection_lodged"
+    state = changes.get("state")
+    if action == "updated" and state:
+        return {
+            "received": "objection_received",
+            "reviewing": "objection_reviewing",
+            "decided": "objection_decided",
+        }.get(str(state[1]), action)
+    return action
+
+
+audited(
+    Objection,
+    N_("Phản ánh, kiến nghị"),
+    type="objection",
+    label=lambda s, o: f"#{o.id} — {name_of(s, Exemplar, o.exemplar_id)}",
+    unit_id=lambda _s, o: o.unit_id,
+    exemplar_id=lambda o: o.exemplar_id,
+    # Who objected stays with the secretariat's queue, never copied anywhere.
+    exclude=frozenset({"email", "user_id", "token_hash", "token_expires_at"}),
+    verb=_objection_verb,
+)
