@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import bounds, clock, extensions, inputs, lifecycle, spreadsheets
+from . import bounds, clock, extensions, files, inputs, lifecycle, spreadsheets
 from . import db as dbmod
 from .config import DefaultConfig, apply_env, load_secret_key
 from .extensions import (
@@ -44,9 +44,14 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: defaults, instance/config.py, DANKHEO_* env, then ``test_config``."""
+    # Each instance (process group, machine) may have its own folder for what stays
+    # local: DANKHEO_INSTANCE_PATH (or INSTANCE_PATH in ``test_config``).
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "DANKHEO_INSTANCE_PATH"
+    )
     app = DankheoFlask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
@@ -60,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     configure_logging(app.config["LOG_LEVEL"])
+    files.store_kind(app)  # an unknown DANKHEO_FILE_STORE stops here too
     clock.init_app(app)  # an unknown time zone stops here, before anything reads it
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
