@@ -52,6 +52,10 @@ class FileStore(Protocol):
         """Every file of the area, by key."""
         ...
 
+    def strays(self) -> Iterator[Path]:
+        """Files in the store's place that do not follow its layout (reported)."""
+        ...
+
     def local_path(self, key: str) -> AbstractContextManager[Path]:
         """A path on this machine holding the bytes of ``key`` for the block (for
         readers that need a file name); a copy when the store is not a folder."""
