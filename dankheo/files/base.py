@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 #: Bytes read or written at a time.
 BLOCK = 1 << 20
@@ -28,7 +28,7 @@ class FileStore(Protocol):
     #: True when put/delete take effect with the session's transaction (no hooks).
     transactional: bool
 
-    def put(self, key: str, data: bytes | BinaryIO) -> FileInfo:
+    def put(self, key: str, data: bytes | IO[bytes]) -> FileInfo:
         """Write ``data`` (bytes or a binary stream, read in blocks) under ``key``,
         replacing what was there."""
         ...
@@ -62,7 +62,7 @@ class FileStore(Protocol):
         ...
 
 
-def blocks(data: bytes | BinaryIO) -> Iterator[bytes]:
+def blocks(data: bytes | IO[bytes]) -> Iterator[bytes]:
     """``data`` in blocks of at most :data:`BLOCK` bytes."""
     if isinstance(data, bytes | bytearray | memoryview):
         view = memoryview(data)

@@ -13,13 +13,15 @@ import contextlib
 import hashlib
 import io
 import secrets
+import shutil
 import tempfile
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from ..db import table_of, utcnow, write_intent
 from ..extensions import db
@@ -28,6 +30,8 @@ from .models import StoredFileChunk, StoredFileRow
 
 #: The most bytes one chunk row holds.
 CHUNK_BYTES = 1 << 20
+#: session.info key: the (area, key) this transaction wrote (see open()).
+WRITTEN = "dankheo_files_written"
 
 F = table_of(StoredFileRow)
 C = table_of(StoredFileChunk)
@@ -47,7 +51,7 @@ class DatabaseFileStore:
             )
         ).first()
 
-    def put(self, key: str, data: bytes | BinaryIO) -> FileInfo:
+    def put(self, key: str, data: bytes | IO[bytes]) -> FileInfo:
         session = db.session
         # Written under a temporary key, then renamed over the old file in the same
         # transaction: the (area, key) stays unique and readers see old or new.
@@ -67,6 +71,7 @@ class DatabaseFileStore:
                 size += len(piece)
                 seq += 1
         self.delete(key)
+        session.info.setdefault(WRITTEN, set()).add((self.area, key))
         session.execute(
             update(F)
             .where(F.c.id == file_id)
@@ -81,9 +86,14 @@ class DatabaseFileStore:
         if row.size <= CHUNK_BYTES:
             # One chunk at most: read now, in this transaction.
             return io.BytesIO(b"".join(self._session_chunks(row.id)))
-        return io.BufferedReader(_ChunkReader(db.engine, row.id), CHUNK_BYTES)
+        if (self.area, key) in db.session.info.get(WRITTEN, ()):
+            # Written by this transaction: only its own connection sees it.
+            chunks = self._session_chunks(row.id)
+        else:
+            chunks = _stream(db.engine, row.id)
+        return io.BufferedReader(_ChunkReader(chunks), CHUNK_BYTES)
 
-    def _session_chunks(self, file_id: int) -> Iterator[bytes]:
+    def _session_chunks(self, file_id: int) -> Generator[bytes, None, None]:
         """The chunks through the session (sees this transaction's own writes), one
         statement per chunk so only one is in memory."""
         seq = 0
@@ -132,9 +142,8 @@ class DatabaseFileStore:
         suffix = Path(key).suffix
         with tempfile.TemporaryDirectory(prefix="dankheo-") as folder:
             path = Path(folder) / f"file{suffix}"
-            with open(path, "wb") as out:
-                for chunk in self._session_chunks(row.id):
-                    out.write(chunk)
+            with self.open(key) as src, open(path, "wb") as out:
+                shutil.copyfileobj(src, out, CHUNK_BYTES)
             yield path
 
 
@@ -142,12 +151,18 @@ def _info(row) -> FileInfo:
     return FileInfo(row.key, row.size, row.modified_at, row.sha256)
 
 
-class _ChunkReader(io.RawIOBase):
-    """The chunks of one file, streamed on a connection of its own (released at
-    close); needs no application context."""
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_written(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
 
-    def __init__(self, engine: Engine, file_id: int) -> None:
-        self._chunks = _stream(engine, file_id)
+
+class _ChunkReader(io.RawIOBase):
+    """A file's chunks as a stream (the generator, and the connection it may hold,
+    are released at close)."""
+
+    def __init__(self, chunks: Generator[bytes, None, None]) -> None:
+        self._chunks = chunks
         self._buf = memoryview(b"")
 
     def readable(self) -> bool:
@@ -170,6 +185,8 @@ class _ChunkReader(io.RawIOBase):
 
 
 def _stream(engine: Engine, file_id: int) -> Generator[bytes, None, None]:
+    """The committed chunks, on a connection of its own in one statement (needs no
+    application context: a download reads it after the view has returned)."""
     token = write_intent.set(False)
     try:
         with engine.connect() as conn:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from .base import FileInfo, blocks
 
@@ -30,7 +30,7 @@ class LocalFileStore:
             raise ValueError(f"not a file key: {key!r}")
         return self.root / key[:2] / key if self.sharded else self.root / key
 
-    def put(self, key: str, data: bytes | BinaryIO) -> FileInfo:
+    def put(self, key: str, data: bytes | IO[bytes]) -> FileInfo:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".{key}.{secrets.token_hex(4)}.tmp"

@@ -5,14 +5,14 @@ progress the page polls."""
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ...actors import acting_as
 from ...auth.models import User
@@ -20,6 +20,7 @@ from ...campaigns.models import Campaign
 from ...domain import N_
 from ...errors import InvalidInput, NotAllowed
 from ...extensions import db
+from ...files import IMPORTS, FileStore, discard_on_rollback, store_for
 from ...jobs import queue_for, records, register_handler, save_after_commit, start
 from ...jobs.records import JobRecord
 from .checking import Outcome, Progress, check, context_for
@@ -33,24 +34,29 @@ JOB_KIND = "import_exemplars"
 # -------------------------------------------------------------------------- staging
 
 
-def import_folder() -> Path:
-    folder = Path(current_app.config["IMPORT_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def staging_store(app: Flask | None = None) -> FileStore:
+    """Where uploads wait to be imported: IMPORT_FOLDER, or the shared database (a
+    consumer on another machine must read what this one received)."""
+    return store_for(IMPORTS, app)
 
 
 def stage_upload(stream: IO[bytes], filename: str) -> tuple[str, str]:
-    """Keep the uploaded file under a random name until it is imported or dropped."""
+    """Keep the uploaded file under a random name until it is imported or dropped
+    (in the database store, only if the request's transaction commits)."""
     fmt = detect_format(filename)
     name = f"{secrets.token_urlsafe(16)}.{fmt}"
-    with open(import_folder() / name, "wb") as out:
-        while chunk := stream.read(1 << 20):
-            out.write(chunk)
+    store = staging_store()
+    store.put(name, stream)
+    discard_on_rollback(store, name)
     return name, fmt
 
 
-def staged_path(record: JobRecord) -> Path:
-    return import_folder() / record.params["stored"]
+@contextlib.contextmanager
+def staged_path(record: JobRecord) -> Iterator[Path]:
+    """A path holding the staged file of ``record`` for the block (readers need a
+    file name; from the database store it is a temporary copy)."""
+    with staging_store().local_path(record.params["stored"]) as path:
+        yield path
 
 
 def record_progress(huey, record: JobRecord) -> Progress:
@@ -75,11 +81,13 @@ def run_record(
     if campaign is None:
         raise InvalidInput(N_("Không tìm thấy đợt đăng ký."))
     ctx = context_for(campaign, actor)
-    path, fmt = staged_path(record), record.params["format"]
+    fmt = record.params["format"]
     progress = record_progress(huey, record)
-    if apply:
-        return import_file(ctx, path, fmt, progress, separate_read=separate_read)
-    return check(ctx, path, fmt, progress)
+    # The file is read whole (into the outcome's spool) within the block.
+    with staged_path(record) as path:
+        if apply:
+            return import_file(ctx, path, fmt, progress, separate_read=separate_read)
+        return check(ctx, path, fmt, progress)
 
 
 def finish_record(
@@ -132,6 +140,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 db.session.rollback()
                 records.fail(huey, record, exc.template, **exc.values)
                 discard_staged(record)
+                db.session.commit()  # the database store deletes in a transaction
                 return
             try:
                 if apply and outcome.ok:
@@ -142,6 +151,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 else:
                     db.session.rollback()
                 finish_record(record, outcome, applied=apply)
+                db.session.commit()  # the staged file's removal, if any
                 records.save(huey, record)
             finally:
                 outcome.close()
@@ -150,11 +160,17 @@ def run_job(app: Flask, record: JobRecord) -> None:
 
 
 def discard_staged(record: JobRecord, app: Flask | None = None) -> None:
+    """Remove the staged file (with the database store, when the session commits)."""
     stored = record.params.get("stored")
     if stored:
-        folder = Path((app or current_app).config["IMPORT_FOLDER"])
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / stored)
+        staging_store(app).delete(stored)
+
+
+def _cleanup(app: Flask, record: JobRecord) -> None:
+    """A pruned record's staged file goes (the pruning task has no app context)."""
+    with app.app_context():
+        discard_staged(record, app)
+        db.session.commit()
 
 
 def start_import(
@@ -177,7 +193,8 @@ def start_import(
         },
     )
     try:
-        rows = estimated_rows(staged_path(record), fmt)
+        with staged_path(record) as path:
+            rows = estimated_rows(path, fmt)
     except FileRefused as exc:
         discard_staged(record)
         raise InvalidInput(exc.error.message, field="file", **exc.error.values) from exc
@@ -231,5 +248,5 @@ def confirm_import(record: JobRecord, *, actor: User) -> JobRecord:
 register_handler(
     JOB_KIND,
     run_job,
-    cleanup=lambda app, record: discard_staged(record, app),
+    cleanup=_cleanup,
 )
