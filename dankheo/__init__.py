@@ -83,6 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import notifications
 
     notifications.init_app(app)
+    from .showcase import opendata
+
+    opendata.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
     _register_errors(app)
