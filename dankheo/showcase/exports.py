@@ -19,6 +19,7 @@ from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..domain.workflow import State
 from ..extensions import db
+from ..registry.models import Exemplar
 from . import listing
 from .listing import Filters
 
@@ -69,13 +70,19 @@ def export_header() -> list[str]:
     ]
 
 
-def export_rows(f: Filters) -> Iterator[Sequence[Any]]:
+def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:
     """Rows for the downloads. Everything that needs the request (labels in the
-    visitor's language, the site's address) is computed here, before streaming."""
+    visitor's language, the site's address) is computed here, before streaming.
+
+    A filtered download keeps the list's order; the full file (``by_id``) is in the
+    order of the codes, which reads the table in its own order (about twice as fast
+    on SQLite as following the publication-date index row by row)."""
     kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
     states = {s.value: _(s.label) for s in State}
     prefix = url_for("showcase.index", _external=True)
     stmt = listing.export_statement(f)
+    if by_id:
+        stmt = stmt.order_by(None).order_by(Exemplar.id)
     engine = db.engine
 
     def rows():

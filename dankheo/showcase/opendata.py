@@ -94,13 +94,13 @@ def build() -> BuildState:
 
     with tempfile.TemporaryFile() as tmp:
         for chunk in spreadsheets.csv_chunks(
-            export_header(), counted(export_rows(Filters()))
+            export_header(), counted(export_rows(Filters(), by_id=True))
         ):
             tmp.write(chunk.encode("utf-8"))
         tmp.seek(0)
         target.put(CSV_NAME, tmp)
     sheet = spreadsheets.Sheet(
-        "Mô hình, điển hình", export_rows(Filters()), header=export_header()
+        "Mô hình, điển hình", export_rows(Filters(), by_id=True), header=export_header()
     )
     with spreadsheets.xlsx_file([sheet]) as src, tempfile.TemporaryFile() as tmp:
         shutil.copyfileobj(src, tmp)
