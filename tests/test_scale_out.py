@@ -221,3 +221,15 @@ def test_two_instances_share_sessions_files_limits_and_jobs(
     assert built.status_code == 200
     assert built.content.decode("utf-8-sig").count("\n") == 1  # header; no public rows
     assert "Tạo lúc" in requests.get(a + "/showcase/open-data").text
+
+
+def test_gunicorn_conf_suits_long_streamed_responses(monkeypatch):
+    """A threaded worker that keeps answering the arbiter while a download streams,
+    a generous timeout, and a graceful stop that lets downloads finish."""
+    import runpy
+
+    for name in ("DANKHEO_TIMEOUT", "DANKHEO_GRACEFUL_TIMEOUT", "DANKHEO_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["worker_class"] == "gthread" and conf["threads"] >= 2
+    assert conf["timeout"] >= 120 and conf["graceful_timeout"] >= 60
