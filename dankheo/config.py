@@ -205,6 +205,18 @@ def production_gaps(config: Mapping[str, Any]) -> list[Gap]:
                 "tiến trình hay nhiều máy chủ cần PostgreSQL.",
             )
         )
+    if not database.startswith("sqlite") and (
+        str(config.get("FILE_STORE") or "local") == "local"
+    ):
+        gaps.append(
+            Gap(
+                False,
+                "DANKHEO_FILE_STORE",
+                "= local: tệp đính kèm, tệp nhập chờ xử lý và tệp dữ liệu mở nằm trong "
+                "thư mục của máy này. Đúng khi mọi tiến trình chạy trên một máy; nhiều "
+                "máy chủ cần DANKHEO_FILE_STORE=database (hoặc một thư mục dùng chung).",
+            )
+        )
     if "MAIL_SERVER" in config and not config.get("MAIL_SERVER"):
         gaps.append(
             Gap(
