@@ -25,6 +25,7 @@ import click
 from flask import Flask, Response, current_app
 from flask.cli import with_appcontext
 from huey import crontab
+from huey.exceptions import TaskLockedException
 
 from .. import spreadsheets, tallies
 from ..db import utcnow
@@ -149,14 +150,23 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPEN_DATA_MAX_AGE_HOURS", 24)
     huey = queue_for(app).huey
 
+    def build_alone() -> None:
+        # One build at a time across consumers; a check that finds one running
+        # leaves it be (the next check sees what it built).
+        try:
+            with huey.lock_task("dankheo.open-data-build"):
+                build_if_due(app)
+        except TaskLockedException:
+            log.info("open-data build already running elsewhere")
+
     @huey.task(name="dankheo.build_open_data")
     def build_task() -> None:
         huey.get(QUEUED_KEY)  # taken off: a later change may queue another build
-        build_if_due(app)
+        build_alone()
 
     @huey.periodic_task(crontab(minute="*"), name="dankheo.check_open_data")
     def check_periodically() -> None:
-        build_if_due(app)
+        build_alone()
 
     app.extensions[EXTENSION] = build_task
     app.cli.add_command(build_open_data_command)
