@@ -17,6 +17,7 @@ from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .duplicates.cli import find_duplicates_command
 from .extensions import db
+from .files.cli import copy_files_to_database
 from .jobs.cli import jobs_group
 from .registry.bulk_cli import import_exemplars, import_units
 from .repair import repair_data
@@ -32,6 +33,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(check_storage_command)
+    app.cli.add_command(copy_files_to_database)
     app.cli.add_command(repair_data)
     app.cli.add_command(jobs_group)
     app.cli.add_command(import_exemplars)

@@ -191,3 +191,25 @@ def test_an_unknown_store_is_refused_at_start(tmp_path):
                 "FILE_STORE": "s3",
             }
         )
+
+
+def test_copy_files_to_database_brings_local_attachments_over(
+    app, db, make, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    exemplar = make.exemplar(name="Mô hình chuyển kho tệp")
+    db.session.commit()
+    attachment = add_attachment(
+        exemplar, actor=None, stream=io.BytesIO(PDF), filename="Biên bản.pdf"
+    )
+    db.session.commit()
+    monkeypatch.setitem(app.config, "FILE_STORE", "database")
+    assert not store_for(ATTACHMENTS).exists(attachment.stored_name)
+    for expected in ("Đã chép 1 tệp", "Đã chép 0 tệp"):  # again: nothing to do
+        result = app.test_cli_runner().invoke(args=["copy-files-to-database"])
+        assert result.exit_code == 0, result.output
+        assert expected in result.output
+    db.session.rollback()
+    with store_for(ATTACHMENTS).open(attachment.stored_name) as fh:
+        assert fh.read() == PDF
+    assert app.test_cli_runner().invoke(args=["check-storage"]).exit_code == 0
