@@ -156,27 +156,31 @@ def _has_units() -> bool:
     return bool(db.session.scalar(select(func.count(Unit.id))))
 
 
-def optimize_database(*, vacuum: bool = False) -> None:
+def optimize_database(*, full: bool = False) -> None:
     """Refresh the planner's statistics (after bulk loads, and from cron on big sites).
 
-    SQLite: ``ANALYZE`` then ``PRAGMA optimize``. PostgreSQL: ``ANALYZE``, or with
-    ``vacuum`` ``VACUUM ANALYZE`` (dead rows reclaimed and the visibility map kept
-    current, so index-only scans stay index-only), outside any transaction as VACUUM
-    requires."""
+    Quick (after seeding): ``PRAGMA optimize`` analysing what may need it on SQLite,
+    ``ANALYZE`` on PostgreSQL. ``full`` (the command): ``ANALYZE`` then ``PRAGMA
+    optimize`` on SQLite; ``VACUUM ANALYZE`` on PostgreSQL (dead rows reclaimed and the
+    visibility map kept current, so index-only scans stay index-only), outside any
+    transaction as VACUUM requires."""
     if db.engine.dialect.name == "sqlite":
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.exec_driver_sql("PRAGMA optimize")
+            if full:
+                conn.exec_driver_sql("ANALYZE")
+                conn.exec_driver_sql("PRAGMA optimize")
+            else:
+                conn.exec_driver_sql("PRAGMA optimize=0x10002")
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE" if vacuum else "ANALYZE")
+        conn.exec_driver_sql("VACUUM ANALYZE" if full else "ANALYZE")
 
 
 @click.command("optimize-db")
 def optimize_db() -> None:
     """Refresh query-planner statistics (run after imports, or nightly): VACUUM
     ANALYZE on PostgreSQL, ANALYZE and PRAGMA optimize on SQLite."""
-    optimize_database(vacuum=True)
+    optimize_database(full=True)
     click.echo("Đã cập nhật thống kê cho bộ tối ưu truy vấn.")
 
 
