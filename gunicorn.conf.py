@@ -31,7 +31,9 @@ threads = _int("DANKHEO_THREADS", 4)
 # would tie up a whole process and then lose it midway. Under gthread the worker's
 # main loop keeps answering the arbiter while its threads stream, so `timeout` only
 # catches a process that is truly stuck; it is generous because a long CPU-bound
-# export (an XLSX of 100,000 rows) holds the interpreter lock for a while.
+# export (an XLSX of 100,000 rows) holds the interpreter lock for a while. The full
+# open-data files are never built in a request (a job builds them into the file
+# store, dankheo.showcase.opendata); only filtered exports stream from the database.
 worker_class = "gthread"
 timeout = _int("DANKHEO_TIMEOUT", 120)
 # On restart, let running downloads finish before the old workers are stopped.

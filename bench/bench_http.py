@@ -241,6 +241,8 @@ def main() -> int:
         "DANKHEO_DATABASE_URL": url,
         "DANKHEO_SECRET_KEY": "bench",
         "DANKHEO_UPLOAD_FOLDER": instance,
+        # Its own instance folder: no open-data file built from another database.
+        "DANKHEO_INSTANCE_PATH": instance,
         "DANKHEO_RATELIMIT_EXPORT": "1000000 per minute",
     }
     paths = page_urls(url)

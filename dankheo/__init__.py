@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import bounds, clock, extensions, inputs, lifecycle, spreadsheets
+from . import bounds, clock, extensions, files, inputs, lifecycle, spreadsheets
 from . import db as dbmod
 from .config import DefaultConfig, apply_env, load_secret_key
 from .extensions import (
@@ -44,12 +44,18 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: defaults, instance/config.py, DANKHEO_* env, then ``test_config``."""
+    # Each instance (process group, machine) may have its own folder for what stays
+    # local: DANKHEO_INSTANCE_PATH (or INSTANCE_PATH in ``test_config``).
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "DANKHEO_INSTANCE_PATH"
+    )
     app = DankheoFlask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(DefaultConfig)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
         Path(app.instance_path) / "dankheo.sqlite3"
@@ -60,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     configure_logging(app.config["LOG_LEVEL"])
+    files.store_kind(app)  # an unknown DANKHEO_FILE_STORE stops here too
     clock.init_app(app)  # an unknown time zone stops here, before anything reads it
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
@@ -77,6 +84,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import notifications
 
     notifications.init_app(app)
+    from .showcase import opendata
+
+    opendata.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
     _register_errors(app)

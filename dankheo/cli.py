@@ -18,6 +18,7 @@ from .backup import backup_command, restore_command
 from .domain.enums import Role, UnitKind, UnitTier
 from .duplicates.cli import find_duplicates_command
 from .extensions import db
+from .files.cli import copy_files_to_database
 from .jobs.cli import jobs_group
 from .registry.bulk_cli import import_exemplars, import_units
 from .repair import repair_data
@@ -33,6 +34,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(check_storage_command)
+    app.cli.add_command(copy_files_to_database)
     app.cli.add_command(repair_data)
     app.cli.add_command(jobs_group)
     app.cli.add_command(import_exemplars)
@@ -156,19 +158,31 @@ def _has_units() -> bool:
     return bool(db.session.scalar(select(func.count(Unit.id))))
 
 
-def optimize_database() -> None:
-    """Refresh the planner's statistics (after bulk loads, and from cron on big sites)."""
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA optimize=0x10002")
-        else:
-            conn.exec_driver_sql("ANALYZE")
+def optimize_database(*, full: bool = False) -> None:
+    """Refresh the planner's statistics (after bulk loads, and from cron on big sites).
+
+    Quick (after seeding): ``PRAGMA optimize`` analysing what may need it on SQLite,
+    ``ANALYZE`` on PostgreSQL. ``full`` (the command): ``ANALYZE`` then ``PRAGMA
+    optimize`` on SQLite; ``VACUUM ANALYZE`` on PostgreSQL (dead rows reclaimed and the
+    visibility map kept current, so index-only scans stay index-only), outside any
+    transaction as VACUUM requires."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as conn:
+            if full:
+                conn.exec_driver_sql("ANALYZE")
+                conn.exec_driver_sql("PRAGMA optimize")
+            else:
+                conn.exec_driver_sql("PRAGMA optimize=0x10002")
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE" if full else "ANALYZE")
 
 
 @click.command("optimize-db")
 def optimize_db() -> None:
-    """Refresh query-planner statistics (run after imports or nightly)."""
-    optimize_database()
+    """Refresh query-planner statistics (run after imports, or nightly): VACUUM
+    ANALYZE on PostgreSQL, ANALYZE and PRAGMA optimize on SQLite."""
+    optimize_database(full=True)
     click.echo("Đã cập nhật thống kê cho bộ tối ưu truy vấn.")
 
 

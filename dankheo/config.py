@@ -79,6 +79,12 @@ class DefaultConfig:
     # How many reverse proxies sit in front of the app and append to X-Forwarded-For
     # and set X-Forwarded-Proto; 0 trusts none of these headers.
     TRUSTED_PROXIES = 0
+    # Where files are kept (dankheo.files): "local" folders under the instance folder,
+    # or "database" (the stored_files table) that every instance sharing it sees.
+    FILE_STORE = "local"
+    # Seconds at least between two rebuilds of the open-data files (a change of the
+    # published data queues one; dankheo.showcase.opendata).
+    OPEN_DATA_DEBOUNCE_SECONDS = 60
     # True when create_app had to generate instance/secret_key (nothing configured one).
     SECRET_KEY_GENERATED = False
 
@@ -100,6 +106,8 @@ ENV_KEYS = {
     "DANKHEO_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "DANKHEO_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "DANKHEO_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+    "DANKHEO_FILE_STORE": "FILE_STORE",
+    "DANKHEO_OPEN_DATA_FOLDER": "OPEN_DATA_FOLDER",
     "DANKHEO_SECRET_KEY": "SECRET_KEY",
     "DANKHEO_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
     "DANKHEO_DUPLICATE_NAME_THRESHOLD": "DUPLICATE_NAME_THRESHOLD",
@@ -201,6 +209,18 @@ def production_gaps(config: Mapping[str, Any]) -> list[Gap]:
                 "DANKHEO_DATABASE_URL",
                 "cơ sở dữ liệu là SQLite: một máy, mỗi lúc một giao dịch ghi; nhiều "
                 "tiến trình hay nhiều máy chủ cần PostgreSQL.",
+            )
+        )
+    if not database.startswith("sqlite") and (
+        str(config.get("FILE_STORE") or "local") == "local"
+    ):
+        gaps.append(
+            Gap(
+                False,
+                "DANKHEO_FILE_STORE",
+                "= local: tệp đính kèm, tệp nhập chờ xử lý và tệp dữ liệu mở nằm trong "
+                "thư mục của máy này. Đúng khi mọi tiến trình chạy trên một máy; nhiều "
+                "máy chủ cần DANKHEO_FILE_STORE=database (hoặc một thư mục dùng chung).",
             )
         )
     if "MAIL_SERVER" in config and not config.get("MAIL_SERVER"):

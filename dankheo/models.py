@@ -10,6 +10,7 @@ from .auth.models import RoleAssignment, User  # noqa: F401
 from .campaigns.models import Campaign, CommendationForm, Criterion, Field, Stage  # noqa: F401
 from .coverage.models import RegistrationExpectation  # noqa: F401
 from .duplicates import models as duplicates_models  # noqa: F401
+from .files import models as files_models  # noqa: F401  (database file store)
 from .lists.models import IssuedList  # noqa: F401
 from .notifications import models as notification_models  # noqa: F401
 from .objections import audited as objection_audited  # noqa: F401  (its audit spec)

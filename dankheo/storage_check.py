@@ -9,23 +9,24 @@ so an upload whose transaction is still open is never taken from under it; each 
 checked against the database once more just before it goes. Rows without a file are
 reported, never deleted: the dossier they belong to must be completed by a person.
 Files that do not follow the storage layout (``xx/<name>``) are reported and left alone.
+The check reads the configured store (:mod:`dankheo.files`): a folder, or the
+``stored_files`` table, where a file and its row commit together.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .db import write_intent
 from .extensions import db
+from .files import ATTACHMENTS, FileStore, LocalFileStore, store_for
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ DEFAULT_GRACE_MINUTES = 60
 
 @dataclass(frozen=True)
 class OrphanFile:
-    path: Path
+    key: str
     size: int
     age_seconds: float
 
@@ -69,31 +70,10 @@ class StorageReport:
         return not (self.orphans or self.missing or self.wrong_size)
 
 
-def _stored_files(root: Path) -> tuple[dict[str, Path], list[Path]]:
-    """Files laid out as ``root/<first two letters>/<name>``, and everything else.
-
-    Hidden files (temporary copies of a backup or restore) are not attachments.
-    """
-    stored: dict[str, Path] = {}
-    unknown: list[Path] = []
-    if not root.is_dir():
-        return stored, unknown
-    for folder, dirs, names in os.walk(root):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.startswith(".") or not path.is_file() or path.is_symlink():
-                continue
-            rel = path.relative_to(root).parts
-            if len(rel) == 2 and rel[0] == name[:2]:
-                stored[name] = path
-            else:
-                unknown.append(path)
-    return stored, unknown
-
-
-def check_storage(root: Path, *, now: float | None = None) -> StorageReport:
-    """Compare UPLOAD_FOLDER with the ``attachments`` table (needs an app context)."""
+def check_storage(store: FileStore, *, now: float | None = None) -> StorageReport:
+    """Compare the attachments' store with the ``attachments`` table (needs an app
+    context). With the database store the two commit together, so only a file or
+    row changed by hand can disagree."""
     from .registry.models import Attachment
 
     now = time.time() if now is None else now
@@ -111,30 +91,30 @@ def check_storage(root: Path, *, now: float | None = None) -> StorageReport:
                 Attachment.size,
             ).order_by(Attachment.id)
         ).all()
+        files = {info.key: info for info in store.entries()}
+        report.unknown = list(store.strays())
         db.session.rollback()
     finally:
         write_intent.reset(token)
     report.rows = len(rows)
-    files, report.unknown = _stored_files(root)
     report.files = len(files)
     for att_id, exemplar_id, original, stored_name, size in rows:
-        path = files.pop(stored_name, None)
-        if path is None:
+        info = files.pop(stored_name, None)
+        if info is None:
             report.missing.append(
                 MissingFile(att_id, exemplar_id, original, stored_name)
             )
             continue
-        actual = path.stat().st_size
-        if actual != size:
-            report.wrong_size.append(WrongSize(att_id, exemplar_id, size, actual))
-    for path in files.values():
-        st = path.stat()
-        report.orphans.append(OrphanFile(path, st.st_size, max(0.0, now - st.st_mtime)))
+        if info.size != size:
+            report.wrong_size.append(WrongSize(att_id, exemplar_id, size, info.size))
+    for info in files.values():
+        age = max(0.0, now - info.modified.timestamp())
+        report.orphans.append(OrphanFile(info.key, info.size, age))
     return report
 
 
 def remove_orphans(
-    report: StorageReport, *, grace_seconds: float
+    store: FileStore, report: StorageReport, *, grace_seconds: float
 ) -> tuple[list[OrphanFile], list[OrphanFile]]:
     """Delete the orphans older than the grace period: (removed, kept as too young).
 
@@ -153,14 +133,17 @@ def remove_orphans(
                 continue
             named = db.session.scalar(
                 select(func.count(Attachment.id)).where(
-                    Attachment.stored_name == orphan.path.name
+                    Attachment.stored_name == orphan.key
                 )
             )
             db.session.rollback()
             if named:
                 continue
-            orphan.path.unlink(missing_ok=True)
-            log.info("removed orphan upload %s (%s bytes)", orphan.path, orphan.size)
+            write_intent.set(True)
+            store.delete(orphan.key)
+            db.session.commit()  # the database store deletes in a transaction
+            write_intent.set(False)
+            log.info("removed orphan upload %s (%s bytes)", orphan.key, orphan.size)
             removed.append(orphan)
     finally:
         write_intent.reset(token)
@@ -180,19 +163,22 @@ def remove_orphans(
 )
 @with_appcontext
 def check_storage_command(fix: bool, grace: int) -> None:
-    """List files without rows and rows without files in UPLOAD_FOLDER.
+    """List files without rows and rows without files in the attachments' store.
 
     Exits with status 1 while any disagreement remains.
     """
-    root = Path(current_app.config["UPLOAD_FOLDER"])
-    report = check_storage(root)
+    store = store_for(ATTACHMENTS)
+    root = Path(store.root) if isinstance(store, LocalFileStore) else None
+    report = check_storage(store)
+    where = root if root is not None else "bảng stored_files"
     click.echo(
         f"Đã kiểm tra {report.rows} tệp đính kèm trong cơ sở dữ liệu và "
-        f"{report.files} tệp trong {root}."
+        f"{report.files} tệp trong {where}."
     )
     for orphan in report.orphans:
+        shown = orphan.key if root is None else f"{orphan.key[:2]}/{orphan.key}"
         click.echo(
-            f"Tệp không thuộc hồ sơ nào: {orphan.path.relative_to(root)} "
+            f"Tệp không thuộc hồ sơ nào: {shown} "
             f"({orphan.size} byte, {orphan.age_seconds / 60:.0f} phút trước)"
         )
     for miss in report.missing:
@@ -206,11 +192,12 @@ def check_storage_command(fix: bool, grace: int) -> None:
             f"{wrong.exemplar_id} ({wrong.actual} byte, cần {wrong.expected})"
         )
     for path in report.unknown:
-        click.echo(f"Tệp lạ (không theo cách lưu, để nguyên): {path.relative_to(root)}")
+        shown_path = path.relative_to(root) if root is not None else path
+        click.echo(f"Tệp lạ (không theo cách lưu, để nguyên): {shown_path}")
 
     remaining = len(report.orphans)
     if fix and report.orphans:
-        removed, young = remove_orphans(report, grace_seconds=grace * 60)
+        removed, young = remove_orphans(store, report, grace_seconds=grace * 60)
         remaining = len(report.orphans) - len(removed)
         click.echo(f"Đã xóa {len(removed)} tệp không thuộc hồ sơ nào.")
         if young:

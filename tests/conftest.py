@@ -68,6 +68,8 @@ def app(database_url, tmp_path_factory):
             "RATELIMIT_EXPORT": "100000 per minute",  # test_bounds lowers it
             "RATELIMIT_VERIFY": "100000 per minute",  # tests/lists lowers it
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "IMPORT_FOLDER": str(tmp_path_factory.mktemp("imports")),
+            "OPEN_DATA_FOLDER": str(tmp_path_factory.mktemp("open-data")),
             "SERVER_NAME": "localhost",
         }
     )
@@ -99,6 +101,10 @@ def db(app):
         _db.session.remove()
         write_intent.set(True)
         _truncate_all()
+        # The open-data files built from this test's rows (the database store's
+        # went with the tables).
+        for path in Path(app.config["OPEN_DATA_FOLDER"]).glob("*"):
+            path.unlink()
     write_intent.reset(token)
 
 

@@ -229,3 +229,42 @@ def test_restore_over_data_needs_force(app, db, dossier, uploads, target, tmp_pa
     forced = _invoke(target, "restore", "--force", str(tmp_path / "backup"))
     assert forced.exit_code == 0, forced.output
     assert _all_rows(target) == before
+
+
+def test_attachments_in_the_database_store_travel_with_the_database(
+    app, db, dossier, uploads, target, tmp_path, monkeypatch
+):
+    """With DANKHEO_FILE_STORE=database the bytes are rows: the backup holds no upload
+    files, warns of none missing, and the restored instance serves them."""
+    from dankheo.files import ATTACHMENTS, store_for
+    from dankheo.registry.models import Attachment
+
+    monkeypatch.setitem(app.config, "FILE_STORE", "database")
+    exemplar = db.session.get(type(dossier), dossier.id)
+    attachment = add_attachment(
+        exemplar, actor=None, stream=io.BytesIO(PDF), filename="Tờ trình.pdf"
+    )
+    db.session.commit()
+    stored_name = attachment.stored_name
+    assert not (uploads / stored_name[:2] / stored_name).exists()
+
+    result = _invoke(app, "backup", str(tmp_path / "backup"))
+    assert result.exit_code == 0, result.output
+    assert "Cảnh báo" not in result.output  # no attachment counted as missing
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text("utf-8"))
+    assert manifest["tables"]["stored_files"] == 1
+    # The two files of the folder store are still copied.
+    assert len([f for f in manifest["files"] if f.startswith("uploads/")]) == 2
+
+    target.config["FILE_STORE"] = "database"
+    result = _invoke(target, "restore", str(tmp_path / "backup"))
+    assert result.exit_code == 0, result.output
+    assert "Cảnh báo" not in result.output
+    with target.app_context():
+        assert _db.session.scalar(
+            select(Attachment.id).where(Attachment.stored_name == stored_name)
+        )
+        with store_for(ATTACHMENTS).open(stored_name) as fh:
+            assert fh.read() == PDF
+        _db.session.remove()
+        _db.engine.dispose()

@@ -239,6 +239,7 @@ PRODUCTION = {
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/5",
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://dankheo@db.invalid/dankheo",
     "MAIL_SERVER": "smtp.invalid",
+    "FILE_STORE": "database",
 }
 
 
@@ -274,6 +275,7 @@ def test_check_config_reads_the_environment(clean_env, monkeypatch, tmp_path):
     monkeypatch.setenv("DANKHEO_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/5")
     monkeypatch.setenv("DANKHEO_DATABASE_URL", PRODUCTION["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setenv("DANKHEO_MAIL_SERVER", "smtp.invalid")
+    monkeypatch.setenv("DANKHEO_FILE_STORE", "database")
     app = create_app({"TESTING": True})
     assert not app.config["SECRET_KEY_GENERATED"]
     assert production_gaps(app.config) == []
@@ -290,6 +292,11 @@ def test_check_config_reads_the_environment(clean_env, monkeypatch, tmp_path):
 def test_each_gap_alone_fails_the_check(extra, setting):
     gaps = production_gaps({**PRODUCTION, **extra})
     assert [(g.required, g.setting) for g in gaps] == [(True, setting)]
+
+
+def test_files_kept_on_one_machine_are_a_note_beside_postgresql():
+    gaps = production_gaps({**PRODUCTION, "FILE_STORE": "local"})
+    assert [(g.required, g.setting) for g in gaps] == [(False, "DANKHEO_FILE_STORE")]
 
 
 # --- gunicorn -------------------------------------------------------------------------

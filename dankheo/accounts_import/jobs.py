@@ -19,7 +19,13 @@ from ..errors import InvalidInput, NotAllowed
 from ..extensions import db
 from ..jobs import queue_for, records, register_handler, start
 from ..jobs.records import JobRecord
-from ..jobs.staging import discard_staged, record_progress, stage_upload, staged_path
+from ..jobs.staging import (
+    cleanup_staged,
+    discard_staged,
+    record_progress,
+    stage_upload,
+    staged_path,
+)
 from ..registry.bulk.reading import FileRefused, detect_format, estimated_rows
 from .checking import Checked, check, context_for
 from .columns import limit
@@ -77,7 +83,8 @@ def run_job(app: Flask, record: JobRecord) -> None:
             stack.enter_context(acting_as(actor))  # the job acts for its uploader
             record.state = "running"
             records.save(huey, record)
-            path, fmt = staged_path(record), record.params["format"]
+            path = stack.enter_context(staged_path(record))
+            fmt = record.params["format"]
             progress = record_progress(huey, record)
             try:
                 ctx = context_for(actor)
@@ -91,6 +98,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 db.session.rollback()
                 records.fail(huey, record, exc.template, **exc.values)
                 discard_staged(record)
+                db.session.commit()  # the staged file's removal (database store)
                 return
             if apply and checked.ok:
                 hours = limit("ACCOUNTS_PASSWORDS_HOURS")
@@ -114,6 +122,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 db.session.rollback()
             finish_record(record, checked, applied=apply)
             save_finished(huey, record)
+            db.session.commit()  # the staged file's removal (database store)
         finally:
             db.session.remove()
 
@@ -133,7 +142,8 @@ def start_import(*, actor: User, stream: IO[bytes], filename: str) -> JobRecord:
         },
     )
     try:
-        rows = estimated_rows(staged_path(record), fmt)
+        with staged_path(record) as path:
+            rows = estimated_rows(path, fmt)
     except FileRefused as exc:
         discard_staged(record)
         raise InvalidInput(exc.error.message, field="file", **exc.error.values) from exc
@@ -143,7 +153,8 @@ def start_import(*, actor: User, stream: IO[bytes], filename: str) -> JobRecord:
         start(record)
         return record
     record.state = "running"
-    checked = check(ctx, staged_path(record), fmt, record_progress(huey, record))
+    with staged_path(record) as path:
+        checked = check(ctx, path, fmt, record_progress(huey, record))
     finish_record(record, checked, applied=False)
     save_finished(huey, record)
     return record
@@ -171,5 +182,5 @@ def take_password_file(record: JobRecord) -> bytes | None:
 register_handler(
     JOB_KIND,
     run_job,
-    cleanup=lambda app, record: discard_staged(record, app),
+    cleanup=cleanup_staged,
 )

@@ -7,7 +7,9 @@ A backup is a new directory::
                          incomplete and ``restore`` refuses it
     database.sqlite3     SQLite: a consistent copy made with the online backup API
     database.dump        PostgreSQL: ``pg_dump --format=custom``
-    uploads/xx/<name>    the attachments, laid out as in UPLOAD_FOLDER
+    uploads/xx/<name>    the attachments, laid out as in UPLOAD_FOLDER (with the
+                         database file store, DANKHEO_FILE_STORE=database, the
+                         bytes are rows of stored_files, inside the database copy)
 
 SQLite's backup API copies one snapshot while the application keeps serving (in WAL
 mode readers never block writers). On PostgreSQL the row counts are read in the very

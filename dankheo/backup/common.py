@@ -143,9 +143,19 @@ def _alembic_revision(conn: Connection) -> str | None:
 
 
 def _stored_names(conn: Connection) -> list[tuple[int, str]]:
-    if not inspect(conn).has_table("attachments"):
+    """(id, stored name) of the attachments whose bytes belong in the upload folder:
+    those kept by the database file store (``stored_files``) travel with the
+    database's own copy."""
+    tables = inspect(conn)
+    if not tables.has_table("attachments"):
         return []
-    rows = conn.exec_driver_sql("SELECT id, stored_name FROM attachments ORDER BY id")
+    sql = "SELECT id, stored_name FROM attachments"
+    if tables.has_table("stored_files"):
+        sql += (
+            " WHERE NOT EXISTS (SELECT 1 FROM stored_files f WHERE "
+            "f.area = 'attachments' AND f.key = attachments.stored_name)"
+        )
+    rows = conn.exec_driver_sql(sql + " ORDER BY id")
     return [(int(r[0]), str(r[1])) for r in rows]
 
 

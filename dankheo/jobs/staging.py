@@ -1,51 +1,63 @@
-"""Files a job works on: an upload kept under a random name in the import folder
-(shared by every web process and consumer) until the job is done with it, and the
-progress reports a job makes while it reads one."""
+"""Files a job works on: an upload kept under a random name in the file store's import
+area (the local import folder, or the shared database, so a consumer on another machine
+reads what this web process received) until the job is done with it, and the progress
+reports a job makes while it reads one."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from flask import Flask, current_app
+from flask import Flask
 from huey import Huey
 
+from ..extensions import db
+from ..files import IMPORTS, FileStore, discard_on_rollback, store_for
 from . import records
 from .records import JobRecord
 
 Progress = Callable[[str, int, int], None]
 
 
-def import_folder(app: Flask | None = None) -> Path:
-    folder = Path((app or current_app).config["IMPORT_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def staging_store(app: Flask | None = None) -> FileStore:
+    """Where uploads wait to be imported."""
+    return store_for(IMPORTS, app)
 
 
 def stage_upload(stream: IO[bytes], fmt: str) -> str:
-    """Keep the uploaded file under a random name; returns that name."""
+    """Keep the uploaded file under a random name (in the database store, only if the
+    request's transaction commits); returns that name."""
     name = f"{secrets.token_urlsafe(16)}.{fmt}"
-    with open(import_folder() / name, "wb") as out:
-        while chunk := stream.read(1 << 20):
-            out.write(chunk)
+    store = staging_store()
+    store.put(name, stream)
+    discard_on_rollback(store, name)
     return name
 
 
-def staged_path(record: JobRecord) -> Path:
-    return import_folder() / record.params["stored"]
+@contextlib.contextmanager
+def staged_path(record: JobRecord) -> Iterator[Path]:
+    """A path holding the staged file of ``record`` for the block (readers need a file
+    name; from the database store it is a temporary copy)."""
+    with staging_store().local_path(record.params["stored"]) as path:
+        yield path
 
 
 def discard_staged(record: JobRecord, app: Flask | None = None) -> None:
+    """Remove the staged file (with the database store, when the session commits)."""
     stored = record.params.get("stored")
     if stored:
-        folder = Path((app or current_app).config["IMPORT_FOLDER"])
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / stored)
+        staging_store(app).delete(stored)
+
+
+def cleanup_staged(app: Flask, record: JobRecord) -> None:
+    """A pruned record's staged file goes (the pruning task has no app context)."""
+    with app.app_context():
+        discard_staged(record, app)
+        db.session.commit()
 
 
 def record_progress(huey: Huey, record: JobRecord) -> Progress:

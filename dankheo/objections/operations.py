@@ -36,7 +36,7 @@ from ..formatting import day
 from ..lists.models import IssuedList
 from ..outbox import absolute_url, compose, send_after_commit
 from ..registry.models import Exemplar
-from ..registry.uploads import discard_on_rollback, path_for_name, store_upload
+from ..registry.uploads import store_upload
 from ..secretariat.corrections import correct_pass
 from .models import Objection
 from .queries import entries_of, lists_taking_objections, window_of
@@ -127,7 +127,6 @@ def lodge_objection(
     )
     if stream is not None and filename:
         stored = store_upload(stream, filename)
-        discard_on_rollback(path_for_name(stored.stored_name))
         objection.file_name = stored.original_name
         objection.file_stored_name = stored.stored_name
         objection.file_content_type = stored.content_type

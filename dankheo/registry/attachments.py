@@ -10,13 +10,7 @@ from ..domain.enums import AttachmentKind
 from ..extensions import db
 from .deadlines import check_editable
 from .models import Attachment, Exemplar
-from .uploads import (
-    delete_on_commit,
-    discard_on_rollback,
-    path_for,
-    path_for_name,
-    store_upload,
-)
+from .uploads import delete_stored, store_upload
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +28,8 @@ def add_attachment(
     check_editable(exemplar)
     if is_public and kind != AttachmentKind.PHOTO:
         is_public = False  # only photos are ever shown to the public
+    # The bytes are stored before the row is committed, and go if it never is.
     stored = store_upload(stream, filename)
-    # The bytes are on disk before the row is committed: remove them if it never is.
-    discard_on_rollback(path_for_name(stored.stored_name))
     attachment = Attachment(
         exemplar=exemplar,
         kind=AttachmentKind(kind).value,
@@ -62,11 +55,11 @@ def add_attachment(
 def remove_attachment(attachment: Attachment, *, actor: User | None) -> None:
     """Remove an attachment from an editable dossier (the file is deleted after commit)."""
     check_editable(attachment.exemplar)
-    path = path_for(attachment)
+    stored_name = attachment.stored_name
     exemplar_id = attachment.exemplar_id
     db.session.delete(attachment)
     db.session.flush()
-    delete_on_commit(path)
+    delete_stored(stored_name)
     log.info(
         "attachment %s removed from exemplar %s by user %s",
         attachment.id,

@@ -11,13 +11,18 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import abort, current_app, send_file
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import abort, current_app
 
 from ..domain import N_
 from ..errors import InvalidInput
-from ..extensions import db
+from ..files import (
+    ATTACHMENTS,
+    FileStore,
+    delete_on_commit,
+    discard_on_rollback,
+    send_stored,
+    store_for,
+)
 
 #: Accepted types: sniffed type -> (content type, allowed extensions).
 TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -85,45 +90,23 @@ def sniff(head: bytes, data: BinaryIO) -> str | None:
     return None
 
 
+def attachment_store() -> FileStore:
+    """The store of attachments (a folder by default, or the shared database)."""
+    return store_for(ATTACHMENTS)
+
+
 def storage_root() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 def path_for(attachment) -> Path:
-    """Where an attachment's bytes live (random name, sharded by its first two letters)."""
+    """Where the local store keeps an attachment's bytes (random name, sharded by its
+    first two letters)."""
     return path_for_name(attachment.stored_name)
 
 
 def path_for_name(name: str) -> Path:
     return storage_root() / name[:2] / name
-
-
-# Files follow the transaction of the rows that name them: a new file is removed if the
-# transaction rolls back, a removed attachment's file only once the deletion commits.
-_ON_COMMIT = "dankheo_unlink_on_commit"
-_ON_ROLLBACK = "dankheo_unlink_on_rollback"
-
-
-def delete_on_commit(path: Path) -> None:
-    db.session.info.setdefault(_ON_COMMIT, []).append(path)
-
-
-def discard_on_rollback(path: Path) -> None:
-    db.session.info.setdefault(_ON_ROLLBACK, []).append(path)
-
-
-@event.listens_for(Session, "after_commit")
-def _files_after_commit(session: Session) -> None:
-    for path in session.info.pop(_ON_COMMIT, []):
-        path.unlink(missing_ok=True)
-    session.info.pop(_ON_ROLLBACK, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _files_after_rollback(session: Session) -> None:
-    for path in session.info.pop(_ON_ROLLBACK, []):
-        path.unlink(missing_ok=True)
-    session.info.pop(_ON_COMMIT, None)
 
 
 def inspect_upload(stream: BinaryIO, filename: str | None) -> tuple[bytes, str, str]:
@@ -162,13 +145,18 @@ def inspect_upload(stream: BinaryIO, filename: str | None) -> tuple[bytes, str, 
 
 
 def store_bytes(data: bytes) -> tuple[str, str]:
-    """Write bytes under a fresh random name; returns (stored name, sha256)."""
+    """Store bytes under a fresh random name; returns (stored name, sha256). In the
+    local store the file is removed again if the transaction rolls back."""
     stored = secrets.token_hex(20)
-    target = storage_root() / stored[:2] / stored
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "xb") as fh:
-        fh.write(data)
+    store = attachment_store()
+    store.put(stored, data)
+    discard_on_rollback(store, stored)
     return stored, hashlib.sha256(data).hexdigest()
+
+
+def delete_stored(stored_name: str) -> None:
+    """Remove an attachment's bytes once the transaction that removes its row commits."""
+    delete_on_commit(attachment_store(), stored_name)
 
 
 class StoredFile:
@@ -206,17 +194,16 @@ def send_attachment(attachment, *, inline: bool, cache: str):
     Content-Disposition (RFC 5987-encoded), ``cache`` becomes Cache-Control as is. A
     file missing from storage is a 404.
     """
-    path = path_for(attachment)
-    if not path.is_file():
-        abort(404)
-    resp = send_file(
-        path,
+    resp = send_stored(
+        attachment_store(),
+        attachment.stored_name,
         mimetype=attachment.content_type,
         as_attachment=not inline,
         download_name=attachment.original_name,
-        conditional=True,
-        etag=attachment.sha256 or True,
+        etag=attachment.sha256 or None,
     )
+    if resp is None:
+        abort(404)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Security-Policy"] = ATTACHMENT_CSP + (
         "" if attachment.content_type == "application/pdf" else "; sandbox"

@@ -25,7 +25,7 @@ from ..errors import InvalidInput, RuleRefused
 from ..extensions import db
 from ..registry.models import Exemplar, History
 from ..registry.operations import transition
-from ..registry.uploads import delete_on_commit, path_for
+from ..registry.uploads import delete_stored
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +174,12 @@ def delete_draft(exemplar: Exemplar, *, actor: User | None) -> None:
         select(func.count(History.id)).where(History.exemplar_id == exemplar.id)
     ):
         raise RuleRefused(N_("Chỉ xóa được bản nháp chưa từng gửi đăng ký."))
-    paths = [path_for(a) for a in exemplar.attachments]
+    names = [a.stored_name for a in exemplar.attachments]
     exemplar_id = exemplar.id
     db.session.delete(exemplar)
     db.session.flush()
-    for path in paths:
-        delete_on_commit(path)
+    for name in names:
+        delete_stored(name)
     log.info(
         "exemplar %s (draft) deleted by user %s",
         exemplar_id,

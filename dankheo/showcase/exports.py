@@ -1,21 +1,32 @@
 """CSV and XLSX downloads of the showcase, through the product's one writer
 (:mod:`dankheo.spreadsheets`): formulas neutralised, characters XML cannot carry
-dropped, numbers finite, memory flat whatever the size."""
+dropped, numbers finite, memory flat whatever the size.
+
+A filtered download streams (rows are read in batches on a connection of its own
+while the response is sent, so no worker timeout or buffer is involved); the full
+list is a prebuilt file (:mod:`.opendata`)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from flask import Response, current_app, send_file
+from flask import Response, url_for
+from flask_babel import gettext as _
 
 from .. import spreadsheets
+from ..domain.enums import ExemplarKind
+from ..domain.metrics import METRICS
+from ..domain.workflow import State
+from ..extensions import db
+from ..registry.models import Exemplar
+from . import listing
+from .listing import Filters
 
 CSV_MIMETYPE = spreadsheets.CSV_MIMETYPE
 XLSX_MIMETYPE = spreadsheets.XLSX_MIMETYPE
+CSV_NAME = "mo-hinh-dien-hinh.csv"
+XLSX_NAME = "mo-hinh-dien-hinh.xlsx"
 
 
 def csv_response(
@@ -39,61 +50,76 @@ def xlsx_response(
     )
 
 
-# -- the full open-data files ------------------------------------------------------
-
-CSV_NAME = "mo-hinh-dien-hinh.csv"
-XLSX_NAME = "mo-hinh-dien-hinh.xlsx"
-
-#: (header, rows) of the whole public list; the views supply it (labels, links).
-Table = tuple[list[str], Iterable[Sequence[Any]]]
-
-
-def open_data_folder() -> Path:
-    return Path(current_app.instance_path) / "open-data"
-
-
-def build_open_data_files(dest: Path, table: Callable[[], Table]) -> list[Path]:
-    """Write the full CSV and XLSX of the public list into ``dest`` (for a job off
-    the request path). Each file is written beside its final name and renamed over
-    it, so a download never sees half a file; ``table()`` is called once per file
-    (the rows are a stream that can be read only once)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    written = []
-    header, rows = table()
-    tmp = dest / f".{CSV_NAME}.tmp"
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        for chunk in spreadsheets.csv_chunks(header, rows):
-            fh.write(chunk)
-    os.replace(tmp, dest / CSV_NAME)
-    written.append(dest / CSV_NAME)
-    header, rows = table()
-    tmp = dest / f".{XLSX_NAME}.tmp"
-    with (
-        spreadsheets.xlsx_file(
-            [spreadsheets.Sheet("Mô hình, điển hình", rows, header=header)]
-        ) as src,
-        tmp.open("wb") as out,
-    ):
-        shutil.copyfileobj(src, out)
-    os.replace(tmp, dest / XLSX_NAME)
-    written.append(dest / XLSX_NAME)
-    return written
+def export_header() -> list[str]:
+    return [
+        _("Mã"),
+        _("Tên mô hình, điển hình"),
+        _("Loại"),
+        _("Kết quả"),
+        _("Đợt thi đua"),
+        _("Năm"),
+        _("Lĩnh vực"),
+        _("Đơn vị"),
+        _("Địa chỉ"),
+        _("Ngày công bố"),
+        _("Hình thức khen thưởng"),
+        _("Số quyết định"),
+        _("Ngày quyết định"),
+        *[f"{_(m.label)} ({_(m.unit)})" for m in METRICS],
+        _("Đường dẫn"),
+    ]
 
 
-def prebuilt(name: str) -> Response | None:
-    """The prebuilt file ``name`` with ETag and Last-Modified (a 304 when unchanged),
-    or None when no job has written it yet."""
-    path = open_data_folder() / name
-    if not path.is_file():
-        return None
-    resp = send_file(
-        path,
-        mimetype=XLSX_MIMETYPE if name.endswith(".xlsx") else None,
-        as_attachment=True,
-        download_name=name,
-        conditional=True,
-    )
-    if name.endswith(".csv"):
-        resp.headers["Content-Type"] = CSV_MIMETYPE
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:
+    """Rows for the downloads. Everything that needs the request (labels in the
+    visitor's language, the site's address) is computed here, before streaming.
+
+    A filtered download keeps the list's order; the full file (``by_id``) is in the
+    order of the codes, which reads the table in its own order (about twice as fast
+    on SQLite as following the publication-date index row by row)."""
+    kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
+    states = {s.value: _(s.label) for s in State}
+    prefix = url_for("showcase.index", _external=True)
+    stmt = listing.export_statement(f)
+    if by_id:
+        stmt = stmt.order_by(None).order_by(Exemplar.id)
+    engine = db.engine
+
+    def rows():
+        # Plain tuples in the statement's column order (no attribute lookups per cell).
+        for (
+            ident,
+            slug,
+            name,
+            kind,
+            state,
+            campaign_name,
+            year,
+            field_name,
+            unit_name,
+            address,
+            published_at,
+            form_name,
+            decision_number,
+            decision_date,
+            *metrics,
+        ) in listing.stream_rows(engine, stmt):
+            yield [
+                ident,
+                name,
+                kinds.get(kind, kind),
+                states.get(state, state),
+                campaign_name,
+                year,
+                field_name,
+                unit_name,
+                address,
+                published_at,
+                form_name,
+                decision_number,
+                decision_date,
+                *metrics,
+                f"{prefix}/{ident}-{slug}",
+            ]
+
+    return rows()

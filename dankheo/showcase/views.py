@@ -29,12 +29,9 @@ from .. import spreadsheets
 from ..campaigns.models import Campaign
 from ..domain import N_
 from ..domain.enums import ExemplarKind
-from ..domain.metrics import METRICS
-from ..domain.workflow import State
-from ..extensions import db
 from ..registry.uploads import send_attachment
 from ..units.history import unit_name_in_year
-from . import exports, facets, listing, statistics, story
+from . import exports, facets, listing, opendata, statistics, story
 from .commands import register_commands
 from .highlight import highlight
 from .listing import Filters
@@ -151,100 +148,31 @@ def photo(attachment_id: int):
 # -- open data -----------------------------------------------------------------------
 
 
-def _export_header() -> list[str]:
-    return [
-        _("Mã"),
-        _("Tên mô hình, điển hình"),
-        _("Loại"),
-        _("Kết quả"),
-        _("Đợt thi đua"),
-        _("Năm"),
-        _("Lĩnh vực"),
-        _("Đơn vị"),
-        _("Địa chỉ"),
-        _("Ngày công bố"),
-        _("Hình thức khen thưởng"),
-        _("Số quyết định"),
-        _("Ngày quyết định"),
-        *[f"{_(m.label)} ({_(m.unit)})" for m in METRICS],
-        _("Đường dẫn"),
-    ]
-
-
-def _export_rows(f: Filters):
-    """Rows for the downloads. Everything that needs the request (labels in the
-    visitor's language, the site's address) is computed here, before streaming."""
-    kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
-    states = {s.value: _(s.label) for s in State}
-    prefix = url_for(".index", _external=True)
-    stmt = listing.export_statement(f)
-    engine = db.engine
-
-    def rows():
-        # Plain tuples in the statement's column order (no attribute lookups per cell).
-        for (
-            ident,
-            slug,
-            name,
-            kind,
-            state,
-            campaign_name,
-            year,
-            field_name,
-            unit_name,
-            address,
-            published_at,
-            form_name,
-            decision_number,
-            decision_date,
-            *metrics,
-        ) in listing.stream_rows(engine, stmt):
-            yield [
-                ident,
-                name,
-                kinds.get(kind, kind),
-                states.get(state, state),
-                campaign_name,
-                year,
-                field_name,
-                unit_name,
-                address,
-                published_at,
-                form_name,
-                decision_number,
-                decision_date,
-                *metrics,
-                f"{prefix}/{ident}-{slug}",
-            ]
-
-    return rows()
-
-
-def build_open_data_files(dest) -> list:
-    """The full CSV and XLSX of the public list written into ``dest`` (a job runs it
-    off the request path; the downloads below then serve those files)."""
-    with current_app.test_request_context("/"):
-        return exports.build_open_data_files(
-            dest, lambda: (_export_header(), _export_rows(Filters()))
-        )
+@bp.get("/showcase/open-data")
+def open_data():
+    """The full files of the public list: when they were built, how large they are."""
+    return render_template("showcase/open_data.html", **opendata.files_info())
 
 
 @bp.get("/showcase/export.csv")
 def export_csv():
     f = Filters.from_args(request.args)
-    if not f.active and (resp := exports.prebuilt(exports.CSV_NAME)):
+    if not f.active and (resp := opendata.prebuilt(exports.CSV_NAME)):
         return resp
-    return exports.csv_response(exports.CSV_NAME, _export_header(), _export_rows(f))
+    # A filtered list, or the full one before its first build: streamed.
+    return exports.csv_response(
+        exports.CSV_NAME, exports.export_header(), exports.export_rows(f)
+    )
 
 
 @bp.get("/showcase/export.xlsx")
 def export_xlsx():
     f = Filters.from_args(request.args)
-    if not f.active and (resp := exports.prebuilt(exports.XLSX_NAME)):
+    if not f.active and (resp := opendata.prebuilt(exports.XLSX_NAME)):
         return resp
     return exports.xlsx_response(
-        "mo-hinh-dien-hinh.xlsx",
-        [(_("Mô hình, điển hình"), _export_header(), _export_rows(f))],
+        exports.XLSX_NAME,
+        [(_("Mô hình, điển hình"), exports.export_header(), exports.export_rows(f))],
     )
 
 

@@ -14,7 +14,7 @@ from dankheo.audit.models import AuditRecord
 from dankheo.auth.models import User
 from dankheo.domain.enums import Role
 from dankheo.jobs import queue_for, records
-from dankheo.jobs.staging import staged_path
+from dankheo.jobs.staging import staged_path, staging_store
 
 from .helpers import csv_bytes, password_rows, row, tree, xlsx
 
@@ -357,8 +357,8 @@ def test_a_job_that_lost_its_worker_runs_again(client, make, db, login_as):
     location, _page = _upload(client, xlsx([row("mot"), row("hai")]))
     huey = queue_for().huey
     record = _record(location)
-    staged = staged_path(record)
-    upload = staged.read_bytes()
+    with staged_path(record) as staged:
+        upload = staged.read_bytes()
     # Killed before its commit: "running", nothing written, no heartbeat since.
     record.params["phase"] = "apply"
     record.state = "running"
@@ -370,7 +370,8 @@ def test_a_job_that_lost_its_worker_runs_again(client, make, db, login_as):
 
     # Killed after its commit, before saying so: running it again finds every
     # account in the database and says done, without writing twice.
-    staged.write_bytes(upload)  # the file is dropped only once "done" is saved
+    # The file is dropped only once "done" is saved: put it back as it was.
+    staging_store().put(record.params["stored"], io.BytesIO(upload))
     record.state = "committing"
     record.result["committing"] = True
     records.save(huey, record)

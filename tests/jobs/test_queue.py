@@ -67,8 +67,8 @@ def make_queue_app(storage, database_url, tmp_path, db):
         config["JOBS_SQLITE_PATH"] = str(tmp_path / "jobs.sqlite3")
     apps = []
 
-    def _make():
-        app = create_app(dict(config))
+    def _make(**overrides):
+        app = create_app({**config, **overrides})
         app.test_client_class = IsolatedClient
         apps.append(app)
         return app
@@ -217,3 +217,41 @@ def test_a_job_survives_a_restart_and_a_killed_worker(
         record = _wait(web, job_id, ("done", "invalid", "failed"))
     assert record.state == "done" and record.result["created"] == 40
     assert _count(db) == 40  # all of it, once
+
+
+def test_a_consumer_elsewhere_imports_a_file_staged_in_the_database(
+    make_queue_app, make, db, storage, tmp_path
+):
+    """Web process and consumer with separate folders share the staged upload through
+    the database file store; it is gone once imported."""
+    from dankheo.files.models import StoredFileRow
+
+    _p, _c, _o, officer, campaign = tree(make)
+    web = make_queue_app(FILE_STORE="database", IMPORT_FOLDER=str(tmp_path / "web"))
+    worker = make_queue_app(
+        FILE_STORE="database", IMPORT_FOLDER=str(tmp_path / "worker")
+    )
+    client = web.test_client()
+    _login(client, officer)
+    body = xlsx([row(f"Mô hình nơi khác {i}") for i in range(30)])
+    resp = client.post(
+        "/registry/import/",
+        data={"campaign_id": campaign.id, "file": (io.BytesIO(body), "xa.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 303
+    location = resp.headers["Location"]
+    job_id = location.rsplit("/", 1)[1]
+    db.session.rollback()
+    assert db.session.scalar(
+        select(func.count(StoredFileRow.id)).where(StoredFileRow.area == "imports")
+    )
+    with Consumer(worker):
+        record = _wait(worker, job_id, ("ready", "invalid", "failed"))
+        assert record.state == "ready", (record.errors[:3], record.message)
+        assert client.post(location + "/confirm").status_code == 303
+        record = _wait(worker, job_id, ("done", "invalid", "failed"))
+    assert record.state == "done"
+    assert _count(db) == 30
+    assert not (tmp_path / "web").exists() and not (tmp_path / "worker").exists()
+    assert not db.session.scalar(select(func.count(StoredFileRow.id)))

@@ -1,20 +1,23 @@
 """Downloads that never break: the filtered list streams whole with bounded memory,
 and the full open-data files, once built off the request path, are served from disk
-with validators."""
+with validators (see dankheo.showcase.opendata)."""
 
 from __future__ import annotations
 
+import csv
+import io
+
+import pytest
 from sqlalchemy import insert
 
 from dankheo.db import utcnow
 from dankheo.registry.models import Exemplar
 from dankheo.showcase.listing import Filters, count_public
-from dankheo.showcase.views import build_open_data_files
 
 ROWS = 20_000
 
 
-def _many(publish, db, n: int) -> None:
+def _many(publish, db, n: int, start: int = 0) -> None:
     campaign = publish.setup()
     now = utcnow()
     db.session.execute(
@@ -30,7 +33,7 @@ def _many(publish, db, n: int) -> None:
                 "kind": "model",
                 "published_at": now,
             }
-            for i in range(n)
+            for i in range(start, start + n)
         ],
     )
     db.session.commit()
@@ -38,7 +41,8 @@ def _many(publish, db, n: int) -> None:
 
 def test_a_large_export_streams_whole(client, publish, db):
     _many(publish, db, ROWS)
-    resp = client.get("/showcase/export.csv", buffered=False)
+    # Filtered (every row matches): the streamed path, never a prebuilt file.
+    resp = client.get("/showcase/export.csv?kind=model", buffered=False)
     assert resp.status_code == 200
     assert resp.is_streamed
     chunks = list(resp.response)
@@ -47,34 +51,94 @@ def test_a_large_export_streams_whole(client, publish, db):
     resp.close()
     body = b"".join(chunks).decode("utf-8-sig")
     assert body.count("\n") == ROWS + 1 == count_public(Filters()) + 1
+    # Every line whole, the last one too: all the columns, ending in its link.
+    table = list(csv.reader(io.StringIO(body)))
+    assert {len(r) for r in table} == {len(table[0])}
+    assert body.endswith("\r\n") and "-mo-hinh-so-" in table[-1][-1]
 
 
-def test_prebuilt_open_data_files_are_served_with_validators(app, client, publish, db):
+@pytest.fixture(params=["local", "database"])
+def file_store(request, app, monkeypatch):
+    monkeypatch.setitem(app.config, "FILE_STORE", request.param)
+    return request.param
+
+
+def _build(app):
+    result = app.test_cli_runner().invoke(args=["build-open-data"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_prebuilt_open_data_files_are_served_with_validators(
+    app, client, publish, db, file_store
+):
     _many(publish, db, 30)
-    folder = app.instance_path + "/open-data-test"
-    app.instance_path, old = folder, app.instance_path
-    try:
-        from pathlib import Path
+    assert "30 dòng" in _build(app).output
+    resp = client.get("/showcase/export.csv")
+    assert resp.status_code == 200
+    assert resp.headers["ETag"] and resp.headers["Last-Modified"]
+    assert resp.headers["Content-Type"].startswith("text/csv")
+    body = resp.get_data().decode("utf-8-sig")
+    assert body.count("\n") == 31 and body.endswith("\r\n")
+    for validator in (
+        {"If-None-Match": resp.headers["ETag"]},
+        {"If-Modified-Since": resp.headers["Last-Modified"]},
+    ):
+        again = client.get("/showcase/export.csv", headers=validator)
+        assert again.status_code == 304 and not again.data
+    xlsx = client.get("/showcase/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert xlsx.headers["ETag"]
+    # A filtered download is never the prebuilt file.
+    filtered = client.get("/showcase/export.csv?kind=individual", buffered=False)
+    assert filtered.is_streamed and "ETag" not in filtered.headers
+    filtered.close()
+    # The page says when the files were built.
+    page = client.get("/showcase/open-data").get_data(as_text=True)
+    assert "Tạo lúc" in page and "gồm 30 dòng" in page
+    assert "mo-hinh-dien-hinh.xlsx" in page
 
-        dest = Path(folder) / "open-data"
-        written = build_open_data_files(dest)
-        assert [p.name for p in written] == [
-            "mo-hinh-dien-hinh.csv",
-            "mo-hinh-dien-hinh.xlsx",
-        ]
-        resp = client.get("/showcase/export.csv")
-        assert resp.status_code == 200
-        assert resp.headers["ETag"] and resp.headers["Last-Modified"]
-        assert resp.get_data().decode("utf-8-sig").count("\n") == 31
-        again = client.get(
-            "/showcase/export.csv", headers={"If-None-Match": resp.headers["ETag"]}
-        )
-        assert again.status_code == 304
-        xlsx = client.get("/showcase/export.xlsx")
-        assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
-        # A filtered download is never the prebuilt file.
-        filtered = client.get("/showcase/export.csv?kind=individual", buffered=False)
-        assert filtered.is_streamed and "ETag" not in filtered.headers
-        filtered.close()
-    finally:
-        app.instance_path = old
+
+def test_before_the_first_build_the_list_streams_and_a_build_is_queued(
+    app, client, publish, db, file_store
+):
+    _many(publish, db, 12)
+    page = client.get("/showcase/open-data")
+    assert page.status_code == 200
+    assert "đang được tạo lần đầu" in page.get_data(as_text=True)
+    first = client.get("/showcase/export.csv", buffered=False)
+    assert first.status_code == 200 and first.is_streamed
+    assert "ETag" not in first.headers
+    assert b"".join(first.response).decode("utf-8-sig").count("\n") == 13
+    first.close()
+    # The queue (immediate in tests) built the files meanwhile: now they are served.
+    second = client.get("/showcase/export.csv")
+    assert second.status_code == 200 and second.headers["ETag"]
+    assert second.get_data().decode("utf-8-sig").count("\n") == 13
+
+
+def test_a_change_to_published_data_rebuilds_once_the_debounce_has_passed(
+    app, client, publish, db, file_store, monkeypatch
+):
+    from dankheo.showcase import opendata
+
+    _many(publish, db, 5)
+    _build(app)
+    with app.test_request_context():
+        built = opendata.read_state()
+        assert built is not None and built.rows == 5
+        assert opendata.build_if_due(app) is None  # nothing changed
+    _many(publish, db, 3, start=100)
+    with app.test_request_context():
+        db.session.rollback()
+        assert opendata.is_stale(opendata.read_state())
+        # Within the debounce period the change waits for the next check.
+        monkeypatch.setitem(app.config, "OPEN_DATA_DEBOUNCE_SECONDS", 3600)
+        assert opendata.build_if_due(app) is None
+        monkeypatch.setitem(app.config, "OPEN_DATA_DEBOUNCE_SECONDS", 0)
+        rebuilt = opendata.build_if_due(app)
+        assert rebuilt is not None and rebuilt.rows == 8
+        db.session.rollback()
+        assert not opendata.is_stale(opendata.read_state())
+    resp = client.get("/showcase/export.csv")
+    assert resp.get_data().decode("utf-8-sig").count("\n") == 9

@@ -18,7 +18,13 @@ from ...errors import InvalidInput, NotAllowed
 from ...extensions import db
 from ...jobs import queue_for, records, register_handler, save_after_commit, start
 from ...jobs.records import JobRecord
-from ...jobs.staging import discard_staged, record_progress, stage_upload, staged_path
+from ...jobs.staging import (
+    cleanup_staged,
+    discard_staged,
+    record_progress,
+    stage_upload,
+    staged_path,
+)
 from .checking import Outcome, check, context_for
 from .columns import limit
 from .reading import FileRefused, detect_format, estimated_rows
@@ -36,11 +42,13 @@ def run_record(
     if campaign is None:
         raise InvalidInput(N_("Không tìm thấy đợt đăng ký."))
     ctx = context_for(campaign, actor)
-    path, fmt = staged_path(record), record.params["format"]
+    fmt = record.params["format"]
     progress = record_progress(huey, record)
-    if apply:
-        return import_file(ctx, path, fmt, progress, separate_read=separate_read)
-    return check(ctx, path, fmt, progress)
+    # The file is read whole (into the outcome's spool) within the block.
+    with staged_path(record) as path:
+        if apply:
+            return import_file(ctx, path, fmt, progress, separate_read=separate_read)
+        return check(ctx, path, fmt, progress)
 
 
 def finish_record(
@@ -93,6 +101,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 db.session.rollback()
                 records.fail(huey, record, exc.template, **exc.values)
                 discard_staged(record)
+                db.session.commit()  # the database store deletes in a transaction
                 return
             try:
                 if apply and outcome.ok:
@@ -103,6 +112,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 else:
                     db.session.rollback()
                 finish_record(record, outcome, applied=apply)
+                db.session.commit()  # the staged file's removal, if any
                 records.save(huey, record)
             finally:
                 outcome.close()
@@ -131,7 +141,8 @@ def start_import(
         },
     )
     try:
-        rows = estimated_rows(staged_path(record), fmt)
+        with staged_path(record) as path:
+            rows = estimated_rows(path, fmt)
     except FileRefused as exc:
         discard_staged(record)
         raise InvalidInput(exc.error.message, field="file", **exc.error.values) from exc
@@ -185,5 +196,5 @@ def confirm_import(record: JobRecord, *, actor: User) -> JobRecord:
 register_handler(
     JOB_KIND,
     run_job,
-    cleanup=lambda app, record: discard_staged(record, app),
+    cleanup=cleanup_staged,
 )

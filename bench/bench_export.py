@@ -1,0 +1,88 @@
+"""The CSV export's speed and memory: every public row of a generated database, through
+the same code as the download (``exports.export_rows`` -> ``spreadsheets.csv_chunks``).
+
+    .venv/bin/python bench/generate.py --rows 200000 --database-url sqlite:////tmp/x.sqlite3
+    .venv/bin/python bench/bench_export.py --database-url sqlite:////tmp/x.sqlite3
+
+Prints rows/s and the process's peak RSS (``resource.getrusage``, what a worker would
+hold while serving it) for the streamed export, then the time to build both open-data
+files into a scratch folder. Without ``--database-url`` it generates
+``BENCH_EXPORT_ROWS`` (200,000) rows first. Numbers only: nothing asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "200000"))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--build", action="store_true", help="also build the files")
+    args, _unknown = parser.parse_known_args()
+    url = args.database_url
+    if not url:
+        from generate import generate
+
+        url = f"sqlite:///{tempfile.gettempdir()}/dankheo-bench-export.sqlite3"
+        seconds = generate(url, ROWS, 4)
+        print(f"generated {ROWS:,} rows in {seconds:.1f} s")
+
+    from dankheo import create_app
+    from dankheo.showcase import exports
+    from dankheo.showcase.listing import Filters
+    from dankheo.spreadsheets import csv_chunks
+
+    scratch = tempfile.mkdtemp(prefix="dankheo-bench-export-")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "INSTANCE_PATH": scratch,
+            "SERVER_NAME": "bench.invalid",
+        }
+    )
+    print(f"database: {url.split('://')[0]}; peak RSS before: {peak_mb():,.0f} MB")
+    for label, by_id in (("filtered-path order", False), ("full file, by code", True)):
+        with app.app_context(), app.test_request_context("/"):
+            t, cpu = time.perf_counter(), time.process_time()
+            size = lines = 0
+            rows = exports.export_rows(Filters(), by_id=by_id)
+            for chunk in csv_chunks(exports.export_header(), rows):
+                size += len(chunk.encode("utf-8"))
+                lines += chunk.count("\n")
+            seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+        n = lines - 1
+        print(
+            f"CSV export ({label}): {n:,} rows, {size / 1e6:,.1f} MB in {seconds:.2f} s"
+            f" = {n / seconds:,.0f} rows/s ({n / cpu:,.0f} rows per CPU-second); "
+            f"peak RSS {peak_mb():,.0f} MB"
+        )
+    if args.build:
+        from dankheo.showcase import opendata
+
+        t = time.perf_counter()
+        state = opendata.build_if_due(app, force=True)
+        assert state is not None
+        print(
+            f"open-data files (CSV + XLSX) built: {state.rows:,} rows in "
+            f"{time.perf_counter() - t:.1f} s; peak RSS {peak_mb():,.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
