@@ -1,7 +1,7 @@
 """The database file store: stored_files and their chunks (DANKHEO_FILE_STORE=database).
 
 Revision ID: 5e1f0a7c2b90
-Revises: d0b1e5ca4d00
+Revises: 0a1b2c3d4e10
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import dankheo.db
 
 # revision identifiers, used by Alembic.
 revision = "5e1f0a7c2b90"
-down_revision = "d0b1e5ca4d00"
+down_revision = "0a1b2c3d4e10"
 branch_labels = None
 depends_on = None
 
