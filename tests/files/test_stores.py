@@ -196,7 +196,13 @@ def test_an_unknown_store_is_refused_at_start(tmp_path):
 def test_copy_files_to_database_brings_local_attachments_over(
     app, db, make, tmp_path, monkeypatch
 ):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    # Every area starts empty: other tests leave staged imports in the shared folder.
+    for key, folder in (
+        ("UPLOAD_FOLDER", "uploads"),
+        ("IMPORT_FOLDER", "imports"),
+        ("OPEN_DATA_FOLDER", "open-data"),
+    ):
+        monkeypatch.setitem(app.config, key, str(tmp_path / folder))
     exemplar = make.exemplar(name="Mô hình chuyển kho tệp")
     db.session.commit()
     attachment = add_attachment(
