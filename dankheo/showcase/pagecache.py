@@ -7,7 +7,7 @@ is kept when it holds nothing of the visitor's own (no signed-in user, no flash
 message, no cookie being set, see ``views._same_for_everyone``) and is served again
 while its key is the same:
 
-- the endpoint, the path with its query string and the visitor's language;
+- the endpoint, the host, the path with its query string and the visitor's language;
 - the data version: ``tally_version`` (bumped by the database in the same transaction
   as every change of a public count: publication, commendation, correction, unit move
   or merge) and the lengths of the audit and history chains (every audited change of
@@ -92,6 +92,7 @@ def _key() -> tuple[Any, ...] | None:
         return None
     return (
         request.endpoint,
+        request.host_url,  # pages may carry absolute links (feeds, canonical URLs)
         request.full_path,
         str(get_locale()),
         _version(),
