@@ -25,7 +25,9 @@ processes, so no worker can ever read another's stale entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -55,6 +57,30 @@ class Entry:
 
 def _store(app: Flask) -> OrderedDict[tuple[Any, ...], Entry]:
     return app.extensions.setdefault("dankheo_pagecache", OrderedDict())
+
+
+#: One lock per key being rendered: when several threads of a worker ask for the same
+#: missing page at once, one renders it and the others wait for it instead of all
+#: rendering it together (each then takes as long as all of them).
+_rendering: dict[tuple[Any, ...], threading.Lock] = {}
+_rendering_guard = threading.Lock()
+
+
+def _claim(key: tuple[Any, ...]) -> None:
+    with _rendering_guard:
+        lock = _rendering.setdefault(key, threading.Lock())
+    lock.acquire()
+    g.pagecache_lock = (key, lock)
+
+
+def _release(_exc: BaseException | None = None) -> None:
+    held = g.pop("pagecache_lock", None)
+    if held is not None:
+        key, lock = held
+        with _rendering_guard:
+            if _rendering.get(key) is lock:
+                del _rendering[key]
+        lock.release()
 
 
 def clear(app: Flask | None = None) -> None:
@@ -103,19 +129,31 @@ def _etag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=12).hexdigest()
 
 
+def _fresh(
+    store: OrderedDict[tuple[Any, ...], Entry], key: tuple[Any, ...]
+) -> Entry | None:
+    entry = store.get(key)
+    if entry is not None and time.monotonic() - entry.at >= _seconds():
+        store.pop(key, None)
+        return None
+    return entry
+
+
 def _serve() -> Response | None:
     key = _key()
     g.pagecache_key = key
     if key is None:
         return None
     store = _store(current_app)
-    entry = store.get(key)
+    entry = _fresh(store, key)
     if entry is None:
-        return None
-    if time.monotonic() - entry.at >= _seconds():
-        del store[key]
-        return None
-    store.move_to_end(key)
+        _claim(key)  # waits while another thread renders this page
+        entry = _fresh(store, key)
+        if entry is None:
+            return None  # this thread renders it; the lock goes at teardown
+        _release()
+    with contextlib.suppress(KeyError):  # another thread may just have evicted it
+        store.move_to_end(key)
     g.pagecache_hit = True
     resp = Response(entry.body, status=entry.status, headers=entry.headers)
     resp.make_conditional(request)
@@ -160,6 +198,7 @@ def install(bp: Blueprint, endpoints: Iterable[str]) -> None:
         return _keep(resp) if request.endpoint in names else resp
 
     bp.before_request(serve)
+    bp.teardown_request(_release)
     # Registered first so it runs last among the blueprint's after_request handlers
     # (Flask runs them in reverse): the Cache-Control header is then already set.
     bp.after_request(keep)

@@ -109,3 +109,37 @@ def test_the_cache_can_be_turned_off(app, client, publish, db, statements):
         assert len([s for s in statements if s.lstrip().startswith("SELECT")]) > 2
     finally:
         app.config.pop("SHOWCASE_CACHE_SECONDS")
+
+
+def test_threads_asking_for_the_same_missing_page_render_it_once(
+    app, publish, db, monkeypatch
+):
+    """A page nobody asked for yet, asked for by several threads of one worker at once:
+    one renders it, the others wait and are served what it rendered."""
+    import threading
+
+    from dankheo.showcase import views
+
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    rendered = []
+    real = views.render_template
+
+    def slow_render(*args, **kwargs):
+        rendered.append(1)
+        threading.Event().wait(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "render_template", slow_render)
+    bodies = []
+
+    def visit():
+        bodies.append(app.test_client().get("/showcase?kind=model").get_data())
+
+    threads = [threading.Thread(target=visit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(bodies) == 4 and len(set(bodies)) == 1
+    assert len(rendered) == 1
