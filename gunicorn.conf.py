@@ -59,10 +59,47 @@ forwarded_allow_ips = os.environ.get(
 )
 
 
-def on_starting(server: object) -> None:
+# The app is imported once, in the arbiter, and warmed there (below) before the port
+# opens; the workers are forked from it, so none of them pays the import (seconds) or
+# the first render of the public pages. DANKHEO_PRELOAD=0 imports in each worker
+# instead (what `kill -HUP` needs to pick up new code without a full restart).
+preload_app = os.environ.get("DANKHEO_PRELOAD", "1").strip().lower() not in (
+    "0",
+    "false",
+    "no",
+)
+
+#: Pages requested once in the arbiter before the workers fork.
+WARM_PATHS = ("/", "/showcase", "/stats")
+
+
+def _warm(server) -> None:
+    """Render the public pages once (templates compiled, catalogues and counts read,
+    pages kept by the page cache for this host), then close every database connection
+    so no worker inherits one."""
+    from dankheo.extensions import db
+
+    app = server.app.wsgi()
+    host = server.cfg.bind[0] if server.cfg.bind else "127.0.0.1:8000"
+    client = app.test_client()
+    for path in WARM_PATHS:
+        try:
+            client.get(path, base_url=f"http://{host}")
+        except Exception:  # a database not yet migrated: serve anyway, cold
+            server.log.warning("warm-up of %s failed", path, exc_info=True)
+    if "sqlalchemy" in app.extensions:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+def on_starting(server) -> None:
     """Mask passwords, tokens and contact details in gunicorn's own lines too (an
-    access line carries the query string); the workers inherit the filters."""
+    access line carries the query string); the workers inherit the filters. With the
+    app preloaded, warm it before the port opens."""
     for name in ("gunicorn.access", "gunicorn.error"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
+    if preload_app:
+        _warm(server)

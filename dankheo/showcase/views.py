@@ -31,13 +31,15 @@ from ..domain import N_
 from ..domain.enums import ExemplarKind
 from ..registry.uploads import send_attachment
 from ..units.history import unit_name_in_year
-from . import exports, facets, listing, opendata, statistics, story
+from . import exports, facets, listing, opendata, pagecache, statistics, story
 from .commands import register_commands
 from .highlight import highlight
 from .listing import Filters
 
 bp = Blueprint("showcase", __name__, cli_group=None)
 register_commands(bp)
+# Before the other hooks: its after_request then runs last (Flask runs them in reverse).
+pagecache.install(bp, ("home", "index", "detail", "stats"))
 
 
 def _same_for_everyone() -> bool:

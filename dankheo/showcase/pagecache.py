@@ -1,0 +1,204 @@
+"""Whole responses of the anonymous public pages, kept per process and served again
+while nothing they show can have changed.
+
+A million-entry showcase renders the same first page, the same statistics and the same
+funnel for every visitor; rendering them is most of the cost of a request. A response
+is kept when it holds nothing of the visitor's own (no signed-in user, no flash
+message, no cookie being set, see ``views._same_for_everyone``) and is served again
+while its key is the same:
+
+- the endpoint, the host, the path with its query string and the visitor's language;
+- the data version: ``tally_version`` (bumped by the database in the same transaction
+  as every change of a public count: publication, commendation, correction, unit move
+  or merge) and the lengths of the audit and history chains (every audited change of
+  an entry, unit, field, campaign or commendation, and every state change, appends to
+  one of them in its own transaction);
+- and an age below ``SHOWCASE_CACHE_SECONDS`` (default 30 s; 0 turns the cache off),
+  which bounds what neither version sees — a photo added to a public entry — to less
+  than the ``max-age`` the pages already promise browsers and proxies (60 s).
+
+Reading the versions is two primary-key lookups. Every response kept carries an
+``ETag`` (a hash of its body), so a browser revalidating gets a 304 without a body.
+Only plain bytes and headers are kept, in a bounded LRU; nothing is shared between
+processes, so no worker can ever read another's stale entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..audit.models import ChainHead
+from .counts import data_version
+
+#: Responses kept per process (each is one rendered page, tens of kilobytes).
+MAX_ENTRIES = 256
+DEFAULT_SECONDS = 30
+
+
+@dataclass
+class Entry:
+    at: float
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+def _store(app: Flask) -> OrderedDict[tuple[Any, ...], Entry]:
+    return app.extensions.setdefault("dankheo_pagecache", OrderedDict())
+
+
+#: One lock per key being rendered: when several threads of a worker ask for the same
+#: missing page at once, one renders it and the others wait for it instead of all
+#: rendering it together (each then takes as long as all of them).
+_rendering: dict[tuple[Any, ...], threading.Lock] = {}
+_rendering_guard = threading.Lock()
+
+
+def _claim(key: tuple[Any, ...]) -> None:
+    with _rendering_guard:
+        lock = _rendering.setdefault(key, threading.Lock())
+    lock.acquire()
+    g.pagecache_lock = (key, lock)
+
+
+def _release(_exc: BaseException | None = None) -> None:
+    held = g.pop("pagecache_lock", None)
+    if held is not None:
+        key, lock = held
+        with _rendering_guard:
+            if _rendering.get(key) is lock:
+                del _rendering[key]
+        lock.release()
+
+
+def clear(app: Flask | None = None) -> None:
+    """Forget every kept response (after tables were emptied or dropped)."""
+    _store(app or current_app._get_current_object()).clear()  # type: ignore[attr-defined]
+
+
+def _seconds() -> float:
+    return float(current_app.config.get("SHOWCASE_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def _anonymous() -> bool:
+    return (
+        request.method == "GET"
+        and "Authorization" not in request.headers
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+        and not session.modified
+    )
+
+
+_CHAINS = select(func.coalesce(func.sum(ChainHead.__table__.c.length), 0))
+
+
+def _version() -> tuple[Any, ...]:
+    from ..extensions import db
+
+    # Core on the session's connection: no ORM result machinery for one number.
+    chains = db.session.connection().execute(_CHAINS).scalar()
+    return (*data_version(), int(chains or 0))
+
+
+def _key() -> tuple[Any, ...] | None:
+    if _seconds() <= 0 or not _anonymous():
+        return None
+    return (
+        request.endpoint,
+        request.host_url,  # pages may carry absolute links (feeds, canonical URLs)
+        request.full_path,
+        str(get_locale()),
+        _version(),
+    )
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def _fresh(
+    store: OrderedDict[tuple[Any, ...], Entry], key: tuple[Any, ...]
+) -> Entry | None:
+    entry = store.get(key)
+    if entry is not None and time.monotonic() - entry.at >= _seconds():
+        store.pop(key, None)
+        return None
+    return entry
+
+
+def _serve() -> Response | None:
+    key = _key()
+    g.pagecache_key = key
+    if key is None:
+        return None
+    store = _store(current_app)
+    entry = _fresh(store, key)
+    if entry is None:
+        _claim(key)  # waits while another thread renders this page
+        entry = _fresh(store, key)
+        if entry is None:
+            return None  # this thread renders it; the lock goes at teardown
+        _release()
+    with contextlib.suppress(KeyError):  # another thread may just have evicted it
+        store.move_to_end(key)
+    g.pagecache_hit = True
+    resp = Response(entry.body, status=entry.status, headers=entry.headers)
+    resp.make_conditional(request)
+    return resp
+
+
+def _keep(resp: Response) -> Response:
+    key = g.pop("pagecache_key", None)
+    if g.pop("pagecache_hit", False) or key is None:
+        return resp
+    if (
+        resp.status_code != 200
+        or resp.is_streamed
+        or resp.direct_passthrough
+        or "Set-Cookie" in resp.headers
+        or not _anonymous()  # the view flashed, signed someone in or set the session
+    ):
+        return resp
+    body = resp.get_data()
+    resp.set_etag(_etag(body))
+    store = _store(current_app)
+    store[key] = Entry(
+        time.monotonic(),
+        resp.status_code,
+        body,
+        [(k, v) for k, v in resp.headers.items() if k != "Content-Length"],
+    )
+    while len(store) > MAX_ENTRIES:
+        store.popitem(last=False)
+    resp.make_conditional(request)
+    return resp
+
+
+def install(bp: Blueprint, endpoints: Iterable[str]) -> None:
+    """Serve ``endpoints`` of ``bp`` (names without the blueprint) from the cache."""
+    names = frozenset(f"{bp.name}.{e}" for e in endpoints)
+
+    def serve() -> Response | None:
+        return _serve() if request.endpoint in names else None
+
+    def keep(resp: Response) -> Response:
+        return _keep(resp) if request.endpoint in names else resp
+
+    bp.before_request(serve)
+    bp.teardown_request(_release)
+    # Registered first so it runs last among the blueprint's after_request handlers
+    # (Flask runs them in reverse): the Cache-Control header is then already set.
+    bp.after_request(keep)

@@ -1,0 +1,145 @@
+"""Whole anonymous pages kept per process (dankheo/showcase/pagecache.py): served again
+without rendering, never stale after a change, never for a signed-in visitor."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from dankheo.domain.enums import Role
+
+PAGES = ["/", "/showcase", "/stats", "/showcase?kind=model", "/api/v1/exemplars"]
+
+
+@pytest.fixture
+def statements(db):
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_page_asked_again_is_served_without_rendering(
+    client, publish, db, statements, url
+):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    first = client.get(url)
+    statements.clear()
+    again = client.get(url)
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    # Only the two version reads (tally version, chain lengths): nothing rendered.
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 2, reads
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_browser_revalidating_gets_304_without_a_body(client, publish, db):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    etag = client.get("/showcase").headers["ETag"]
+    resp = client.get("/showcase", headers={"If-None-Match": etag})
+    assert resp.status_code == 304 and resp.get_data() == b""
+
+
+@pytest.mark.parametrize("url", ["/", "/showcase", "/stats"])
+def test_a_publication_shows_at_once(client, publish, db, url):
+    publish(name="Mô hình thứ nhất")
+    db.session.commit()
+    assert "Mô hình thứ hai" not in client.get(url).get_data(as_text=True)
+    publish(name="Mô hình thứ hai")
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    if url != "/stats":  # the statistics name no entry, they count
+        assert "Mô hình thứ hai" in html
+    assert client.get(url).get_data(as_text=True) == html
+
+
+def test_an_edit_of_a_public_entry_shows_at_once(client, publish, db):
+    entry = publish(name="Tên cũ của mô hình")
+    db.session.commit()
+    url = f"/showcase/{entry.id}-{entry.slug}"
+    assert "Tên cũ của mô hình" in client.get(url).get_data(as_text=True)
+    assert "Tên cũ của mô hình" in client.get("/showcase").get_data(as_text=True)
+    entry.outputs = "Kết quả mới được sửa"
+    entry.name = "Tên mới của mô hình"
+    db.session.commit()
+    html = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "Kết quả mới được sửa" in html  # under its new address (the slug changed)
+    assert "Tên mới của mô hình" in client.get("/showcase").get_data(as_text=True)
+
+
+def test_a_signed_in_visitor_never_gets_the_kept_page(
+    client, publish, make, db, login_as
+):
+    publish(name="Mô hình công khai")
+    user = make.user(role=Role.SECRETARIAT, name="Người Đăng Nhập")
+    db.session.commit()
+    client.get("/showcase")
+    client.get("/showcase")
+    login_as(user)
+    assert "Người Đăng Nhập" in client.get("/showcase").get_data(as_text=True)
+    client.post("/auth/logout")
+    assert "Người Đăng Nhập" not in client.get("/showcase").get_data(as_text=True)
+
+
+def test_each_language_is_kept_apart(client, publish, db):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    vi = client.get("/stats").get_data(as_text=True)
+    en = client.get("/stats?lang=en").get_data(as_text=True)
+    assert en != vi
+    assert client.get("/stats").get_data(as_text=True) != vi  # the session says en
+
+
+def test_the_cache_can_be_turned_off(app, client, publish, db, statements):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    app.config["SHOWCASE_CACHE_SECONDS"] = 0
+    try:
+        client.get("/showcase")
+        statements.clear()
+        client.get("/showcase")
+        assert len([s for s in statements if s.lstrip().startswith("SELECT")]) > 2
+    finally:
+        app.config.pop("SHOWCASE_CACHE_SECONDS")
+
+
+def test_threads_asking_for_the_same_missing_page_render_it_once(
+    app, publish, db, monkeypatch
+):
+    """A page nobody asked for yet, asked for by several threads of one worker at once:
+    one renders it, the others wait and are served what it rendered."""
+    import threading
+
+    from dankheo.showcase import views
+
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    rendered = []
+    real = views.render_template
+
+    def slow_render(*args, **kwargs):
+        rendered.append(1)
+        threading.Event().wait(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "render_template", slow_render)
+    bodies = []
+
+    def visit():
+        bodies.append(app.test_client().get("/showcase?kind=model").get_data())
+
+    threads = [threading.Thread(target=visit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(bodies) == 4 and len(set(bodies)) == 1
+    assert len(rendered) == 1
