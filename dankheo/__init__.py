@@ -77,6 +77,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import notifications
 
     notifications.init_app(app)
+    from .tallies import jobs as tally_jobs
+
+    tally_jobs.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
     _register_errors(app)
