@@ -13,10 +13,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-#: What `make bench` runs: the public pages over HTTP (one table), then the import and
-#: the duplicate check. The older in-process benchmarks run by name:
+#: What `make bench` runs: the public pages over HTTP (one table), then the import, the
+#: duplicate check and voting over HTTP (8 members at once, then the close). The older in-process benchmarks run by name:
 #: `python bench/run_all.py showcase registry quang_ninh`.
-DEFAULT = ("http", "import", "duplicates")
+DEFAULT = ("http", "import", "duplicates", "voting")
 
 
 def main() -> int:
