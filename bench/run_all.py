@@ -14,9 +14,10 @@ HERE = Path(__file__).resolve().parent
 
 
 #: What `make bench` runs: the public pages over HTTP (one table), then the import, the
-#: duplicate check and the CSV export's speed and memory. The older in-process benchmarks run by name:
+#: duplicate check, the CSV export's speed and memory, and voting over HTTP (8 members at
+#: once, then the close). The older in-process benchmarks run by name:
 #: `python bench/run_all.py showcase registry quang_ninh`.
-DEFAULT = ("http", "import", "duplicates", "export")
+DEFAULT = ("http", "import", "duplicates", "export", "voting")
 
 
 def main() -> int:

@@ -87,6 +87,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .showcase import opendata
 
     opendata.init_app(app)
+    from .tallies import jobs as tally_jobs
+
+    tally_jobs.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
     _register_errors(app)

@@ -20,6 +20,9 @@ takes its locks in this order, may skip a step, and never goes back to an earlie
    the audit log at commit (``audit`` before ``history``). A transaction that holds a
    chain head therefore never waits for a round or an exemplar.
 
+The summary counts (:mod:`dankheo.tallies`) are no step of this order: on PostgreSQL
+their triggers only insert rows, and lock no row another writer could hold.
+
 With one order there is no cycle, hence no deadlock among these operations. The
 guarded ``UPDATE … WHERE state AND version`` of ``transition`` stays as the last word,
 and is the only one on SQLite, where ``FOR UPDATE`` is ignored and ``BEGIN IMMEDIATE``
