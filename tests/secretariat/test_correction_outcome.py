@@ -84,7 +84,7 @@ def test_corrected_pass_is_no_longer_the_outcome(make, db, login_as):
     assert "đã đính chính ngày" in row and "không còn hiệu lực" in row
 
 
-def test_replay_agrees_after_the_corrected_entry_is_judged_again(make, db):
+def test_replay_agrees_after_the_corrected_entry_is_judged_again(make, db, app):
     sc, council, e, keep = _passed_stage1(make, db)
     correct_pass(e, reason="Kiểm phiếu sai", actor=sc.secretariat)
     councils.open_round(council, actor=None)
@@ -99,6 +99,10 @@ def test_replay_agrees_after_the_corrected_entry_is_judged_again(make, db):
     report = replay_campaign(sc.campaign)
     assert report.ok, [d.describe() for d in report.differences]
     assert report.corrected == 1
+    out = app.test_cli_runner().invoke(args=["replay", str(sc.campaign.id)])
+    assert out.exit_code == 0, out.output
+    assert "Không có khác biệt." in out.output
+    assert "1 kết quả vòng đã được cơ quan thường trực đính chính" in out.output
 
 
 def test_correction_frees_the_quota_seat_and_replay_follows(make, db):
