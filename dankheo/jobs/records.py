@@ -119,6 +119,53 @@ def fail(huey: Huey, record: JobRecord, message: str | None, **values: Any) -> N
     save(huey, record)
 
 
+# A job's output file (a large official list) lives beside its record in the same
+# store, so whichever web process serves the download reads what the consumer wrote.
+# The key holds a colon after the prefix, so it is never taken for a record.
+
+
+def _file_key(job_id: str) -> str:
+    return f"{PREFIX}file:{job_id}"
+
+
+def put_file(
+    huey: Huey, record: JobRecord, data: bytes, *, keep_seconds: float
+) -> None:
+    """Keep ``data`` as ``record``'s output until ``keep_seconds`` from now."""
+    huey.put(_file_key(record.id), data)
+    record.result["size"] = len(data)
+    record.result["expires_at"] = time.time() + keep_seconds
+
+
+def get_file(huey: Huey, record: JobRecord) -> bytes | None:
+    """``record``'s output, or None once it has expired or was never written."""
+    if file_expired(record):
+        return None
+    data = huey.get(_file_key(record.id), peek=True)
+    return data if isinstance(data, bytes) else None
+
+
+def file_expired(record: JobRecord) -> bool:
+    expires = record.result.get("expires_at")
+    return expires is not None and float(expires) <= time.time()
+
+
+def drop_file(huey: Huey, record: JobRecord) -> None:
+    huey.delete(_file_key(record.id))
+
+
+def expire_files(huey: Huey) -> list[JobRecord]:
+    """Remove the output files whose lifetime has passed; returns their records."""
+    expired = []
+    for record in all_records(huey):
+        if file_expired(record) and not record.result.get("expired"):
+            drop_file(huey, record)
+            record.result["expired"] = True
+            save(huey, record)
+            expired.append(record)
+    return expired
+
+
 def all_records(huey: Huey) -> list[JobRecord]:
     """Every job record (the store holds a few days of them)."""
     found = []
