@@ -102,7 +102,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 return
             if apply and checked.ok:
                 hours = limit("ACCOUNTS_PASSWORDS_HOURS")
-                records.seal(
+                records.put_output(
                     huey,
                     record,
                     password_file(checked, passwords),
@@ -116,7 +116,7 @@ def run_job(app: Flask, record: JobRecord) -> None:
                     db.session.commit()
                 except BaseException:
                     # Nothing was created: no password file may outlive the attempt.
-                    records.forget_sealed(huey, record)
+                    records.drop_output(huey, record)
                     raise
             else:
                 db.session.rollback()
@@ -172,7 +172,7 @@ def confirm_import(record: JobRecord) -> JobRecord:
 
 def take_password_file(record: JobRecord) -> bytes | None:
     """The password file, the first time it is asked for; None ever after."""
-    data = records.unseal(queue_for().huey, record)
+    data = records.take_output(queue_for().huey, record)
     if data is not None:
         record.result["passwords_taken"] = True
         records.save(queue_for().huey, record)

@@ -65,7 +65,7 @@ def user_import_template():
 def user_import_job(job_id: str):
     record = _record(job_id)
     passwords = (
-        records.sealed_state(queue_for().huey, record)
+        records.output_state(queue_for().huey, record)
         if record.state == "done"
         else None
     )

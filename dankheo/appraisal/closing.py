@@ -97,10 +97,12 @@ class RoundTally:
 
 
 def seats_used(council: Council, *, before_round: Round | None = None) -> int:
-    """Exemplars this council passed in earlier rounds (the quota spans all rounds)."""
+    """Exemplars this council passed in earlier rounds (the quota spans all rounds); a
+    pass the secretariat corrected frees its seat."""
     q = select(func.count(StageResult.id)).where(
         StageResult.council_id == council.id,
         StageResult.outcome == Outcome.PASSED.value,
+        StageResult.corrected_at.is_(None),
     )
     if before_round is not None:
         q = q.where(StageResult.round_id != before_round.id)

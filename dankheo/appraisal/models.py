@@ -32,7 +32,7 @@ from ..domain.enums import LABELS, LabelledEnum
 from ..domain.tally import Choice, Outcome
 from ..extensions import Model
 from ..models_base import check_in
-from ..registry.models import Exemplar
+from ..registry.models import Exemplar, History
 from ..units.models import Unit
 
 
@@ -288,11 +288,17 @@ class StageResult(Model):
     rank: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A pass the secretariat found wrong and undid (dankheo.secretariat.corrections):
+    # the row keeps what the round decided (the minutes, replay), but it is no longer
+    # the exemplar's outcome; ``correction`` is the history record with the reason.
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("history.id"))
 
     exemplar: Mapped[Exemplar] = relationship()
     stage: Mapped[Stage] = relationship()
     council: Mapped[Council] = relationship()
     round: Mapped[Round] = relationship()
+    correction: Mapped[History | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<StageResult {self.exemplar_id} stage={self.stage_id} {self.outcome}>"
@@ -302,8 +308,16 @@ class StageResult(Model):
         return Outcome(self.outcome).label
 
     @property
+    def in_force(self) -> bool:
+        return self.corrected_at is None
+
+    @property
     def passed(self) -> bool:
         return self.outcome == Outcome.PASSED
+
+
+#: SQL condition: the stage result is still the exemplar's outcome (not corrected).
+RESULT_IN_FORCE = StageResult.corrected_at.is_(None)
 
 
 class DossierSnapshot(Model):

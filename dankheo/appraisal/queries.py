@@ -19,6 +19,7 @@ from ..registry.models import Exemplar, History
 from ..tallies import campaign_state_counts
 from ..units.models import Unit
 from .models import (
+    RESULT_IN_FORCE,
     Commendation,
     Council,
     CouncilMember,
@@ -45,7 +46,8 @@ def campaign_funnel(campaign: Campaign) -> dict:
       taken back. An exemplar withdrawn to draft is not registered (its unit withdrew the
       registration); withdrawn and submitted again, it counts once.
     * ``stages`` — for each stage, the distinct exemplars that passed it (a stage result
-      with outcome "passed"); exemplars that skipped a stage do not count at it.
+      with outcome "passed" that no correction undid); exemplars that skipped a stage
+      do not count at it.
     * ``recommended`` / ``commended`` / ``replicated`` — exemplars that reached that step
       (a commended exemplar was recommended first, so it counts in both).
     """
@@ -58,6 +60,7 @@ def campaign_funnel(campaign: Campaign) -> dict:
             .where(
                 Stage.campaign_id == campaign.id,
                 StageResult.outcome == Outcome.PASSED.value,
+                RESULT_IN_FORCE,
             )
             .group_by(StageResult.stage_id)
         ).all()
@@ -311,6 +314,7 @@ def passed_stages(
         .where(
             StageResult.exemplar_id.in_(exemplar_ids),
             StageResult.outcome == Outcome.PASSED.value,
+            RESULT_IN_FORCE,
         )
         .options(joinedload(StageResult.stage))
         .order_by(StageResult.decided_at, StageResult.id)

@@ -299,7 +299,14 @@ def on_exemplar_withdrawn(
     :mod:`dankheo.appraisal`): the withdrawn exemplar loses its open-round votes.
     Returns the sentence the withdrawal's history note records (history notes are
     stored text, kept in Vietnamese), or ``None`` when nothing was discarded."""
-    n = discard_open_votes(sender)
+    return discard_open_ballots(sender)
+
+
+def discard_open_ballots(exemplar: Exemplar) -> str | None:
+    """:func:`discard_open_votes`, returning the sentence a history note records (stored
+    text, kept in Vietnamese), or ``None`` when nothing was discarded. Used by the
+    withdrawal and by the secretariat's correction of a wrong pass."""
+    n = discard_open_votes(exemplar)
     return f"Hủy {n} phiếu thẩm định của phiên đang mở." if n else None
 
 

@@ -67,8 +67,10 @@ def member_or_403(council: Council) -> CouncilMember:
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """The member's workspace: every council they sit on, with progress."""
-    rows: list[tuple[CouncilMember, queries.Progress]] = []
+    """The member's workspace: every council they sit on, with progress and how many
+    entries wait for the council (its whole queue: a chair recused from some of them
+    still runs the session that decides them)."""
+    rows: list[tuple[CouncilMember, queries.Progress, int]] = []
     past: list[CouncilMember] = []
     memberships = sorted(
         queries.memberships(current_user),
@@ -82,7 +84,13 @@ def index() -> ResponseReturnValue:
         if m.council.stage.campaign.status == CampaignStatus.CLOSED:
             past.append(m)  # finished campaigns: listed, no progress to chase
         else:
-            rows.append((m, queries.member_progress(m)))
+            rows.append(
+                (
+                    m,
+                    queries.member_progress(m),
+                    queries.council_queue_size(m.council),
+                )
+            )
     manage = (
         queries.secretariat_campaigns(current_user)
         if current_user.has_role("secretariat")

@@ -107,7 +107,7 @@ def init_app(app: Flask) -> JobQueue:
     @huey.periodic_task(crontab(minute="*/5"), name="dankheo.recover_jobs")
     def _recover_periodically() -> None:
         recover_stale(queue, stale_seconds=app.config["JOBS_STALE_SECONDS"])
-        records.prune_sealed(huey)
+        records.prune_outputs(huey)
         for record in records.prune(huey, keep_days=app.config["JOBS_KEEP_DAYS"]):
             if record.kind in CLEANUPS:
                 CLEANUPS[record.kind](app, record)

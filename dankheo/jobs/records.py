@@ -11,7 +11,6 @@ confirmed), ``invalid`` (the rows have errors; nothing written), ``done`` or ``f
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import time
@@ -139,7 +138,7 @@ def prune(huey: Huey, *, keep_days: float) -> list[JobRecord]:
             for attempt in range(1, record.attempt + 1):
                 huey.delete(f"{PREFIX}claim:{record.id}:{attempt}")
             huey.delete(_key(record.id))
-            huey.delete(_sealed_key(record.id))
+            huey.delete(_output_key(record.id))
             huey.delete(_taken_key(record.id))
             removed.append(record)
     return removed
@@ -149,63 +148,79 @@ def prune(huey: Huey, *, keep_days: float) -> list[JobRecord]:
 # kept beside the record, handed out once, forgotten after a bounded time.
 
 
-def _sealed_key(job_id: str) -> str:
-    return f"{PREFIX}sealed:{job_id}"
+# --- a job's output file ------------------------------------------------------------
+# What a job produces for its owner (a large official list, an account import's password
+# file) lives beside its record in the same store, so whichever web process serves the
+# download reads what the consumer wrote. It has a lifetime; a file meant to be taken
+# once (passwords) is removed by the first download. The key holds a colon after the
+# prefix, so it is never taken for a record.
+
+
+def _output_key(job_id: str) -> str:
+    return f"{PREFIX}file:{job_id}"
 
 
 def _taken_key(job_id: str) -> str:
     return f"{PREFIX}taken:{job_id}"
 
 
-def seal(huey: Huey, record: JobRecord, data: bytes, *, seconds: float) -> None:
-    """Keep ``data`` for ``record``'s owner for at most ``seconds`` (overwrites an
-    earlier attempt's)."""
-    payload = {
-        "expires_at": time.time() + seconds,
-        "data": base64.b64encode(data).decode(),
-    }
-    huey.put(_sealed_key(record.id), json.dumps(payload))
+def put_output(huey: Huey, record: JobRecord, data: bytes, *, seconds: float) -> None:
+    """Keep ``data`` as ``record``'s output for at most ``seconds`` (overwrites an
+    earlier attempt's); the record learns its size and expiry (save it)."""
+    expires_at = time.time() + seconds
+    huey.put(_output_key(record.id), {"expires_at": expires_at, "data": data})
+    record.result["size"] = len(data)
+    record.result["expires_at"] = expires_at
 
 
-def sealed_state(huey: Huey, record: JobRecord) -> str:
-    """ "waiting" (to be taken), "taken", or "gone" (expired, or never sealed)."""
-    if huey.get(_taken_key(record.id), peek=True) is not None:
-        return "taken"
-    raw = huey.get(_sealed_key(record.id), peek=True)
-    if raw is None or json.loads(raw)["expires_at"] < time.time():
-        return "gone"
-    return "waiting"
+def output_expired(record: JobRecord) -> bool:
+    expires = record.result.get("expires_at")
+    return expires is not None and float(expires) <= time.time()
 
 
-def unseal(huey: Huey, record: JobRecord) -> bytes | None:
-    """The sealed data, once: the first caller marks it taken (atomically, in the
-    shared store) and removes it; every later call, or one after expiry, gets None."""
+def _payload(huey: Huey, record: JobRecord, *, remove: bool) -> bytes | None:
+    payload = huey.get(_output_key(record.id), peek=not remove)
+    if not isinstance(payload, dict) or payload["expires_at"] <= time.time():
+        return None
+    data = payload["data"]
+    return data if isinstance(data, bytes) else None
+
+
+def read_output(huey: Huey, record: JobRecord) -> bytes | None:
+    """``record``'s output, or None once it has expired or was never written."""
+    return _payload(huey, record, remove=False)
+
+
+def take_output(huey: Huey, record: JobRecord) -> bytes | None:
+    """The output, once: the first caller marks it taken (atomically, in the shared
+    store) and removes it; every later call, or one after expiry, gets None."""
     if not huey.put_if_empty(_taken_key(record.id), str(time.time())):
         return None
-    raw = huey.get(_sealed_key(record.id))  # get without peek removes the value
-    if raw is None:
-        return None
-    payload = json.loads(raw)
-    if payload["expires_at"] < time.time():
-        return None
-    return base64.b64decode(payload["data"])
+    return _payload(huey, record, remove=True)
 
 
-def forget_sealed(huey: Huey, record: JobRecord) -> None:
-    """Drop the sealed data of ``record`` (its job failed after sealing it)."""
-    huey.delete(_sealed_key(record.id))
+def output_state(huey: Huey, record: JobRecord) -> str:
+    """ "waiting" (to be taken), "taken", or "gone" (expired, or never written)."""
+    if huey.get(_taken_key(record.id), peek=True) is not None:
+        return "taken"
+    return "waiting" if read_output(huey, record) is not None else "gone"
 
 
-def prune_sealed(huey: Huey) -> int:
-    """Forget the sealed data whose time is up; returns how many."""
+def drop_output(huey: Huey, record: JobRecord) -> None:
+    """Drop ``record``'s output (its job failed after writing it, or it is pruned)."""
+    huey.delete(_output_key(record.id))
+
+
+def prune_outputs(huey: Huey) -> int:
+    """Forget the outputs whose time is up; returns how many."""
     now, removed = time.time(), 0
-    prefix = _sealed_key("")
+    prefix = _output_key("")
     for key, raw in huey.storage.result_items().items():
         name = key.decode() if isinstance(key, bytes) else key
         if not name.startswith(prefix):
             continue
-        payload = json.loads(huey.serializer.deserialize(raw))
-        if payload["expires_at"] < now:
+        payload = huey.serializer.deserialize(raw)
+        if not isinstance(payload, dict) or payload["expires_at"] <= now:
             huey.delete(name)
             removed += 1
     return removed

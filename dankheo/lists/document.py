@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -163,6 +163,9 @@ class ListDocument:
         self.header = header
         self.rows = rows
         self.proof = proof
+        #: Told (entries laid out, total) as the table is written (a background job's
+        #: progress bar).
+        self.progress: Callable[[int, int], None] | None = None
         f = plan.filters
         self.issuing_lines = [
             ln.strip().upper() for ln in header.issuing_body.splitlines() if ln.strip()
@@ -301,6 +304,8 @@ class ListDocument:
                 current = row.group
                 yield Line("group", text=self.group_title(row.group))
             yield Line("row", cells=self.cells(row), number=row.number)
+            if self.progress is not None:
+                self.progress(row.number, len(entries))
         if current is not None:
             last_of_group = stop >= len(entries) or entries[stop][1] != current
             if last_of_group:

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from ..appraisal.models import Commendation, StageResult
+from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..campaigns.models import Campaign, CommendationForm, Stage
 from ..campaigns.models import Field as WorkField
 from ..domain import N_
@@ -176,13 +176,14 @@ def list_root(filters: ListFilters, scopes: list[str]) -> Unit:
 
 
 def _latest_results(stage_id: int):
-    """Each entry's latest result at ``stage`` (a returned entry is decided again)."""
+    """Each entry's latest result at ``stage`` still in force (a returned entry is
+    decided again; a pass the secretariat corrected is no longer its result)."""
     return (
         select(
             StageResult.exemplar_id.label("exemplar_id"),
             func.max(StageResult.id).label("result_id"),
         )
-        .where(StageResult.stage_id == stage_id)
+        .where(StageResult.stage_id == stage_id, RESULT_IN_FORCE)
         .group_by(StageResult.exemplar_id)
         .subquery()
     )

@@ -7,6 +7,7 @@ on screen. The lists read only; nothing is written, so nothing is committed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -26,7 +27,7 @@ from .. import clock
 from ..auth.scopes import secretariat_scopes
 from ..campaigns.models import Campaign
 from ..domain import N_
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import page_arg
 from ..lifecycle import on_error
@@ -35,6 +36,7 @@ from . import queries
 from .document import Header, ListDocument, default_place
 from .excel import XLSX, write_list_xlsx
 from .forms import STAGE_OUTCOMES, IssueForm, ListForm
+from .jobs import job_threshold, needs_job
 from .pdf import PDF, write_list_pdf
 from .proof import issued_for
 from .queries import RECOMMENDED_STATES, GroupBy, ListFilters, ListType
@@ -217,31 +219,77 @@ def _download(body, mimetype: str, filename: str) -> Response:
     )
 
 
-@bp.get("/campaigns/<int:campaign_id>/list.xlsx")
-def download_xlsx(campaign_id: int):
+MIMETYPES = {"xlsx": XLSX, "docx": DOCX, "pdf": PDF}
+
+
+def campaign_in_scope(campaign_id: int) -> Campaign:
+    """:func:`_campaign` for a background job (a refusal, not an HTTP abort)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not queries.can_list(_scopes(), campaign):
+        raise NotFound()
+    return campaign
+
+
+def _laid_out(campaign: Campaign, fmt: str) -> ListDocument:
+    doc = _document(campaign, _form(campaign))
+    return doc if fmt == "xlsx" else _bounded(doc)
+
+
+def render_file(
+    campaign: Campaign, fmt: str, *, progress: Callable[[int, int], None] | None = None
+) -> tuple[bytes, str]:
+    """The list of the request's filters written whole in ``fmt`` (a background job
+    replays the request here), with its file name."""
+    doc = _laid_out(campaign, fmt)
+    doc.progress = progress
+    if fmt == "xlsx":
+        data = b"".join(write_list_xlsx(doc))
+    elif fmt == "docx":
+        data = write_list_docx(doc)
+    else:
+        data = write_list_pdf(doc)
+    return data, doc.filename(fmt)
+
+
+def _deliver(campaign_id: int, fmt: str):
+    """The file at once for a list of ordinary length; a long one is offered as a
+    background job (the page that starts it)."""
     campaign = _campaign(campaign_id)
     _back(campaign)
-    doc = _document(campaign, _form(campaign))
-    return _download(
-        stream_with_context(write_list_xlsx(doc)), XLSX, doc.filename("xlsx")
-    )
+    doc = _laid_out(campaign, fmt)
+    if needs_job(doc):
+        return render_template(
+            "lists/prepare.html",
+            campaign=campaign,
+            doc=doc,
+            fmt=fmt,
+            threshold=job_threshold(),
+            args={k: v for k, v in request.args.items() if k != "page"},
+        )
+    if fmt == "xlsx":
+        body: Any = stream_with_context(write_list_xlsx(doc))
+    elif fmt == "docx":
+        body = write_list_docx(doc)
+    else:
+        body = write_list_pdf(doc)
+    return _download(body, MIMETYPES[fmt], doc.filename(fmt))
+
+
+@bp.get("/campaigns/<int:campaign_id>/list.xlsx")
+def download_xlsx(campaign_id: int):
+    return _deliver(campaign_id, "xlsx")
 
 
 @bp.get("/campaigns/<int:campaign_id>/list.docx")
 def download_docx(campaign_id: int):
-    campaign = _campaign(campaign_id)
-    _back(campaign)
-    doc = _bounded(_document(campaign, _form(campaign)))
-    return _download(write_list_docx(doc), DOCX, doc.filename("docx"))
+    return _deliver(campaign_id, "docx")
 
 
 @bp.get("/campaigns/<int:campaign_id>/list.pdf")
 def download_pdf(campaign_id: int):
-    campaign = _campaign(campaign_id)
-    _back(campaign)
-    doc = _bounded(_document(campaign, _form(campaign)))
-    return _download(write_list_pdf(doc), PDF, doc.filename("pdf"))
+    return _deliver(campaign_id, "pdf")
 
 
-# The issue action and the issued lists' pages are on this blueprint too.
-from . import issued_views  # noqa: E402, F401
+# The issue action, the issued lists' pages and the background lists' pages are on
+# this blueprint too.
+from . import issued_views, job_views  # noqa: E402, F401

@@ -4,7 +4,11 @@ it passed.
 
 A correction never rewrites what happened: state changes go through the workflow's
 ``correct`` action (appended to the history with its reason), corrected and annulled
-decisions keep their reason and date, and the audit log keeps the old values.
+decisions keep their reason and date, and the audit log keeps the old values. The stage
+result of an undone pass keeps what the round decided and is marked corrected (with the
+history record of the correction), so no page, list, count or replay takes it for the
+exemplar's outcome any more; ballots cast on the exemplar in an open round are
+discarded, as when its unit withdraws it.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from typing import Literal
 
 from sqlalchemy import func, select
 
-from ..appraisal.models import Commendation
+from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
+from ..appraisal.voting import discard_open_ballots
 from ..auth.models import User
 from ..campaigns.models import CommendationForm, Stage
 from ..db import utcnow
 from ..domain import N_
+from ..domain.tally import Outcome
 from ..domain.workflow import Action, Actor, State
 from ..errors import InvalidInput, RuleRefused
 from ..extensions import db
@@ -157,14 +163,45 @@ def correct_pass(exemplar: Exemplar, *, reason: str, actor: User | None) -> Stat
     stage: Stage | Literal[False] | None = (
         undone.stage if exemplar.state == State.SUBMITTED else False
     )
-    return transition(
+    passed_at = undone.stage_id
+    discarded = discard_open_ballots(exemplar)
+    state = transition(
         exemplar,
         Action.CORRECT,
         actor=actor,
         actor_kind=Actor.SECRETARIAT,
-        note=reason,
+        note=f"{reason} ({discarded})" if discarded else reason,
         stage=stage,
     )
+    _supersede_pass(exemplar.id, passed_at)
+    return state
+
+
+def _supersede_pass(exemplar_id: int, stage_id: int | None) -> None:
+    """Mark the stage result of the undone pass as corrected, pointing at the history
+    record the correction just appended."""
+    correction = db.session.scalar(
+        select(History)
+        .where(History.exemplar_id == exemplar_id, History.action == Action.CORRECT)
+        .order_by(History.id.desc())
+        .limit(1)
+    )
+    result = db.session.scalar(
+        select(StageResult)
+        .where(
+            StageResult.exemplar_id == exemplar_id,
+            StageResult.stage_id == stage_id,
+            StageResult.outcome == Outcome.PASSED.value,
+            RESULT_IN_FORCE,
+        )
+        .order_by(StageResult.id.desc())
+        .limit(1)
+    )
+    if result is None or correction is None:
+        return
+    result.corrected_at = correction.at
+    result.correction_id = correction.id
+    db.session.flush()
 
 
 def delete_draft(exemplar: Exemplar, *, actor: User | None) -> None:

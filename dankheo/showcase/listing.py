@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
-from ..appraisal.models import Commendation, StageResult
+from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..campaigns.models import Campaign, CommendationForm, Field
 from ..db import write_intent
 from ..domain.enums import ExemplarKind
@@ -199,6 +199,7 @@ def _score_column() -> ColumnElement[float]:
         .where(
             StageResult.exemplar_id == Exemplar.id,
             StageResult.outcome == Outcome.PASSED.value,
+            RESULT_IN_FORCE,
         )
         .correlate(Exemplar)
         .scalar_subquery()

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..appraisal.models import Commendation, StageResult
+from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..appraisal.queries import campaign_funnel
 from ..campaigns.models import Campaign, Stage
 from ..domain import N_
@@ -149,6 +149,7 @@ def passed_stages(exemplar: Exemplar) -> list[PassedStage]:
         .where(
             StageResult.exemplar_id == exemplar.id,
             StageResult.outcome == Outcome.PASSED.value,
+            RESULT_IN_FORCE,
         )
         .options(selectinload(StageResult.stage))
         .order_by(Stage.position, StageResult.decided_at)

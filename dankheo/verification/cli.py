@@ -37,6 +37,11 @@ def replay_command(campaign_id: int, limit: int) -> None:
         f" ({report.backfilled} phiên có quy tắc bổ sung từ dữ liệu cũ,"
         f" {report.without_snapshot} phiên không có bản ghi quy tắc)."
     )
+    if report.corrected:
+        click.echo(
+            f"{report.corrected} kết quả vòng đã được cơ quan thường trực đính chính"
+            " (giữ nguyên như phiên đã quyết định, không còn là kết quả hiện hành)."
+        )
     click.echo(f"Phễu đang hiển thị: {_chain(report.funnel_shown)}")
     click.echo(f"Phễu tính lại:      {_chain(report.funnel_recomputed)}")
     if report.ok:

@@ -18,7 +18,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from ..appraisal.models import Attendance, Council, Round, StageResult
+from ..appraisal.models import (
+    RESULT_IN_FORCE,
+    Attendance,
+    Council,
+    Round,
+    StageResult,
+)
 from ..appraisal.snapshots import RuleSnapshot
 from ..campaigns.models import Stage
 from ..domain.tally import BallotMode, Outcome, TieRule, VoteBase
@@ -121,6 +127,7 @@ def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
         .where(
             StageResult.exemplar_id == exemplar_id,
             StageResult.outcome == Outcome.PASSED.value,
+            RESULT_IN_FORCE,
             Round.closed_at.is_not(None),
         )
         .order_by(Stage.position, StageResult.decided_at)

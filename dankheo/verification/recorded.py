@@ -30,7 +30,7 @@ from ..appraisal.models import (
 from ..appraisal.recusal import is_recused
 from ..appraisal.snapshots import RuleSnapshot
 from ..campaigns.models import Stage
-from ..domain.tally import Candidate, Rule
+from ..domain.tally import Candidate, Choice, Rule
 from ..extensions import db
 from ..registry.models import Exemplar
 from ..units.models import Unit
@@ -122,12 +122,24 @@ class RecordedRound:
         out = []
         for r in self.results:
             counted = self.counted_votes(r.exemplar_id)
+            choices = [v.choice for v in counted]
+            scores: list[float] = [v.total for v in counted if v.total is not None]
+            if r.corrected_at is not None and len(counted) != r.votes:
+                # A pass the secretariat corrected, judged again at the same stage: its
+                # ballots moved to the later round (one ballot per member per stage),
+                # so this round is replayed with the counts it recorded.
+                choices = (
+                    [Choice.APPROVE.value] * r.approvals
+                    + [Choice.REJECT.value] * r.rejections
+                    + [Choice.ABSTAIN.value] * r.abstentions
+                )
+                scores = [r.average_score] if r.average_score is not None else []
             out.append(
                 Candidate(
                     key=r.exemplar_id,
                     eligible=len(self.eligible_members(r.exemplar_id)),
-                    choices=[v.choice for v in counted],
-                    scores=[v.total for v in counted if v.total is not None],
+                    choices=choices,
+                    scores=scores,
                     submitted=self.exemplars[r.exemplar_id].submitted_at,
                     returned=r.exemplar_id in self.returned,
                 )

@@ -14,12 +14,18 @@ early round shows where it carries on. Compared per exemplar:
 
 Votes whose stored total differs from the sum of their scores, and scores on a
 criterion outside the recorded rubric or above its maximum, are differences too.
+
+Corrections are understood, not flagged: a pass the secretariat undid stays what its
+round decided (and is compared as such), frees its quota seat for the rounds closed
+after the correction (as the close counted it), and leaves the funnel, which counts
+only outcomes in force. The report counts them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -76,6 +82,8 @@ class Replay:
     results: int = 0
     backfilled: int = 0
     without_snapshot: int = 0
+    #: Stage results the secretariat corrected (no longer the exemplar's outcome).
+    corrected: int = 0
     differences: list[Difference] = field(default_factory=list)
     funnel_shown: list[tuple[str, int]] = field(default_factory=list)
     funnel_recomputed: list[tuple[str, int]] = field(default_factory=list)
@@ -162,17 +170,29 @@ def _compare(rr: RecordedRound, decisions: dict[int, Decision]) -> list[Differen
 def replay_rounds(rounds: list[RecordedRound], report: Replay) -> None:
     """Replay ``rounds`` (ordered per council by number) into ``report``."""
     seats: dict[int, int] = defaultdict(int)
+    corrections: dict[int, list[datetime]] = defaultdict(list)
+    for rr in rounds:
+        for r in rr.results:
+            if r.corrected_at is not None and r.outcome == Outcome.PASSED.value:
+                corrections[rr.council.id].append(r.corrected_at)
     for rr in rounds:
         report.rounds += 1
         report.results += len(rr.results)
+        report.corrected += sum(1 for r in rr.results if r.corrected_at is not None)
         if rr.snapshot is None:
             report.without_snapshot += 1
         elif rr.snapshot.backfilled:
             report.backfilled += 1
         rule = rr.rule()
-        quota = (
-            None if rule.quota is None else max(rule.quota - seats[rr.council.id], 0)
+        # Seats of passes corrected before this close were free when it counted.
+        closed_at = rr.round.closed_at
+        freed = sum(
+            1
+            for at in corrections[rr.council.id]
+            if closed_at is not None and at <= closed_at
         )
+        used = seats[rr.council.id] - freed
+        quota = None if rule.quota is None else max(rule.quota - used, 0)
         tally = decide(rule, rr.candidates(), quota_remaining=quota)
         seats[rr.council.id] += tally.seats_used if rule.quota is not None else 0
         by_key = {int(k): d for k, d in tally.by_key().items()}  # type: ignore[call-overload]
@@ -189,7 +209,7 @@ def _funnel(campaign: Campaign, rounds: list[RecordedRound], report: Replay) -> 
     for rr in rounds:
         for r in rr.results:
             d = report.decisions[(rr.round.id, r.exemplar_id)]
-            if d.passed:
+            if d.passed and r.corrected_at is None:
                 passed[rr.stage.id].add(r.exemplar_id)
     stages = list(
         db.session.scalars(

@@ -226,7 +226,7 @@ def test_confirm_creates_every_account_downloads_passwords_once(
         k.decode() if isinstance(k, bytes) else k for k in huey.storage.result_items()
     ]
     assert [k for k in keys if job_id in k and "sealed" in k] == []
-    assert records.sealed_state(huey, _record(location)) == "taken"
+    assert records.output_state(huey, _record(location)) == "taken"
 
     # The new account logs in with its first password and must choose its own.
     client.post("/auth/logout")
@@ -260,7 +260,7 @@ def test_all_or_nothing_when_the_database_changes_before_confirming(
         record.errors
     )
     assert _users(db) == 2  # the secretariat and "hai": nothing of the file
-    assert records.sealed_state(queue_for().huey, record) == "gone"
+    assert records.output_state(queue_for().huey, record) == "gone"
     # A record that is not waiting any more cannot be confirmed again.
     resp = client.post(f"/admin/users/import/{job_id}/confirm", follow_redirects=True)
     assert "Tệp này không còn chờ xác nhận." in resp.get_data(as_text=True)
@@ -286,8 +286,8 @@ def test_the_password_file_waits_a_bounded_time(app, client, make, db, login_as)
     finally:
         del app.config["ACCOUNTS_PASSWORDS_HOURS"]
     huey = queue_for().huey
-    assert records.sealed_state(huey, _record(location)) == "gone"
-    assert records.prune_sealed(huey) == 1
+    assert records.output_state(huey, _record(location)) == "gone"
+    assert records.prune_outputs(huey) == 1
     resp = client.post(f"/admin/users/import/{job_id}/passwords.xlsx")
     assert resp.status_code == 410
 
@@ -379,7 +379,7 @@ def test_a_job_that_lost_its_worker_runs_again(client, make, db, login_as):
     record = _record(location)
     assert record.state == "done" and record.result["created"] == 2
     assert _users(db) == 3
-    assert records.sealed_state(huey, record) == "waiting"
+    assert records.output_state(huey, record) == "waiting"
     passwords = password_rows(
         client.post(f"/admin/users/import/{record.id}/passwords.xlsx").data
     )
@@ -410,6 +410,6 @@ def test_a_commit_that_fails_leaves_no_accounts_and_no_password_file(
     monkeypatch.undo()
     record = _record(location)
     assert record.state == "failed"
-    assert records.sealed_state(queue_for().huey, record) == "gone"
+    assert records.output_state(queue_for().huey, record) == "gone"
     assert _users(db) == 1
     assert "không có gì được lưu" in client.get(location).get_data(as_text=True)

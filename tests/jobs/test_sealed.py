@@ -46,12 +46,12 @@ def two_processes(request, tmp_path):
 def test_sealed_data_is_taken_once_from_any_process(two_processes):
     web1, web2 = two_processes
     record = records.save(web1, JobRecord(kind="k", owner_id=1, params={}))
-    records.seal(web1, record, b"secret bytes", seconds=60)
-    assert records.sealed_state(web2, record) == "waiting"
-    assert records.unseal(web2, record) == b"secret bytes"
-    assert records.unseal(web1, record) is None
-    assert records.unseal(web2, record) is None
-    assert records.sealed_state(web1, record) == "taken"
+    records.put_output(web1, record, b"secret bytes", seconds=60)
+    assert records.output_state(web2, record) == "waiting"
+    assert records.take_output(web2, record) == b"secret bytes"
+    assert records.take_output(web1, record) is None
+    assert records.take_output(web2, record) is None
+    assert records.output_state(web1, record) == "taken"
     # Nothing of it is left in the store, and the record itself is untouched.
     assert records.load(web1, record.id) is not None
     names = [
@@ -63,13 +63,13 @@ def test_sealed_data_is_taken_once_from_any_process(two_processes):
 def test_sealed_data_expires_and_is_pruned(two_processes):
     web1, web2 = two_processes
     record = records.save(web1, JobRecord(kind="k", owner_id=1, params={}))
-    records.seal(web1, record, b"secret bytes", seconds=-1)
-    assert records.sealed_state(web2, record) == "gone"
-    assert records.prune_sealed(web2) == 1
-    assert records.unseal(web1, record) is None
+    records.put_output(web1, record, b"secret bytes", seconds=-1)
+    assert records.output_state(web2, record) == "gone"
+    assert records.prune_outputs(web2) == 1
+    assert records.take_output(web1, record) is None
     # Pruning the record forgets its marks too.
     record.updated_at = time.time() - 10 * 86400
     # (saved by hand: records.save stamps the record with the current time)
     web1.put(f"{records.PREFIX}{record.id}", json.dumps(asdict(record)))
     assert [r.id for r in records.prune(web1, keep_days=7)] == [record.id]
-    assert records.sealed_state(web1, record) == "gone"
+    assert records.output_state(web1, record) == "gone"
