@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -93,6 +94,11 @@ def _own_password_first() -> ResponseReturnValue | None:
     reaches nothing but the password page and logout until it chooses its own."""
     endpoint = request.endpoint
     if endpoint is None or endpoint in OPEN_BEFORE_OWN_PASSWORD:
+        return None
+    # A visitor who never signed in (no remember-me cookie is issued) is not loaded: that
+    # would mark the session (Flask-Login's freshness flag) before the language hook runs,
+    # and turn an anonymous public page into a private one.
+    if "_user_id" not in session:
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         if request.method == "GET":
