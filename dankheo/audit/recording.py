@@ -320,9 +320,11 @@ def _record_of(session: Session, note: Note) -> dict[str, Any] | None:
                 return None
         if obj is not None:
             _resolve(session, note, obj)
+    anonymous = action in spec.anonymous
     if spec.verb is not None and note.action is None:
         action = spec.verb(action, changes)
     return {
+        "anonymous": anonymous,
         "action": action,
         "object_type": note.object_type or spec.type,
         "object_id": note.pk,
@@ -345,10 +347,11 @@ def _before_commit(session: Session) -> None:
     actor = current_actor()
     now = utcnow()
     for r in records:
+        by = None if r.pop("anonymous") else actor
         r.update(
             at=now,
-            actor_id=actor.id if actor is not None else None,
-            actor_label=f"{actor.name} ({actor.username})"[:300] if actor else "",
+            actor_id=by.id if by is not None else None,
+            actor_label=f"{by.name} ({by.username})"[:300] if by else "",
             unit_path=paths.get(r["unit_id"]),
         )
     conn = session.connection()

@@ -31,7 +31,11 @@ audited(
     label=lambda s, o: f"#{o.id} — {name_of(s, Exemplar, o.exemplar_id)}",
     unit_id=lambda _s, o: o.unit_id,
     exemplar_id=lambda o: o.exemplar_id,
-    # Who objected stays with the secretariat's queue, never copied anywhere.
-    exclude=frozenset({"email", "user_id", "token_hash", "token_expires_at"}),
+    # Who objected stays with the secretariat's queue, never copied anywhere: neither
+    # the address, the account, the file's own name, nor the actor of the lodging.
+    exclude=frozenset(
+        {"email", "user_id", "token_hash", "token_expires_at", "file_name"}
+    ),
+    anonymous=frozenset({"created"}),
     verb=_objection_verb,
 )

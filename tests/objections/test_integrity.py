@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from dankheo.audit.models import AuditRecord
 from dankheo.backup.common import _stored_names
 from dankheo.objections.models import Objection
 from tests.objections.test_objections import PNG, _form, _signed_in
@@ -55,3 +56,25 @@ def test_an_evidence_file_is_no_orphan_and_is_backed_up(
     with db.engine.connect() as conn:
         names = _stored_names(conn)
     assert (f"objections.{objection.id}", key) in names
+
+
+def test_the_lodging_is_audited_without_the_objector_or_the_file_name(
+    issued, app, db, make, province, uploads
+):
+    _, record = issued
+    objection = _lodge_with_file(app, db, make, province, record)
+    user = objection.user
+    assert user is not None
+    (lodged,) = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "objection_lodged")
+    ).all()
+    assert lodged.object_id == objection.id
+    assert lodged.actor_id is None and lodged.actor_label == ""
+    assert "file_name" not in lodged.changes and "ảnh.png" not in str(lodged.changes)
+    # Nothing the lodging wrote (the account itself was made before) names them.
+    for row in db.session.scalars(
+        select(AuditRecord).where(AuditRecord.id >= lodged.id)
+    ):
+        text = f"{row.actor_label} {row.changes} {row.object_label}"
+        for secret in (user.name, user.username, user.email):
+            assert secret not in text, (row.action, secret)
