@@ -119,7 +119,6 @@ def lodge_objection(
         campaign_id=issued.campaign_id,
         issued_list_id=issued.id,
         exemplar_id=exemplar.id,
-        unit_id=exemplar.unit_id,
         reason=reason,
         evidence=evidence,
         email=email[:200],

@@ -13,8 +13,16 @@ from sqlalchemy import select
 
 from dankheo.audit.models import AuditRecord
 from dankheo.backup.common import _stored_names
+from dankheo.domain.enums import Role
 from dankheo.objections.models import Objection
-from tests.objections.test_objections import PNG, _form, _signed_in
+from dankheo.secretariat.merge import merge_units
+from dankheo.units.models import Unit
+from tests.objections.test_objections import (
+    PNG,
+    _form,
+    _lodge_received,
+    _signed_in,
+)
 
 
 @pytest.fixture
@@ -78,3 +86,28 @@ def test_the_lodging_is_audited_without_the_objector_or_the_file_name(
         text = f"{row.actor_label} {row.changes} {row.object_label}"
         for secret in (user.name, user.username, user.email):
             assert secret not in text, (row.action, secret)
+
+
+def test_the_queue_follows_an_entry_merged_into_another_unit(
+    issued, app, db, make, province, login_as
+):
+    _, record = issued
+    _lodge_received(app, make, province, record, "hoa")
+    (objection,) = db.session.scalars(select(Objection)).all()
+    a, b = province.communes  # hoa is an entry of b
+    local = make.user(role=Role.SECRETARIAT, unit=a, scope=a)
+    db.session.commit()
+    client = login_as(local)
+    url = f"/admin/objections/{objection.id}"
+    assert client.get(url).status_code == 404  # not a's entry (yet)
+    merge_units(db.session.get(Unit, b.id), db.session.get(Unit, a.id), actor=None)
+    db.session.commit()
+    assert url in client.get("/admin/objections/").get_data(as_text=True)
+    assert client.get(url).status_code == 200
+    resp = client.post(
+        url + "/decide",
+        data={"decide-outcome": "dismissed", "decide-note": "Không có căn cứ"},
+    )
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:600]
+    db.session.rollback()
+    assert db.session.get(Objection, objection.id).state == "decided"
