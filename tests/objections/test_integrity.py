@@ -9,12 +9,15 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dankheo.audit.models import AuditRecord
 from dankheo.backup.common import _stored_names
 from dankheo.domain.enums import Role
+from dankheo.errors import Conflict
 from dankheo.objections.models import Objection
+from dankheo.objections.operations import decide_objection, start_review
 from dankheo.secretariat.merge import merge_units
 from dankheo.units.models import Unit
 from tests.objections.test_objections import (
@@ -111,3 +114,38 @@ def test_the_queue_follows_an_entry_merged_into_another_unit(
     assert resp.status_code == 303, resp.get_data(as_text=True)[:600]
     db.session.rollback()
     assert db.session.get(Objection, objection.id).state == "decided"
+
+
+@pytest.mark.parametrize("step", ["review", "decide"])
+def test_a_step_taken_on_a_stale_read_is_a_conflict(
+    issued, app, db, make, province, step
+):
+    """Two members opened the objection; the other one decided it first."""
+    _, record = issued
+    _lodge_received(app, make, province, record, "hoa")
+    db.session.rollback()
+    objection_id = db.session.scalars(select(Objection.id)).one()
+    db.session.rollback()
+    other = db.engine.connect()
+    try:
+        with other.begin():
+            other.execute(
+                update(Objection)
+                .where(Objection.id == objection_id)
+                .values(state="decided", outcome="dismissed", decision_note="Xong")
+            )
+    finally:
+        other.close()
+    objection = db.session.get(Objection, objection_id)
+    # What this member's page read before the other's commit.
+    set_committed_value(objection, "state", "received")
+    with pytest.raises(Conflict):
+        if step == "review":
+            start_review(objection, note="Đang xem", actor=province.secretariat)
+        else:
+            decide_objection(
+                objection, outcome="corrected", note="Sửa", actor=province.secretariat
+            )
+    db.session.rollback()
+    after = db.session.get(Objection, objection.id)
+    assert after.outcome == "dismissed" and after.decision_note == "Xong"
