@@ -303,8 +303,7 @@ def _record_of(session: Session, note: Note) -> dict[str, Any] | None:
             )
         except ObjectDeletedError:
             return None
-        # Rows changed by an UPDATE statement: the values read back after it, which
-        # the identity map may not hold yet.
+        # Rows an UPDATE statement changed: values read back, maybe not in the map.
         current.update(note.after)
         if note.created:
             action = "created"
@@ -320,12 +319,10 @@ def _record_of(session: Session, note: Note) -> dict[str, Any] | None:
                 return None
         if obj is not None:
             _resolve(session, note, obj)
-    anonymous = action in spec.anonymous
-    if spec.verb is not None and note.action is None:
-        action = spec.verb(action, changes)
+    verb = spec.verb if note.action is None else None
     return {
-        "anonymous": anonymous,
-        "action": action,
+        "anonymous": action in spec.anonymous,
+        "action": verb(action, changes) if verb is not None else action,
         "object_type": note.object_type or spec.type,
         "object_id": note.pk,
         "object_label": (note.label or "")[:400],
