@@ -191,6 +191,8 @@ def confirm_objection(token: str) -> Objection:
         or found.token_expires_at <= utcnow()
     ):
         raise Conflict(N_("Liên kết xác nhận không hợp lệ, đã dùng hoặc đã hết hạn."))
+    # A list annulled, or a window closed, since the objection was lodged.
+    check_window(found.issued_list)
     found.state = str(ObjectionState.RECEIVED)
     found.received_at = utcnow()
     found.token_hash = None

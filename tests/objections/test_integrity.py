@@ -6,21 +6,30 @@ unconfirmed objections expire."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from dankheo import clock
 from dankheo.audit.models import AuditRecord
 from dankheo.backup.common import _stored_names
+from dankheo.db import utcnow
 from dankheo.domain.enums import Role
 from dankheo.errors import Conflict
+from dankheo.files import ATTACHMENTS, store_for
+from dankheo.lists.models import IssuedList
+from dankheo.objections import purge
 from dankheo.objections.models import Objection
 from dankheo.objections.operations import decide_objection, start_review
 from dankheo.secretariat.merge import merge_units
 from dankheo.units.models import Unit
+from tests.notifications.conftest import link_in
 from tests.objections.test_objections import (
+    EMAIL,
     PNG,
     _form,
     _lodge_received,
@@ -149,3 +158,71 @@ def test_a_step_taken_on_a_stale_read_is_a_conflict(
     db.session.rollback()
     after = db.session.get(Objection, objection.id)
     assert after.outcome == "dismissed" and after.decision_note == "Xong"
+
+
+def _lodge_unconfirmed(app, db, record, entry, smtp, email, **files):
+    anonymous = app.test_client()
+    resp = anonymous.post(
+        f"/objections/lists/{record.id}",
+        data={**_form(entry, email=email), **files},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:600]
+    link = urlsplit(link_in(smtp.to(email)[0])).path
+    return anonymous, link
+
+
+@pytest.mark.parametrize("change", ["closed", "annulled"])
+def test_a_link_opened_after_the_window_or_the_list_ended_is_refused(
+    issued, app, db, province, smtp, change
+):
+    _, record = issued
+    anonymous, link = _lodge_unconfirmed(
+        app, db, record, province.entries["hoa"], smtp, EMAIL
+    )
+    db.session.rollback()
+    record = db.session.get(IssuedList, record.id)
+    if change == "closed":
+        record.issued_on = clock.today() - timedelta(days=40)
+    else:
+        record.status = "annulled"
+    db.session.commit()
+    resp = anonymous.post(link)
+    assert resp.status_code == 409
+    body = resp.get_data(as_text=True)
+    expected = "hiện không trong thời hạn" if change == "closed" else "không nhận"
+    assert expected in body
+    db.session.rollback()
+    assert db.session.scalars(select(Objection.state)).one() == "unverified"
+
+
+def test_expired_unconfirmed_objections_are_purged_with_their_files(
+    issued, app, db, make, province, smtp, uploads
+):
+    _, record = issued
+    _lodge_unconfirmed(
+        app,
+        db,
+        record,
+        province.entries["hoa"],
+        smtp,
+        EMAIL,
+        file=(io.BytesIO(PNG), "ảnh.png"),
+    )
+    _lodge_unconfirmed(app, db, record, province.entries["formula"], smtp, "b@x.vn")
+    _lodge_received(app, make, province, record, "road")
+    db.session.rollback()
+    stale, fresh, received = db.session.scalars(
+        select(Objection).order_by(Objection.id)
+    ).all()
+    key = stale.file_stored_name
+    assert key and store_for(ATTACHMENTS).exists(key)
+    stale.token_expires_at = utcnow() - timedelta(minutes=1)
+    received.token_expires_at = utcnow() - timedelta(minutes=1)  # confirmed: stays
+    db.session.commit()
+    assert purge.run(app) == 1
+    assert purge.run(app) == 0  # safe to run again, any time
+    db.session.rollback()
+    left = db.session.scalars(select(Objection.id).order_by(Objection.id)).all()
+    assert left == [fresh.id, received.id]
+    assert not store_for(ATTACHMENTS).exists(key)
