@@ -90,6 +90,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .tallies import jobs as tally_jobs
 
     tally_jobs.init_app(app)
+    from .objections import purge as objection_purge
+
+    objection_purge.init_app(app)
     _register_blueprints(app)
     bounds.init_app(app)
     _register_errors(app)

@@ -20,6 +20,10 @@ takes its locks in this order, may skip a step, and never goes back to an earlie
    the audit log at commit (``audit`` before ``history``). A transaction that holds a
    chain head therefore never waits for a round or an exemplar.
 
+An objection's row (:mod:`dankheo.objections.operations`) is locked before step 2:
+confirming, reviewing and deciding one lock it first, and a decision may then withdraw
+its entry (which starts at step 2); nothing locks an objection after an exemplar.
+
 The summary counts (:mod:`dankheo.tallies`) are no step of this order: on PostgreSQL
 their triggers only insert rows, and lock no row another writer could hold.
 

@@ -22,11 +22,12 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .db import write_intent
 from .extensions import db
 from .files import ATTACHMENTS, FileStore, LocalFileStore, store_for
+from .files.references import referenced_names
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ def check_storage(store: FileStore, *, now: float | None = None) -> StorageRepor
                 Attachment.size,
             ).order_by(Attachment.id)
         ).all()
+        # Files named elsewhere (an objection's evidence) are referenced too.
+        others = referenced_names(db.session.connection())
         files = {info.key: info for info in store.entries()}
         report.unknown = list(store.strays())
         db.session.rollback()
@@ -107,6 +110,8 @@ def check_storage(store: FileStore, *, now: float | None = None) -> StorageRepor
             continue
         if info.size != size:
             report.wrong_size.append(WrongSize(att_id, exemplar_id, size, info.size))
+    for _owner, name in others:
+        files.pop(name, None)
     for info in files.values():
         age = max(0.0, now - info.modified.timestamp())
         report.orphans.append(OrphanFile(info.key, info.size, age))
@@ -121,8 +126,6 @@ def remove_orphans(
     Each file is looked up once more right before it is removed, in case its row was
     committed since the check.
     """
-    from .registry.models import Attachment
-
     removed: list[OrphanFile] = []
     young: list[OrphanFile] = []
     token = write_intent.set(False)
@@ -131,11 +134,7 @@ def remove_orphans(
             if orphan.age_seconds < grace_seconds:
                 young.append(orphan)
                 continue
-            named = db.session.scalar(
-                select(func.count(Attachment.id)).where(
-                    Attachment.stored_name == orphan.key
-                )
-            )
+            named = referenced_names(db.session.connection(), only=orphan.key)
             db.session.rollback()
             if named:
                 continue
@@ -152,7 +151,9 @@ def remove_orphans(
 
 @click.command("check-storage")
 @click.option(
-    "--fix", is_flag=True, help="Remove files no attachment names (rows are kept)."
+    "--fix",
+    is_flag=True,
+    help="Remove files no attachment or objection names (rows are kept).",
 )
 @click.option(
     "--grace",

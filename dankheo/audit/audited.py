@@ -47,6 +47,9 @@ class Audited:
     events: frozenset[str] = frozenset({"insert", "update", "delete"})
     #: A named verb for a change, given the generic action and the changes.
     verb: Callable[[str, dict[str, list[Any]]], str] | None = None
+    #: Generic actions ("created", "updated", "deleted") recorded without an actor:
+    #: who did them must not enter the permanent chain (an objector, say).
+    anonymous: frozenset[str] = frozenset()
     columns: list[str] = field(default_factory=list)
 
     # ``builtins.type``: in this class ``type`` is the field above.

@@ -303,8 +303,7 @@ def _record_of(session: Session, note: Note) -> dict[str, Any] | None:
             )
         except ObjectDeletedError:
             return None
-        # Rows changed by an UPDATE statement: the values read back after it, which
-        # the identity map may not hold yet.
+        # Rows an UPDATE statement changed: values read back, maybe not in the map.
         current.update(note.after)
         if note.created:
             action = "created"
@@ -320,10 +319,10 @@ def _record_of(session: Session, note: Note) -> dict[str, Any] | None:
                 return None
         if obj is not None:
             _resolve(session, note, obj)
-    if spec.verb is not None and note.action is None:
-        action = spec.verb(action, changes)
+    verb = spec.verb if note.action is None else None
     return {
-        "action": action,
+        "anonymous": action in spec.anonymous,
+        "action": verb(action, changes) if verb is not None else action,
         "object_type": note.object_type or spec.type,
         "object_id": note.pk,
         "object_label": (note.label or "")[:400],
@@ -345,10 +344,11 @@ def _before_commit(session: Session) -> None:
     actor = current_actor()
     now = utcnow()
     for r in records:
+        by = None if r.pop("anonymous") else actor
         r.update(
             at=now,
-            actor_id=actor.id if actor is not None else None,
-            actor_label=f"{actor.name} ({actor.username})"[:300] if actor else "",
+            actor_id=by.id if by is not None else None,
+            actor_label=f"{by.name} ({by.username})"[:300] if by else "",
             unit_path=paths.get(r["unit_id"]),
         )
     conn = session.connection()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..db import write_intent
 from ..extensions import db
+from ..files.references import referenced_names
 
 log = logging.getLogger(__name__)
 
@@ -142,21 +143,12 @@ def _alembic_revision(conn: Connection) -> str | None:
     return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
-def _stored_names(conn: Connection) -> list[tuple[int, str]]:
-    """(id, stored name) of the attachments whose bytes belong in the upload folder:
-    those kept by the database file store (``stored_files``) travel with the
-    database's own copy."""
-    tables = inspect(conn)
-    if not tables.has_table("attachments"):
-        return []
-    sql = "SELECT id, stored_name FROM attachments"
-    if tables.has_table("stored_files"):
-        sql += (
-            " WHERE NOT EXISTS (SELECT 1 FROM stored_files f WHERE "
-            "f.area = 'attachments' AND f.key = attachments.stored_name)"
-        )
-    rows = conn.exec_driver_sql(sql + " ORDER BY id")
-    return [(int(r[0]), str(r[1])) for r in rows]
+def _stored_names(conn: Connection) -> list[tuple[str, str]]:
+    """(owner, stored name) of every file of the attachments' store whose bytes belong
+    in the upload folder (a dossier's attachment, an objection's evidence: see
+    :mod:`dankheo.files.references`); those kept by the database file store
+    (``stored_files``) travel with the database's own copy."""
+    return referenced_names(conn, skip_area="attachments")
 
 
 @contextmanager

@@ -132,8 +132,8 @@ def _create_backup(
         outcome.bytes += size
 
     without_file = [
-        att_id
-        for att_id, name in attachments
+        owner
+        for owner, name in attachments
         if f"{UPLOADS}/{_upload_relpath(name)}" not in files
     ]
     if without_file:

@@ -188,8 +188,8 @@ def restore_backup(
             "Số dòng sau khi phục hồi khác tệp kê khai ở bảng: " + ", ".join(differ)
         )
     missing = [
-        att_id
-        for att_id, name in attachments
+        owner
+        for owner, name in attachments
         if not (uploads / _upload_relpath(name)).is_file()
     ]
     if missing:

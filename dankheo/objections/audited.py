@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from ..audit.audited import audited, name_of
 from ..domain import N_
 from ..registry.models import Exemplar
@@ -29,9 +31,16 @@ audited(
     N_("Phản ánh, kiến nghị"),
     type="objection",
     label=lambda s, o: f"#{o.id} — {name_of(s, Exemplar, o.exemplar_id)}",
-    unit_id=lambda _s, o: o.unit_id,
+    # The entry's unit now (an entry moves with a merge of units).
+    unit_id=lambda s, o: s.scalar(
+        select(Exemplar.unit_id).where(Exemplar.id == o.exemplar_id)
+    ),
     exemplar_id=lambda o: o.exemplar_id,
-    # Who objected stays with the secretariat's queue, never copied anywhere.
-    exclude=frozenset({"email", "user_id", "token_hash", "token_expires_at"}),
+    # Who objected stays with the secretariat's queue, never copied anywhere: neither
+    # the address, the account, the file's own name, nor the actor of the lodging.
+    exclude=frozenset(
+        {"email", "user_id", "token_hash", "token_expires_at", "file_name"}
+    ),
+    anonymous=frozenset({"created"}),
     verb=_objection_verb,
 )

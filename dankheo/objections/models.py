@@ -47,8 +47,6 @@ class Objection(Model):
         ForeignKey("issued_lists.id"), index=True
     )
     exemplar_id: Mapped[int] = mapped_column(ForeignKey("exemplars.id"))
-    #: The registering unit (a copy: it scopes which secretariat sees the objection).
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=ObjectionState.RECEIVED)
     outcome: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)

@@ -15,7 +15,6 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
 
 from .. import clock
 from ..auth.models import User
@@ -30,10 +29,11 @@ from ..domain.objections import (
     ObjectionOutcome,
     ObjectionState,
 )
-from ..errors import InvalidInput, RuleRefused
+from ..errors import Conflict, InvalidInput, RuleRefused
 from ..extensions import db
 from ..formatting import day
 from ..lists.models import IssuedList
+from ..locking import lock_rows
 from ..outbox import absolute_url, compose, send_after_commit
 from ..registry.models import Exemplar
 from ..registry.uploads import store_upload
@@ -53,6 +53,16 @@ def _text(value: str | None, limit: int, field: str, *, required: bool) -> str:
             N_("Nội dung dài quá %(max)s ký tự."), field=field, max=limit
         )
     return text
+
+
+def _locked(objection: Objection) -> Objection:
+    """Lock the objection's row until commit and read it afresh, so two members
+    stepping it at once are served one after the other: the second sees the first's
+    outcome and is refused (on PostgreSQL it waits; SQLite serialises writers)."""
+    found = lock_rows(Objection, Objection.id == objection.id)
+    if not found:
+        raise Conflict(N_("Phản ánh này đã được xử lý."))
+    return found[0]
 
 
 def check_window(issued: IssuedList) -> None:
@@ -119,7 +129,6 @@ def lodge_objection(
         campaign_id=issued.campaign_id,
         issued_list_id=issued.id,
         exemplar_id=exemplar.id,
-        unit_id=exemplar.unit_id,
         reason=reason,
         evidence=evidence,
         email=email[:200],
@@ -171,18 +180,19 @@ def confirm_objection(token: str) -> Objection:
     """Receive the objection whose mailed link this is (once, before it expires)."""
     found = None
     if token and len(token) <= 100:
-        found = db.session.scalar(
-            select(Objection).where(Objection.token_hash == token_digest(token))
-        )
+        # Locked: a second click of the link waits for the first, then finds the
+        # token gone.
+        rows = lock_rows(Objection, Objection.token_hash == token_digest(token))
+        found = rows[0] if rows else None
     if (
         found is None
         or found.state != ObjectionState.UNVERIFIED
         or found.token_expires_at is None
         or found.token_expires_at <= utcnow()
     ):
-        raise RuleRefused(
-            N_("Liên kết xác nhận không hợp lệ, đã dùng hoặc đã hết hạn.")
-        )
+        raise Conflict(N_("Liên kết xác nhận không hợp lệ, đã dùng hoặc đã hết hạn."))
+    # A list annulled, or a window closed, since the objection was lodged.
+    check_window(found.issued_list)
     found.state = str(ObjectionState.RECEIVED)
     found.received_at = utcnow()
     found.token_hash = None
@@ -193,8 +203,9 @@ def confirm_objection(token: str) -> Objection:
 
 def start_review(objection: Objection, *, note: str | None, actor: User) -> None:
     """Record that the secretariat is looking into a received objection."""
+    objection = _locked(objection)
     if objection.state != ObjectionState.RECEIVED:
-        raise RuleRefused(N_("Phản ánh này không ở trạng thái chờ xem xét."))
+        raise Conflict(N_("Phản ánh này không ở trạng thái chờ xem xét."))
     objection.review = _text(note, REVIEW_MAX, "note", required=True)
     objection.state = str(ObjectionState.REVIEWING)
     objection.reviewed_at = utcnow()
@@ -214,8 +225,9 @@ def decide_objection(
     ``corrected`` records that the entry was corrected through that page;
     ``dismissed`` changes nothing else.
     """
+    objection = _locked(objection)
     if objection.state not in OPEN_STATES:
-        raise RuleRefused(N_("Phản ánh này đã được xử lý."))
+        raise Conflict(N_("Phản ánh này đã được xử lý."))
     try:
         result = ObjectionOutcome(outcome)
     except ValueError:

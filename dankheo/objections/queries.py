@@ -97,16 +97,18 @@ def queue(
     exemplar_id: int | None = None,
 ) -> Select[Any]:
     """Objections about entries of units in the secretariat's subtrees (unconfirmed
-    ones are nobody's business yet), newest first."""
+    ones are nobody's business yet), newest first. Scoped on the entry's unit now,
+    which a merge of units changes."""
     stmt = (
         select(Objection)
+        .join(Objection.exemplar)
         .options(
             joinedload(Objection.exemplar).joinedload(Exemplar.unit),
             joinedload(Objection.exemplar).joinedload(Exemplar.campaign),
             joinedload(Objection.issued_list),
         )
         .where(
-            subtree_condition(Objection.unit_id, scopes),
+            subtree_condition(Exemplar.unit_id, scopes),
             Objection.state != ObjectionState.UNVERIFIED,
         )
         .order_by(Objection.id.desc())
@@ -126,8 +128,10 @@ def in_scopes(objection_id: int, scopes: list[str]) -> Objection | None:
 
 def campaigns_in_scopes(scopes: list[str]) -> list[Campaign]:
     """Campaigns having objections in the scopes (for the queue's filter)."""
-    ids = select(Objection.campaign_id).where(
-        subtree_condition(Objection.unit_id, scopes)
+    ids = (
+        select(Objection.campaign_id)
+        .join(Objection.exemplar)
+        .where(subtree_condition(Exemplar.unit_id, scopes))
     )
     return list(
         db.session.scalars(
