@@ -3,7 +3,7 @@ entry's current unit, so a merge of units (which moves entries) can never leave 
 objection behind with the old unit.
 
 Revision ID: 0b1ec7f1c013
-Revises: c0a7d3e1a010
+Revises: 0010gaps5c0r
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0b1ec7f1c013"
-down_revision = "c0a7d3e1a010"
+down_revision = "0010gaps5c0r"
 branch_labels = None
 depends_on = None
 
