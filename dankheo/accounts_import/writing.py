@@ -162,7 +162,11 @@ def import_accounts(
         return checked, []
     passwords = hash_all(checked, progress)
     progress("write", 0, len(passwords))
-    write(ctx, checked, cause=cause)
+    token = write_intent.set(True)  # the write step alone holds SQLite's write lock
+    try:
+        write(ctx, checked, cause=cause)
+    finally:
+        write_intent.reset(token)
     progress("write", checked.written, len(passwords))
     return checked, passwords if checked.ok else []
 

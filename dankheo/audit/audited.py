@@ -124,12 +124,17 @@ def _round_verb(action: str, changes: dict[str, list[Any]]) -> str:
     return action
 
 
+#: The columns a password change writes (an own password clears the flag, a reset sets it).
+PASSWORD_FIELDS = frozenset({"password_hash", "must_change_password"})
+
+
 def _user_verb(action: str, changes: dict[str, list[Any]]) -> str:
     if action != "updated":
         return action
     if set(changes) == {"active"}:
         return "unlocked" if changes["active"][1] else "locked"
-    if set(changes) == {"password_hash"}:
+    # A new password, with or without the flag that the user must choose their own.
+    if "password_hash" in changes and set(changes) <= PASSWORD_FIELDS:
         return "password_changed"
     return action
 

@@ -170,9 +170,11 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
 
 
 def reset_password(user: User, *, actor: User | None = None) -> str:
-    """Give the user a fresh random password (shown once to the secretariat)."""
+    """Give the user a fresh random password (shown once to the secretariat). Someone
+    else knows it, so the user must choose their own at the next login."""
     password = secrets.token_urlsafe(9)
     user.password_hash = hash_password(password)
+    user.must_change_password = True
     end_sessions(user)
     log.info("password of user %s reset by user %s", user.id, _id(actor))
     return password

@@ -178,6 +178,7 @@ def reset_password_with_token(token: str, new_password: str) -> User:
     user = found.user
     found.used_at = utcnow()
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False  # the user chose this one
     end_sessions(user)
     db.session.flush()
     log.info("password of user %s reset through a mailed link", user.id)

@@ -38,6 +38,11 @@ class FileStore(Protocol):
         stream needs no application context (a download reads it after the view)."""
         ...
 
+    def open_with_info(self, key: str) -> tuple[FileInfo, BinaryIO]:
+        """The details and the bytes of one and the same version (raises
+        FileNotFoundError)."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove ``key``; nothing happens when it is missing."""
         ...

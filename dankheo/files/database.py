@@ -3,8 +3,9 @@
 Writes go through the session (``db.session``), so a file is written, replaced or
 removed together with the rows that name it: when the transaction rolls back the
 file was never there. A download reads the chunks one at a time on a connection of its
-own, in one statement (one snapshot: a file replaced meanwhile still arrives whole,
-as it was), so memory stays at about one chunk whatever the file's size.
+own, in one statement (one snapshot: a file replaced once the reading has begun still
+arrives whole, as it was; one replaced before it begins fails the reader rather than
+end it short), so memory stays at about one chunk whatever the file's size.
 """
 
 from __future__ import annotations
@@ -80,18 +81,23 @@ class DatabaseFileStore:
         return FileInfo(key, size, now, digest.hexdigest())
 
     def open(self, key: str) -> BinaryIO:
+        return self.open_with_info(key)[1]
+
+    def open_with_info(self, key: str) -> tuple[FileInfo, BinaryIO]:
+        """The file's details and its bytes, both of one version (the row is resolved
+        once: a replacement meanwhile cannot mix two versions)."""
         row = self._row(key)
         if row is None:
             raise FileNotFoundError(key)
         if row.size <= CHUNK_BYTES:
             # One chunk at most: read now, in this transaction.
-            return io.BytesIO(b"".join(self._session_chunks(row.id)))
+            return _info(row), io.BytesIO(b"".join(self._session_chunks(row.id)))
         if (self.area, key) in db.session.info.get(WRITTEN, ()):
             # Written by this transaction: only its own connection sees it.
             chunks = self._session_chunks(row.id)
         else:
-            chunks = _stream(db.engine, row.id)
-        return io.BufferedReader(_ChunkReader(chunks), CHUNK_BYTES)
+            chunks = _stream(db.engine, row.id, row.size)
+        return _info(row), io.BufferedReader(_ChunkReader(chunks), CHUNK_BYTES)
 
     def _session_chunks(self, file_id: int) -> Generator[bytes, None, None]:
         """The chunks through the session (sees this transaction's own writes), one
@@ -184,17 +190,28 @@ class _ChunkReader(io.RawIOBase):
         super().close()
 
 
-def _stream(engine: Engine, file_id: int) -> Generator[bytes, None, None]:
+class FileReplaced(OSError):
+    """The version being read was replaced or removed before its first chunk was
+    read: the reader fails rather than end early (a short or empty download under
+    the old length and validators)."""
+
+
+def _stream(engine: Engine, file_id: int, size: int) -> Generator[bytes, None, None]:
     """The committed chunks, on a connection of its own in one statement (needs no
-    application context: a download reads it after the view has returned)."""
+    application context: a download reads it after the view has returned). Raises
+    :class:`FileReplaced` unless exactly ``size`` bytes came back."""
     token = write_intent.set(False)
     try:
+        read = 0
         with engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=1).execute(
                 select(C.c.data).where(C.c.file_id == file_id).order_by(C.c.seq)
             )
             for (data,) in result:
+                read += len(data)
                 yield bytes(data)
+        if read != size:
+            raise FileReplaced(f"stored file {file_id}: {read} of {size} bytes")
     finally:
         with contextlib.suppress(ValueError):
             write_intent.reset(token)

@@ -50,6 +50,12 @@ class LocalFileStore:
     def open(self, key: str) -> BinaryIO:
         return open(self.path(key), "rb")
 
+    def open_with_info(self, key: str) -> tuple[FileInfo, BinaryIO]:
+        """The details and the bytes of one version (a replacement renames a new
+        file over the path: the open file keeps the version it opened)."""
+        fh = self.open(key)
+        return _info(key, os.fstat(fh.fileno())), fh
+
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 

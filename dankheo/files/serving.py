@@ -21,15 +21,16 @@ def send_stored(
 ) -> Response | None:
     """The response serving ``key`` (conditional: a 304 when the client's copy is
     current), or None when the store has no such file."""
-    info = store.stat(key)
-    if info is None:
-        return None
     source: Any
     if isinstance(store, LocalFileStore):
+        info = store.stat(key)
+        if info is None:
+            return None
         source = store.path(key)  # the server's sendfile, and byte ranges
     else:
         try:
-            source = store.open(key)
+            # One lookup: the validators and the bytes are of the same version.
+            info, source = store.open_with_info(key)
         except FileNotFoundError:
             return None
     try:

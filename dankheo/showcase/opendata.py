@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 import click
 from flask import Flask, Response, current_app
@@ -28,7 +28,7 @@ from huey import crontab
 from huey.exceptions import TaskLockedException
 
 from .. import spreadsheets, tallies
-from ..db import utcnow
+from ..db import utcnow, write_intent
 from ..extensions import db
 from ..files import OPEN_DATA, FileStore, send_stored, store_for
 from .exports import CSV_NAME, XLSX_NAME, export_header, export_rows
@@ -81,10 +81,39 @@ def is_stale(state: BuildState | None, *, now: datetime | None = None) -> bool:
 def build() -> BuildState:
     """Write both files and their state into the store (the caller commits; needs a
     request context for the labels and the links). The version is read first, so a
-    change made during the build leaves the files stale and they are built again."""
+    change made during the build leaves the files stale and they are built again.
+
+    The rows are read and both files written to temporary files in a read-only
+    transaction; only the store's writes run in a (short) write transaction, so on
+    SQLite a build of minutes never holds the write lock other writers wait for."""
+    with tempfile.TemporaryFile() as csv_tmp, tempfile.TemporaryFile() as xlsx_tmp:
+        token = write_intent.set(False)
+        try:
+            version, built_at, rows = _write_files(csv_tmp, xlsx_tmp)
+        finally:
+            db.session.rollback()  # nothing was written: this ends the read
+            write_intent.reset(token)
+        token = write_intent.set(True)
+        try:
+            target = store()
+            target.put(CSV_NAME, csv_tmp)
+            target.put(XLSX_NAME, xlsx_tmp)
+            payload = {
+                "version": version,
+                "built_at": built_at.isoformat(),
+                "rows": rows,
+            }
+            target.put(STATE_NAME, json.dumps(payload).encode())
+        finally:
+            write_intent.reset(token)
+    log.info("open-data files built: %s rows at tally version %s", rows, version)
+    return BuildState(version, built_at, rows)
+
+
+def _write_files(csv_tmp: IO[bytes], xlsx_tmp: IO[bytes]) -> tuple[int, datetime, int]:
+    """Write both files (rewound at the end); the version, the time, the row count."""
     version = current_version()
     built_at = utcnow()
-    target = store()
     rows = 0
 
     def counted(it):
@@ -93,25 +122,18 @@ def build() -> BuildState:
             rows += 1
             yield row
 
-    with tempfile.TemporaryFile() as tmp:
-        for chunk in spreadsheets.csv_chunks(
-            export_header(), counted(export_rows(Filters(), by_id=True))
-        ):
-            tmp.write(chunk.encode("utf-8"))
-        tmp.seek(0)
-        target.put(CSV_NAME, tmp)
+    for chunk in spreadsheets.csv_chunks(
+        export_header(), counted(export_rows(Filters(), by_id=True))
+    ):
+        csv_tmp.write(chunk.encode("utf-8"))
+    csv_tmp.seek(0)
     sheet = spreadsheets.Sheet(
         "Mô hình, điển hình", export_rows(Filters(), by_id=True), header=export_header()
     )
-    with spreadsheets.xlsx_file([sheet]) as src, tempfile.TemporaryFile() as tmp:
-        shutil.copyfileobj(src, tmp)
-        tmp.seek(0)
-        target.put(XLSX_NAME, tmp)
-    state = BuildState(version, built_at, rows)
-    payload = {"version": version, "built_at": built_at.isoformat(), "rows": rows}
-    target.put(STATE_NAME, json.dumps(payload).encode())
-    log.info("open-data files built: %s rows at tally version %s", rows, version)
-    return state
+    with spreadsheets.xlsx_file([sheet]) as src:
+        shutil.copyfileobj(src, xlsx_tmp)
+    xlsx_tmp.seek(0)
+    return version, built_at, rows
 
 
 def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:
@@ -120,13 +142,21 @@ def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:
     from ..notifications import run_in_app
 
     def work() -> BuildState | None:
-        state = read_state()
-        if not force:
-            if not is_stale(state):
-                return None
-            wait = timedelta(seconds=float(app.config["OPEN_DATA_DEBOUNCE_SECONDS"]))
-            if state is not None and utcnow() - state.built_at < wait:
-                return None  # the next periodic check builds it
+        # The checks only read: no write lock until the build stores its files.
+        token = write_intent.set(False)
+        try:
+            state = read_state()
+            if not force:
+                if not is_stale(state):
+                    return None
+                wait = timedelta(
+                    seconds=float(app.config["OPEN_DATA_DEBOUNCE_SECONDS"])
+                )
+                if state is not None and utcnow() - state.built_at < wait:
+                    return None  # the next periodic check builds it
+        finally:
+            db.session.rollback()
+            write_intent.reset(token)
         return build()
 
     return run_in_app(app, work)

@@ -413,3 +413,43 @@ def test_a_commit_that_fails_leaves_no_accounts_and_no_password_file(
     assert records.output_state(queue_for().huey, record) == "gone"
     assert _users(db) == 1
     assert "không có gì được lưu" in client.get(location).get_data(as_text=True)
+
+
+def test_a_job_checks_without_holding_the_write_lock(
+    app, client, make, db, login_as, monkeypatch
+):
+    """While a job checks its rows, another writer can take SQLite's write lock."""
+    import sqlite3
+
+    from dankheo.accounts_import import jobs, writing
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    _province, _commune, _cell, _other, secretary = tree(make)
+    login_as(secretary)
+    monkeypatch.setitem(app.config, "ACCOUNTS_INLINE_ROWS", 0)  # the check is a job
+    took: list[str] = []
+
+    def probing(real, phase):
+        def checking(*args, **kwargs):
+            other = sqlite3.connect(db.engine.url.database, timeout=0.2)
+            try:
+                other.isolation_level = None
+                other.execute("BEGIN IMMEDIATE")  # "database is locked" before the fix
+                other.execute("ROLLBACK")
+                took.append(phase)
+            finally:
+                other.close()
+            return real(*args, **kwargs)
+
+        return checking
+
+    monkeypatch.setattr(jobs, "check", probing(jobs.check, "check"))
+    monkeypatch.setattr(writing, "check", probing(writing.check, "apply"))
+    location, page = _upload(client, csv_bytes([row("canbo.hg")]), "tai-khoan.csv")
+    assert "Tệp hợp lệ: 1 tài khoản sẵn sàng để tạo." in page
+    resp = client.post(f"/admin/users/import/{_record(location).id}/confirm")
+    assert resp.status_code == 303
+    assert "Đã tạo 1 tài khoản" in client.get(location).get_data(as_text=True)
+    assert took == ["check", "apply"]
+    assert _users(db) == 2

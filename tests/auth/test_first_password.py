@@ -63,3 +63,28 @@ def test_changing_the_password_opens_the_product(make, db, login_as):
 def test_an_ordinary_account_is_not_held(make, db, login_as):
     client = login_as(make.user(role=Role.SECRETARIAT))
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_reset_by_the_secretariat_forces_a_password_of_ones_own(make, db):
+    from dankheo.auth.operations import reset_password
+
+    user = make.user(role=Role.UNIT_OFFICER)
+    db.session.commit()
+    assert user.must_change_password is False
+    reset_password(user, actor=make.user(role=Role.SECRETARIAT))
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.must_change_password is True
+
+
+def test_a_password_set_through_a_mailed_link_is_ones_own(make, db):
+    from dankheo.auth.recovery import PASSWORD_RESET, reset_password_with_token
+    from dankheo.auth.recovery import _issue as issue
+
+    user = _must_change(make, db)
+    token = issue(user, PASSWORD_RESET, 1)
+    db.session.commit()
+    reset_password_with_token(token, "mat-khau-cua-toi-2026")
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.must_change_password is False

@@ -219,3 +219,44 @@ def test_copy_files_to_database_brings_local_attachments_over(
     with store_for(ATTACHMENTS).open(attachment.stored_name) as fh:
         assert fh.read() == PDF
     assert app.test_cli_runner().invoke(args=["check-storage"]).exit_code == 0
+
+
+def test_a_download_s_validators_and_bytes_are_of_one_version(app, db, monkeypatch):
+    """A replacement between the lookup and the read cannot serve the new bytes
+    under the old ETag and length."""
+    store = DatabaseFileStore("test-area")
+    store.put("open.csv", BIG)
+    db.session.commit()
+    real_stat = DatabaseFileStore.stat
+
+    def replaced_after_stat(self, key):
+        info = real_stat(self, key)
+        self.put(key, b"a newer, shorter version")
+        return info
+
+    monkeypatch.setattr(DatabaseFileStore, "stat", replaced_after_stat)
+    with app.test_request_context():
+        resp = send_stored(
+            store, "open.csv", mimetype=None, download_name="x", as_attachment=True
+        )
+        assert resp is not None
+        resp.direct_passthrough = False
+        body = resp.get_data()
+        assert resp.headers["ETag"].strip('"') == hashlib.sha256(body).hexdigest()
+        assert resp.content_length == len(body)
+        resp.close()
+    db.session.rollback()
+
+
+def test_a_stream_whose_version_went_fails_rather_than_ends_short(db):
+    from dankheo.files.database import FileReplaced
+
+    store = DatabaseFileStore("test-area")
+    store.put("open.csv", BIG)
+    db.session.commit()
+    reader = store.open("open.csv")  # streamed later, as a download is
+    store.put("open.csv", b"rebuilt")
+    db.session.commit()
+    with pytest.raises(FileReplaced):
+        reader.read()
+    reader.close()

@@ -142,3 +142,38 @@ def test_a_change_to_published_data_rebuilds_once_the_debounce_has_passed(
         assert not opendata.is_stale(opendata.read_state())
     resp = client.get("/showcase/export.csv")
     assert resp.get_data().decode("utf-8-sig").count("\n") == 9
+
+
+def test_a_build_holds_no_write_lock_while_it_writes_the_files(
+    app, publish, db, file_store, monkeypatch
+):
+    """Another writer can take SQLite's write lock while the files are written."""
+    import sqlite3
+
+    from dankheo import spreadsheets
+    from dankheo.showcase import opendata
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    _many(publish, db, 5)
+    db.session.rollback()
+    real = spreadsheets.xlsx_file
+    took: list[bool] = []
+
+    def writer_waits_not(sheets):
+        other = sqlite3.connect(db.engine.url.database, timeout=0.2)
+        try:
+            other.isolation_level = None
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" before the fix
+            other.execute("ROLLBACK")
+            took.append(True)
+        finally:
+            other.close()
+        return real(sheets)
+
+    monkeypatch.setattr(spreadsheets, "xlsx_file", writer_waits_not)
+    state = opendata.build_if_due(app, force=True)
+    assert took == [True]
+    assert state is not None and state.rows == 5
+    with app.test_request_context():
+        assert opendata.read_state() == state
