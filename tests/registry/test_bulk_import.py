@@ -7,6 +7,7 @@ import io
 import zipfile
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -335,3 +336,41 @@ def test_a_csv_not_in_utf8_and_a_file_over_the_row_limit(client, make, login_as,
     finally:
         app.config.pop("BULK_MAX_ROWS")
     assert "Tệp có hơn 3 dòng dữ liệu" in page
+
+
+def test_a_job_checks_without_holding_the_write_lock(
+    app, client, make, login_as, db, monkeypatch
+):
+    """While an import job checks its rows, another writer can take SQLite's write
+    lock: loading the uploader used to begin the job's transaction as a writer."""
+    import sqlite3
+
+    from dankheo.registry.bulk import jobs, writing
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    _p, _c, _o, officer, campaign = tree(make)
+    login_as(officer)
+    monkeypatch.setitem(app.config, "BULK_INLINE_ROWS", 0)  # check and write are jobs
+    took: list[str] = []
+
+    def probing(real, phase):
+        def checking(*args, **kwargs):
+            other = sqlite3.connect(db.engine.url.database, timeout=0.2)
+            try:
+                other.isolation_level = None
+                other.execute("BEGIN IMMEDIATE")  # "database is locked" before the fix
+                other.execute("ROLLBACK")
+                took.append(phase)
+            finally:
+                other.close()
+            return real(*args, **kwargs)
+
+        return checking
+
+    monkeypatch.setattr(jobs, "check", probing(jobs.check, "check"))
+    monkeypatch.setattr(writing, "check", probing(writing.check, "apply"))
+    location, page = _job_page(client, _upload(client, campaign, xlsx([row()])))
+    assert client.post(location + "/confirm").status_code == 303
+    assert took == ["check", "apply"]
+    assert _count(db) == 1

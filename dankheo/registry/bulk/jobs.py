@@ -13,6 +13,7 @@ from flask import Flask
 from ...actors import acting_as
 from ...auth.models import User
 from ...campaigns.models import Campaign
+from ...db import write_intent
 from ...domain import N_
 from ...errors import InvalidInput, NotAllowed
 from ...extensions import db
@@ -89,11 +90,16 @@ def run_job(app: Flask, record: JobRecord) -> None:
     apply = record.params.get("phase") == "apply"
     with app.app_context(), contextlib.ExitStack() as stack:
         try:
-            actor = db.session.get(User, record.owner_id) if record.owner_id else None
-            stack.enter_context(acting_as(actor))  # the job acts for its uploader
-            record.state = "running"
-            records.save(huey, record)
+            # Up to the write step the job only reads: on SQLite the check of thousands
+            # of rows must not hold the write lock (import_file takes it to write).
+            read = write_intent.set(False)
             try:
+                actor = (
+                    db.session.get(User, record.owner_id) if record.owner_id else None
+                )
+                stack.enter_context(acting_as(actor))  # the job acts for its uploader
+                record.state = "running"
+                records.save(huey, record)
                 outcome = run_record(
                     record, actor, huey, apply=apply, separate_read=True
                 )
@@ -103,6 +109,8 @@ def run_job(app: Flask, record: JobRecord) -> None:
                 discard_staged(record)
                 db.session.commit()  # the database store deletes in a transaction
                 return
+            finally:
+                write_intent.reset(read)
             try:
                 if apply and outcome.ok:
                     record.state = "committing"

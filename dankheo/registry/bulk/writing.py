@@ -87,5 +87,11 @@ def import_file(
             db.session.rollback()  # nothing was written: this ends the read
             write_intent.reset(token)
     if outcome.ok:
-        write(ctx, outcome, progress)
+        # The write alone holds SQLite's write lock (a job reads with it off).
+        token = write_intent.set(True) if separate_read else None
+        try:
+            write(ctx, outcome, progress)
+        finally:
+            if token is not None:
+                write_intent.reset(token)
     return outcome
