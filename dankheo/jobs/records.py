@@ -34,7 +34,8 @@ class JobRecord:
     kind: str
     owner_id: int | None
     params: dict[str, Any]
-    id: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    #: Hex, so an id never starts with "-" (a command line would take it for an option).
+    id: str = field(default_factory=lambda: secrets.token_hex(12))
     state: str = "queued"
     #: What the job is doing now ("check", "write"), with done of total units of work.
     step: str = ""

@@ -73,3 +73,12 @@ def test_sealed_data_expires_and_is_pruned(two_processes):
     web1.put(f"{records.PREFIX}{record.id}", json.dumps(asdict(record)))
     assert [r.id for r in records.prune(web1, keep_days=7)] == [record.id]
     assert records.output_state(web1, record) == "gone"
+
+
+def test_a_job_id_is_never_taken_for_an_option():
+    """`flask jobs show ID` failed with a usage error for an id starting with "-"."""
+    from dankheo.jobs.records import JobRecord
+
+    ids = [JobRecord(kind="k", owner_id=None, params={}).id for _ in range(2000)]
+    assert not [i for i in ids if i.startswith("-")]
+    assert len(set(ids)) == len(ids)
