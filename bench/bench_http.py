@@ -22,13 +22,14 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +52,24 @@ class Result:
 
     def row(self) -> str:
         return (
-            f"| {self.label} | {self.p50_ms:,.1f} | {self.p99_ms:,.1f} | {self.rps:,.0f} |"
-            + (f" {self.errors} errors |" if self.errors else " |")
+            f"| {self.label} | {self.p50_ms:,.1f} | {self.p99_ms:,.1f} "
+            f"| {self.rps:,.0f} | {self.errors} |"
         )
+
+
+#: The ceiling app's row in a run's results.
+CEILING = "ceiling app (/showcase)"
+
+
+def median_result(results: list[Result]) -> Result:
+    """Each figure's median over the rounds (a page's rounds measured far apart)."""
+    return Result(
+        results[0].label,
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        statistics.median(r.rps for r in results),
+        sum(r.errors for r in results),
+    )
 
 
 def free_port() -> int:
@@ -336,6 +352,12 @@ def main() -> int:
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", 3)),
+        help="interleaved rounds; each figure is the median over them",
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="measure the existing database"
     )
     parser.add_argument(
@@ -368,17 +390,57 @@ def main() -> int:
     paths = page_urls(url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    results: list[Result] = []
-    with server(gunicorn("app:app", port, env), env, port) as proc:
+    ceiling_env = {"DANKHEO_BENCH_DB": url.removeprefix("sqlite:///")}
+    ceiling_port = free_port()
+    with (
+        server(gunicorn("app:app", port, env), env, port) as proc,
+        (
+            server(
+                gunicorn("bench.ceiling_app:app", ceiling_port, env),
+                ceiling_env,
+                ceiling_port,
+            )
+            if sqlite
+            else nullcontext()
+        ),
+    ):
         cold_ms, _ = fetch(base + "/showcase")
         print(
             f"start to open port (import and warm-up, before any worker forks): "
             f"{proc.ready_s:,.1f} s; cold first request /showcase: {cold_ms:,.0f} ms"
         )
-        for label, path in paths.items():
-            fetch(base + path)  # each worker warms on its own: one request is not all
-            results.append(wrk(label, base + path, args.duration, args.connections))
-            print(results[-1].row(), flush=True)
+        targets = {label: base + path for label, path in paths.items()}
+        if sqlite:
+            targets[CEILING] = f"http://127.0.0.1:{ceiling_port}/showcase"
+        for target in targets.values():
+            fetch(target)  # each worker warms on its own: one request is not all
+        rounds: dict[str, list[Result]] = {label: [] for label in targets}
+        # Interleaved: every page once per round, so a burst of load from elsewhere on
+        # the machine lands on all pages alike rather than on one.
+        for n in range(args.rounds):
+            for label, target in targets.items():
+                rounds[label].append(
+                    wrk(label, target, args.duration, args.connections)
+                )
+            print(
+                f"round {n + 1} of {args.rounds}: "
+                + ", ".join(
+                    f"{label.split(' (')[0]} p99 {r[-1].p99_ms:,.0f} ms"
+                    for label, r in rounds.items()
+                ),
+                flush=True,
+            )
+        print(f"medians of {args.rounds} interleaved rounds:")
+        print("| page | p50 ms | p99 ms | req/s | errors |")
+        print("|---|---|---|---|---|")
+        results = [median_result(r) for label, r in rounds.items() if label != CEILING]
+        for result in results:
+            print(result.row(), flush=True)
+        ceiling = median_result(rounds[CEILING]) if sqlite else None
+        if ceiling is not None:
+            print(ceiling.row())
+            if ceiling.rps:
+                print(f"list throughput / ceiling: {results[0].rps / ceiling.rps:.3f}")
         if not args.skip_export:
             t = time.perf_counter()
             _, body = fetch(base + "/showcase/export.csv")
@@ -390,25 +452,8 @@ def main() -> int:
                 f"{lines / export_s:,.0f} rows/s; worker peak RSS {rss:,.0f} MB"
             )
 
-    list_rps = results[0].rps
     if sqlite:
         db_path = url.removeprefix("sqlite:///")
-        port = free_port()
-        with server(
-            gunicorn("bench.ceiling_app:app", port, env),
-            {"DANKHEO_BENCH_DB": db_path},
-            port,
-        ):
-            fetch(f"http://127.0.0.1:{port}/showcase")
-            ceiling = wrk(
-                "ceiling app (/showcase)",
-                f"http://127.0.0.1:{port}/showcase",
-                args.duration,
-                args.connections,
-            )
-        print(ceiling.row())
-        if ceiling.rps:
-            print(f"list throughput / ceiling: {list_rps / ceiling.rps:.3f}")
         datasette = Path(
             os.environ.get("DATASETTE") or ROOT / ".venv-bench/bin/datasette"
         )

@@ -137,7 +137,7 @@ def two_instances(db, database_url, tmp_path) -> Iterator[tuple[str, str, dict]]
     store.flushdb()
 
 
-def test_two_instances_share_sessions_files_limits_and_jobs(
+def test_two_instances_share_sessions_files_limits_pages_and_jobs(
     two_instances, make, db, tmp_path
 ):
     a, b, env = two_instances
@@ -183,6 +183,14 @@ def test_two_instances_share_sessions_files_limits_and_jobs(
         a + link.group(1), headers={"If-None-Match": download.headers["ETag"]}
     )
     assert again.status_code == 304
+
+    # A public page rendered by A is kept in Redis, so B, asked for the same public
+    # address (as behind one proxy), serves A's bytes.
+    shown = requests.get(a + "/stats")
+    assert shown.status_code == 200
+    assert list(redis.Redis.from_url(REDIS_URL).scan_iter(match="dankheo:page:*"))
+    same_host = {"Host": a.split("://", 1)[1]}
+    assert requests.get(b + "/stats", headers=same_host).content == shown.content
 
     # One export budget for both (3 per minute per client, counted in Redis).
     codes = [

@@ -19,8 +19,9 @@ while its key is the same:
 
 Reading the versions is two primary-key lookups. Every response kept carries an
 ``ETag`` (a hash of its body), so a browser revalidating gets a 304 without a body.
-Only plain bytes and headers are kept, in a bounded LRU; nothing is shared between
-processes, so no worker can ever read another's stale entry.
+Only plain bytes and headers are kept, in a bounded LRU per process; with Redis
+configured, also in Redis under the same key and age bound (:mod:`.pageshare`), so a
+page rendered by one worker is served by the others without rendering it again.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit.models import ChainHead
+from . import pageshare
 from .counts import data_version
 
 #: Responses kept per process (each is one rendered page, tens of kilobytes).
@@ -85,7 +87,11 @@ def _release(_exc: BaseException | None = None) -> None:
 
 def clear(app: Flask | None = None) -> None:
     """Forget every kept response (after tables were emptied or dropped)."""
-    _store(app or current_app._get_current_object()).clear()  # type: ignore[attr-defined]
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    _store(app).clear()
+    pages = pageshare.shared(app)
+    if pages is not None:
+        pages.clear()
 
 
 def _seconds() -> float:
@@ -135,8 +141,32 @@ def _fresh(
     entry = store.get(key)
     if entry is not None and time.monotonic() - entry.at >= _seconds():
         store.pop(key, None)
-        return None
+        entry = None
+    if entry is None:
+        entry = _from_shared(store, key)
     return entry
+
+
+def _from_shared(
+    store: OrderedDict[tuple[Any, ...], Entry], key: tuple[Any, ...]
+) -> Entry | None:
+    """The page another process rendered, taken into this one's store with its age."""
+    pages = pageshare.shared(current_app)
+    found = pages.get(key, _seconds()) if pages is not None else None
+    if found is None:
+        return None
+    age = max(0.0, time.time() - found.at)
+    entry = Entry(time.monotonic() - age, found.status, found.body, found.headers)
+    _put(store, key, entry)
+    return entry
+
+
+def _put(
+    store: OrderedDict[tuple[Any, ...], Entry], key: tuple[Any, ...], entry: Entry
+) -> None:
+    store[key] = entry
+    while len(store) > MAX_ENTRIES:
+        store.popitem(last=False)
 
 
 def _serve() -> Response | None:
@@ -174,15 +204,19 @@ def _keep(resp: Response) -> Response:
         return resp
     body = resp.get_data()
     resp.set_etag(_etag(body))
-    store = _store(current_app)
-    store[key] = Entry(
-        time.monotonic(),
-        resp.status_code,
-        body,
-        [(k, v) for k, v in resp.headers.items() if k != "Content-Length"],
+    headers = [(k, v) for k, v in resp.headers.items() if k != "Content-Length"]
+    _put(
+        _store(current_app),
+        key,
+        Entry(time.monotonic(), resp.status_code, body, headers),
     )
-    while len(store) > MAX_ENTRIES:
-        store.popitem(last=False)
+    pages = pageshare.shared(current_app)
+    if pages is not None:
+        pages.put(
+            key,
+            pageshare.SharedEntry(time.time(), resp.status_code, body, headers),
+            _seconds(),
+        )
     resp.make_conditional(request)
     return resp
 

@@ -1,0 +1,142 @@
+"""The page cache's shared tier: pages kept in Redis, for every process that reaches it.
+
+Each worker keeps its own pages (:mod:`.pagecache`), so without this tier a page is
+rendered once per worker, and a common search that takes a second to count is paid
+again in each one. When ``DANKHEO_REDIS_URL`` is set (the scale-out configuration, the
+same Redis as the job queue and the rate limits), a rendered page is also written to
+Redis and a worker missing a page reads it there before rendering it.
+
+Nothing changes about when a page may be served: the key is the same key (endpoint,
+host, path and query, language, data version), and Redis drops an entry after
+``SHOWCASE_CACHE_SECONDS`` (``SETEX``), the same age bound as the worker's own copy.
+A page taken from Redis keeps its age: it is served for the rest of those seconds, not
+for another full period.
+
+The cache never decides whether a page works: a Redis that is down, slow (half a
+second) or holding something unreadable counts as a miss, and the page is rendered.
+Values are the status and headers as JSON, a newline, then the body: no pickle, so
+whatever is in Redis can at worst be a wrong page for its key, never code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+PREFIX = "dankheo:page:"
+
+
+@dataclass
+class SharedEntry:
+    #: When it was rendered, in seconds since the epoch (shared between machines).
+    at: float
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+def _digest(key: tuple[Any, ...]) -> str:
+    return hashlib.blake2b(repr(key).encode(), digest_size=20).hexdigest()
+
+
+def encode(entry: SharedEntry) -> bytes:
+    meta = {"at": entry.at, "status": entry.status, "headers": entry.headers}
+    return json.dumps(meta, separators=(",", ":")).encode() + b"\n" + entry.body
+
+
+def decode(raw: bytes) -> SharedEntry | None:
+    meta_bytes, sep, body = raw.partition(b"\n")
+    if not sep:
+        return None
+    try:
+        meta = json.loads(meta_bytes)
+        return SharedEntry(
+            float(meta["at"]),
+            int(meta["status"]),
+            body,
+            [(str(k), str(v)) for k, v in meta["headers"]],
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class SharedPages:
+    """Pages in one Redis database, under one prefix per application database."""
+
+    def __init__(self, url: str, database_url: str) -> None:
+        import redis
+
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        # One prefix per database: two registries sharing a Redis never meet.
+        self.prefix = (
+            PREFIX
+            + hashlib.blake2b(database_url.encode(), digest_size=8).hexdigest()
+            + ":"
+        )
+        self._warned = False
+
+    def _failed(self, exc: Exception) -> None:
+        if not self._warned:  # once per process: a down Redis must not flood the log
+            log.warning("page cache: Redis unavailable, rendering instead (%s)", exc)
+            self._warned = True
+
+    def get(self, key: tuple[Any, ...], seconds: float) -> SharedEntry | None:
+        try:
+            raw = self.client.get(self.prefix + _digest(key))
+        except self._errors as exc:
+            self._failed(exc)
+            return None
+        if not isinstance(raw, bytes):
+            return None
+        entry = decode(raw)
+        if entry is None or time.time() - entry.at >= seconds:
+            return None
+        return entry
+
+    def put(self, key: tuple[Any, ...], entry: SharedEntry, seconds: float) -> None:
+        try:
+            self.client.setex(
+                self.prefix + _digest(key), max(1, math.ceil(seconds)), encode(entry)
+            )
+        except self._errors as exc:
+            self._failed(exc)
+
+    def clear(self) -> None:
+        """Forget every page of this database (after its tables were emptied)."""
+        try:
+            keys = list(self.client.scan_iter(match=self.prefix + "*", count=500))
+            for start in range(0, len(keys), 500):
+                self.client.delete(*keys[start : start + 500])
+        except self._errors as exc:
+            self._failed(exc)
+
+
+_UNSET = object()
+
+
+def shared(app: Flask) -> SharedPages | None:
+    """The shared tier of ``app``: ``PAGECACHE_REDIS_URL``, by default
+    ``DANKHEO_REDIS_URL``; None when neither is set (each worker keeps its own)."""
+    pages = app.extensions.get("dankheo_pageshare", _UNSET)
+    if pages is _UNSET:
+        url = app.config.get("PAGECACHE_REDIS_URL", os.environ.get("DANKHEO_REDIS_URL"))
+        pages = (
+            SharedPages(str(url), str(app.config["SQLALCHEMY_DATABASE_URI"]))
+            if url
+            else None
+        )
+        app.extensions["dankheo_pageshare"] = pages
+    return pages

@@ -1,0 +1,184 @@
+"""The page cache's shared tier (dankheo/showcase/pageshare.py): a page rendered by one
+process is served by another from Redis without rendering, under the same key and age
+bound as each worker's own copy; a Redis that fails never fails a page."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import redis
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from dankheo import create_app
+from dankheo.domain.enums import Role
+from dankheo.showcase import pagecache, pageshare
+
+from ..conftest import IsolatedClient
+from ..factories import PASSWORD
+
+REDIS_URL = os.environ.get("DANKHEO_TEST_PAGES_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+@pytest.fixture
+def store():
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI ({REDIS_URL})")
+        pytest.skip("Redis is not running")
+    client.flushdb()  # this module's own Redis database
+    yield client
+    client.flushdb()
+
+
+def _worker(app, url: str | None):
+    """Another process of the same deployment: same database, its own page store."""
+    other = create_app({**app.config, "PAGECACHE_REDIS_URL": url})
+    other.test_client_class = IsolatedClient
+    return other
+
+
+@pytest.fixture
+def workers(app, db, store):
+    """Two applications over one database and one Redis, as two gunicorn workers."""
+    made = [_worker(app, REDIS_URL), _worker(app, REDIS_URL)]
+    yield [w.test_client() for w in made]
+
+
+@pytest.fixture
+def statements():
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+def _selects(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.mark.parametrize("url", ["/", "/showcase", "/stats", "/api/v1/exemplars"])
+def test_a_page_rendered_by_one_worker_is_served_by_the_other(
+    workers, publish, db, statements, url
+):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = workers
+    first = a.get(url)
+    assert first.status_code == 200
+    statements.clear()
+    again = b.get(url)
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert again.headers["ETag"] == first.headers["ETag"]
+    # Only the two version reads: worker b rendered nothing.
+    assert len(_selects(statements)) == 2, _selects(statements)
+
+
+def test_without_the_shared_tier_each_worker_renders(app, db, publish, statements):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = (_worker(app, None).test_client() for _ in range(2))
+    a.get("/showcase")
+    statements.clear()
+    b.get("/showcase")
+    assert len(_selects(statements)) > 2
+
+
+def test_a_change_is_seen_by_every_worker_at_once(workers, publish, db):
+    publish(name="Mô hình thứ nhất")
+    db.session.commit()
+    a, b = workers
+    a.get("/showcase")
+    b.get("/showcase")
+    publish(name="Mô hình thứ hai")
+    db.session.commit()
+    assert "Mô hình thứ hai" in b.get("/showcase").get_data(as_text=True)
+    assert "Mô hình thứ hai" in a.get("/showcase").get_data(as_text=True)
+
+
+def test_a_page_past_its_age_is_not_taken_from_redis(
+    app, workers, publish, db, statements
+):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = workers
+    a.get("/showcase")
+    pages = pageshare.shared(a.application)
+    assert pages is not None
+    (name,) = store_keys(pages)
+    entry = pageshare.decode(pages.client.get(name))
+    assert entry is not None
+    entry.at = time.time() - 3600  # rendered an hour ago, still in Redis
+    pages.client.set(name, pageshare.encode(entry))
+    statements.clear()
+    assert b.get("/showcase").status_code == 200
+    assert len(_selects(statements)) > 2  # rendered afresh
+
+
+def test_a_signed_in_page_never_reaches_redis(workers, publish, make, db):
+    publish(name="Mô hình công khai")
+    user = make.user(role=Role.SECRETARIAT, name="Người Đăng Nhập")
+    db.session.commit()
+    a, b = workers
+    resp = a.post("/auth/login", data={"login": user.username, "password": PASSWORD})
+    assert resp.status_code == 302
+    assert "Người Đăng Nhập" in a.get("/showcase").get_data(as_text=True)
+    assert "Người Đăng Nhập" not in b.get("/showcase").get_data(as_text=True)
+    pages = pageshare.shared(b.application)
+    assert pages is not None
+    for name in store_keys(pages):
+        assert "Người Đăng Nhập".encode() not in (pages.client.get(name) or b"")
+
+
+def test_what_redis_holds_is_never_trusted_blindly(workers, publish, db):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = workers
+    a.get("/showcase")
+    pages = pageshare.shared(a.application)
+    assert pages is not None
+    for name in store_keys(pages):
+        pages.client.set(name, b"not a page")
+    resp = b.get("/showcase")
+    assert resp.status_code == 200
+    assert "Mô hình công khai" in resp.get_data(as_text=True)
+
+
+def test_a_redis_that_is_down_never_fails_a_page(app, db, publish, caplog):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    # Nothing listens on port 1: every Redis call fails at once.
+    client = _worker(app, "redis://127.0.0.1:1/0").test_client()
+    for _ in range(2):
+        resp = client.get("/showcase")
+        assert resp.status_code == 200
+        assert "Mô hình công khai" in resp.get_data(as_text=True)
+    warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
+    assert len(warnings) == 1  # said once, not on every request
+
+
+def test_clearing_forgets_only_this_databases_pages(workers, publish, db, store):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, _b = workers
+    a.get("/showcase")
+    store.set(pageshare.PREFIX + "another-database:page", b"kept")
+    pagecache.clear(a.application)
+    pages = pageshare.shared(a.application)
+    assert pages is not None
+    assert store_keys(pages) == []
+    assert store.get(pageshare.PREFIX + "another-database:page") == b"kept"
+
+
+def store_keys(pages: pageshare.SharedPages) -> list[bytes]:
+    return list(pages.client.scan_iter(match=pages.prefix + "*"))
