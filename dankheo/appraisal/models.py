@@ -353,6 +353,9 @@ class Commendation(Model):
             postgresql_where=text("annulled_at IS NULL"),
         ),
         Index("ix_commendations_form", "form_id"),
+        # An entry's decisions, annulled ones too (the partial index above skips
+        # them): the public page reads the newest without scanning every decision.
+        Index("ix_commendations_exemplar", "exemplar_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
