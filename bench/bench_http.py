@@ -141,8 +141,28 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+def rotation_script(paths: list[str]) -> str:
+    """A wrk script asking for ``paths`` in turn (each connection its own turn)."""
+    script = Path(tempfile.mkdtemp(prefix="dankheo-wrk-")) / "rotate.lua"
+    listed = ",\n".join(f'  "{p}"' for p in paths)
+    script.write_text(
+        f"paths = {{\n{listed}\n}}\n"
+        "i = math.random(#paths)\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\n'
+        "end\n"
+    )
+    return str(script)
+
+
 def wrk(
-    label: str, url: str, duration: int, connections: int, timeout: int = 10
+    label: str,
+    url: str,
+    duration: int,
+    connections: int,
+    timeout: int = 10,
+    script: str | None = None,
 ) -> Result:
     out = subprocess.run(
         [
@@ -153,6 +173,7 @@ def wrk(
             "--latency",
             "--timeout",
             f"{timeout}s",
+            *(["-s", script] if script else []),
             url,
         ],
         capture_output=True,
@@ -180,8 +201,14 @@ def worker_peak_rss_mb(master_pid: int) -> float:
     return peak / 1024
 
 
-def page_urls(database_url: str) -> dict[str, str]:
-    """Paths of the measured pages, with ids and a deep cursor read from the database."""
+#: Distinct entries whose pages are asked for in turn: most requests are first renders.
+DETAIL_ROTATION = 1000
+DETAILS = f"detail, {DETAIL_ROTATION:,} entries in turn (uncached)"
+
+
+def page_urls(database_url: str) -> tuple[dict[str, str], list[str]]:
+    """Paths of the measured pages, with ids and a deep cursor read from the database,
+    and the paths of :data:`DETAIL_ROTATION` more entries."""
     from sqlalchemy import select
 
     from dankheo import create_app
@@ -201,12 +228,12 @@ def page_urls(database_url: str) -> dict[str, str]:
             .offset(total // 2)
             .limit(1)
         ).one()
-        detail = db.session.execute(
+        detail, *others = db.session.execute(
             select(Exemplar.id, Exemplar.slug)
             .where(public)
             .order_by(Exemplar.id.desc())
-            .limit(1)
-        ).one()
+            .limit(DETAIL_ROTATION + 1)
+        ).all()
         campaign = db.session.scalar(
             select(Exemplar.campaign_id)
             .where(public)
@@ -226,7 +253,7 @@ def page_urls(database_url: str) -> dict[str, str]:
         "API funnel": f"/api/v1/campaigns/{campaign}/funnel",
         "API list": "/api/v1/exemplars",
         "detail": f"/showcase/{detail.id}-{detail.slug}",
-    }
+    }, [f"/showcase/{e.id}-{e.slug}" for e in others]
 
 
 #: Datasette's limits for the comparison: its defaults (1 s per query, 200 ms per
@@ -387,7 +414,8 @@ def main() -> int:
         "DANKHEO_INSTANCE_PATH": instance,
         "DANKHEO_RATELIMIT_EXPORT": "1000000 per minute",
     }
-    paths = page_urls(url)
+    paths, details = page_urls(url)
+    rotate = rotation_script(details)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     ceiling_env = {"DANKHEO_BENCH_DB": url.removeprefix("sqlite:///")}
@@ -410,17 +438,20 @@ def main() -> int:
             f"{proc.ready_s:,.1f} s; cold first request /showcase: {cold_ms:,.0f} ms"
         )
         targets = {label: base + path for label, path in paths.items()}
+        targets[DETAILS] = base + "/"  # the script picks the path
         if sqlite:
             targets[CEILING] = f"http://127.0.0.1:{ceiling_port}/showcase"
-        for target in targets.values():
-            fetch(target)  # each worker warms on its own: one request is not all
+        for label, target in targets.items():
+            if label != DETAILS:
+                fetch(target)  # each worker warms on its own: one request is not all
         rounds: dict[str, list[Result]] = {label: [] for label in targets}
         # Interleaved: every page once per round, so a burst of load from elsewhere on
         # the machine lands on all pages alike rather than on one.
         for n in range(args.rounds):
             for label, target in targets.items():
+                script = rotate if label == DETAILS else None
                 rounds[label].append(
-                    wrk(label, target, args.duration, args.connections)
+                    wrk(label, target, args.duration, args.connections, script=script)
                 )
             print(
                 f"round {n + 1} of {args.rounds}: "
