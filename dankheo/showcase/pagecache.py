@@ -15,7 +15,9 @@ while its key is the same:
   one of them in its own transaction);
 - and an age below ``SHOWCASE_CACHE_SECONDS`` (default 30 s; 0 turns the cache off),
   which bounds what neither version sees — a photo added to a public entry — to less
-  than the ``max-age`` the pages already promise browsers and proxies (60 s).
+  than the ``max-age`` the pages already promise browsers and proxies (60 s). Past
+  that age the first request renders the page again; while it does, other visitors
+  of the same page (same data version) get the aged copy instead of waiting for it.
 
 Reading the versions is two primary-key lookups. Every response kept carries an
 ``ETag`` (a hash of its body), so a browser revalidating gets a 304 without a body.
@@ -68,11 +70,15 @@ _rendering: dict[tuple[Any, ...], threading.Lock] = {}
 _rendering_guard = threading.Lock()
 
 
-def _claim(key: tuple[Any, ...]) -> None:
+def _claim(key: tuple[Any, ...], wait: bool = True) -> bool:
+    """Become the thread rendering ``key``: wait for the one rendering it now, or,
+    with ``wait=False``, give up at once (False) when one is."""
     with _rendering_guard:
         lock = _rendering.setdefault(key, threading.Lock())
-    lock.acquire()
+    if not lock.acquire(blocking=wait):
+        return False
     g.pagecache_lock = (key, lock)
+    return True
 
 
 def _release(_exc: BaseException | None = None) -> None:
@@ -139,12 +145,15 @@ def _fresh(
     store: OrderedDict[tuple[Any, ...], Entry], key: tuple[Any, ...]
 ) -> Entry | None:
     entry = store.get(key)
-    if entry is not None and time.monotonic() - entry.at >= _seconds():
-        store.pop(key, None)
-        entry = None
+    if entry is not None and _aged(entry):
+        entry = None  # kept, as the stale copy served while it is rendered again
     if entry is None:
         entry = _from_shared(store, key)
     return entry
+
+
+def _aged(entry: Entry) -> bool:
+    return time.monotonic() - entry.at >= _seconds()
 
 
 def _from_shared(
@@ -177,11 +186,18 @@ def _serve() -> Response | None:
     store = _store(current_app)
     entry = _fresh(store, key)
     if entry is None:
-        _claim(key)  # waits while another thread renders this page
-        entry = _fresh(store, key)
-        if entry is None:
-            return None  # this thread renders it; the lock goes at teardown
-        _release()
+        stale = store.get(key)
+        if stale is not None and not _claim(key, wait=False):
+            # Past its age but of the same data version, and another thread is
+            # rendering its successor: this visitor gets it now rather than waiting.
+            entry = stale
+        else:
+            if stale is None:
+                _claim(key)  # waits while another thread renders this page
+            entry = _fresh(store, key)
+            if entry is None:
+                return None  # this thread renders it; the lock goes at teardown
+            _release()
     with contextlib.suppress(KeyError):  # another thread may just have evicted it
         store.move_to_end(key)
     g.pagecache_hit = True

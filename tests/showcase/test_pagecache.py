@@ -3,10 +3,13 @@ without rendering, never stale after a change, never for a signed-in visitor."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import event
 
 from dankheo.domain.enums import Role
+from dankheo.showcase import pagecache
 
 PAGES = ["/", "/showcase", "/stats", "/showcase?kind=model", "/api/v1/exemplars"]
 
@@ -143,3 +146,51 @@ def test_threads_asking_for_the_same_missing_page_render_it_once(
         t.join()
     assert len(bodies) == 4 and len(set(bodies)) == 1
     assert len(rendered) == 1
+
+
+def _only_entry(app):
+    store = app.extensions["dankheo_pagecache"]
+    (key,) = list(store)
+    return key, store[key]
+
+
+def test_a_page_past_its_age_is_rendered_again(app, client, publish, db, statements):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    pagecache.clear(app)
+    client.get("/showcase")
+    _key, entry = _only_entry(app)
+    entry.at -= 3600
+    statements.clear()
+    assert client.get("/showcase").status_code == 200
+    assert len([s for s in statements if s.lstrip().startswith("SELECT")]) > 2
+    assert _only_entry(app)[1] is not entry  # the new rendering is kept
+
+
+def test_while_an_aged_page_is_rendered_again_others_get_the_aged_copy(
+    app, client, publish, db, statements
+):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    pagecache.clear(app)
+    first = client.get("/showcase")
+    key, entry = _only_entry(app)
+    entry.at -= 3600
+    # Another thread is rendering this page's successor.
+    lock = threading.Lock()
+    lock.acquire()
+    pagecache._rendering[key] = lock
+    answers = []
+    statements.clear()
+    asking = threading.Thread(target=lambda: answers.append(client.get("/showcase")))
+    asking.start()
+    asking.join(timeout=10)
+    answered_while_rendering = bool(answers)
+    del pagecache._rendering[key]
+    lock.release()
+    asking.join()
+    assert answered_while_rendering, "the visitor waited for the rendering"
+    (again,) = answers
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 2
