@@ -397,7 +397,9 @@ def main() -> int:
     url = args.database_url
     sqlite = url.startswith("sqlite")
     print(
-        f"machine: {os.cpu_count()} cores; database: {url.split('://')[0]}; rows: {args.rows:,}"
+        f"machine: {os.cpu_count()} cores; database: {url.split('://')[0]}; "
+        f"rows: {args.rows:,}; pages shared between workers: "
+        + ("Redis (DANKHEO_REDIS_URL)" if os.environ.get("DANKHEO_REDIS_URL") else "no")
     )
     if not args.reuse:
         seconds = generate(url, args.rows)
