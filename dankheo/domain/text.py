@@ -19,6 +19,9 @@ import unicodedata
 _D = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+#: Longer words are cut to this many letters, in the text and in queries alike:
+#: PostgreSQL refuses a lexeme over 2,047 bytes, so an index over one would refuse the row.
+MAX_WORD = 100
 
 
 def fold(text: str | None) -> str:
@@ -37,7 +40,7 @@ def search_words(text: str | None) -> str:
     do not fold to ``[0-9a-z]`` (Chinese, Khmer, ł, ø...) separate words like
     punctuation does, so "中文abc" holds the word "abc" on every database: without
     this, SQLite's tokenizer kept "中文abc" as one word while PostgreSQL split it."""
-    return " ".join(w for w in _NON_WORD.split(fold(text)) if w)
+    return " ".join(w[:MAX_WORD] for w in _NON_WORD.split(fold(text)) if w)
 
 
 def slugify(text: str | None, max_length: int = 80) -> str:
@@ -50,7 +53,7 @@ def slugify(text: str | None, max_length: int = 80) -> str:
 
 def search_terms(query: str | None, max_terms: int = 12) -> list[str]:
     """Split a user query into folded word terms (punctuation dropped, order kept)."""
-    words = [w for w in _NON_WORD.split(fold(query)) if w]
+    words = [w[:MAX_WORD] for w in _NON_WORD.split(fold(query)) if w]
     seen: dict[str, None] = {}
     for w in words:
         seen.setdefault(w, None)

@@ -1,7 +1,7 @@
 """The showcase search finds the same words on both databases, quickly.
 
-- The folded column holds only the search's words (runs of ``[0-9a-z]``) joined by
-  spaces: rows holding anything else are rewritten, so SQLite's tokenizer no longer
+- The folded column holds only the search's words (runs of ``[0-9a-z]``, cut at 100
+  letters) joined by spaces: rows holding anything else are rewritten, so SQLite's tokenizer no longer
   keeps "中文abc" as one word where PostgreSQL saw "abc".
 - SQLite: the FTS5 table also indexes 2- and 3-letter prefixes (``prefix='2 3'``),
   recreated and rebuilt.
@@ -40,10 +40,13 @@ OLD_FTS_TABLE_SQL = (
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _BATCH = 5000
+#: As ``dankheo.domain.text.MAX_WORD`` today (frozen here).
+_MAX_WORD = 100
+_LONG_WORD_GLOB = "*" + "[0-9a-z]" * (_MAX_WORD + 1) + "*"
 
 
 def _words(text):
-    return " ".join(w for w in _NON_WORD.split(text or "") if w)
+    return " ".join(w[:_MAX_WORD] for w in _NON_WORD.split(text or "") if w)
 
 
 def _rewrite_texts_sqlite(conn):
@@ -53,8 +56,9 @@ def _rewrite_texts_sqlite(conn):
     while True:
         rows = conn.exec_driver_sql(
             "SELECT id, search_text FROM exemplars "
-            "WHERE id > ? AND search_text GLOB '*[^ 0-9a-z]*' ORDER BY id LIMIT ?",
-            (last, _BATCH),
+            "WHERE id > ? AND (search_text GLOB '*[^ 0-9a-z]*' OR search_text GLOB ?) "
+            "ORDER BY id LIMIT ?",
+            (last, _LONG_WORD_GLOB, _BATCH),
         ).all()
         if not rows:
             return
@@ -76,10 +80,12 @@ def upgrade():
             "INSERT INTO exemplars_fts(exemplars_fts) VALUES ('rebuild')"
         )
     elif conn.dialect.name == "postgresql":
+        # Words over 100 letters are cut (PostgreSQL refuses lexemes over 2,047 bytes).
         conn.exec_driver_sql(
-            "UPDATE exemplars SET search_text = "
-            "btrim(regexp_replace(search_text, '[^0-9a-z]+', ' ', 'g')) "
-            "WHERE search_text ~ '[^ 0-9a-z]'"
+            "UPDATE exemplars SET search_text = regexp_replace("
+            "btrim(regexp_replace(search_text, '[^0-9a-z]+', ' ', 'g')), "
+            "'([0-9a-z]{100})[0-9a-z]+', '\\1', 'g') "
+            "WHERE search_text ~ '[^ 0-9a-z]|[0-9a-z]{101}'"
         )
         create_search_objects(conn)
 

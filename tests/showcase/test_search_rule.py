@@ -135,3 +135,13 @@ def test_highlight_marks_prefixes_by_the_same_rule():
         "1034/<mark>QĐ</mark>-<mark>UBND</mark>"
     )
     assert str(highlight("中文abc", ["ab"])) == "中文<mark>abc</mark>"
+
+
+def test_a_very_long_word_is_kept_and_found_by_its_beginning(publish):
+    """PostgreSQL refuses a lexeme over 2,047 bytes: words are cut at 100 letters in
+    the text and in the query alike, so saving works and the word is still found."""
+    e = publish(name="Mã số dài", content="Nội dung " + "a" * 3000 + " " + "b" * 150)
+    assert max(len(w) for w in e.search_text.split()) == 100
+    names = {x.name for x in public_page(Filters(q="a" * 3000), size=10).items}
+    assert names == {e.name}
+    assert count_public(Filters(q="b" * 120)) == 1
