@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from dankheo import create_app  # noqa: E402
-from dankheo.domain.text import fold, slugify  # noqa: E402
+from dankheo.domain.text import search_words, slugify  # noqa: E402
 from dankheo.extensions import db  # noqa: E402
 from dankheo.schema import create_schema  # noqa: E402
 
@@ -106,7 +106,7 @@ def main() -> None:
                     version=1,
                     name=name,
                     slug=slugify(name),
-                    search_text=fold(name + " " + unit.name),
+                    search_text=search_words(name + " " + unit.name),
                 )
             )
             if len(batch) == 10000:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from dankheo import create_app  # noqa: E402
-from dankheo.domain.text import fold, slugify  # noqa: E402
+from dankheo.domain.text import search_words, slugify  # noqa: E402
 from dankheo.extensions import db  # noqa: E402
 
 WORDS = (
@@ -145,7 +145,7 @@ def build(app, rows: int, seed: int) -> None:
                             "situation": situation,
                             "outputs": "Kết quả tốt",
                             "slug": slugify(name),
-                            "search_text": fold(
+                            "search_text": search_words(
                                 f"{name} {situation} kết quả tốt {uname}"
                             ),
                             "households": rnd.randint(10, 2000),

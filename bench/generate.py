@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dankheo import create_app  # noqa: E402
-from dankheo.domain.text import fold, slugify  # noqa: E402
+from dankheo.domain.text import search_words, slugify  # noqa: E402
 from dankheo.extensions import db  # noqa: E402
 
 WORDS = (
@@ -156,19 +156,19 @@ def _defaults(table) -> dict[str, Any]:
 def rows(
     n: int, unit_rows: list, camp_rows: list, seed: int
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """(exemplar, commendation or None) pairs of column values. The folded text and the
-    slug are composed from folded words, which is what ``fold`` and ``slugify`` of the
-    whole text give; datetimes are naive UTC with microseconds. Random draws are made a
+    """(exemplar, commendation or None) pairs of column values. The search text and the
+    slug are composed from folded words, which is what ``search_words`` and ``slugify``
+    of the whole text give; datetimes are naive UTC with microseconds. Random draws are made a
     batch at a time (``choices``), which is what makes a million rows cheap."""
     rnd = random.Random(seed)
     words = (*WORDS, RARE)
-    folded = [fold(w) for w in words]
+    folded = [search_words(w) for w in words]
     slugs = [slugify(w) for w in words]
     titles = [f"{w[0].upper()}{w[1:]}" for w in words]
-    units_folded = [(uid, fold(uname)) for uid, uname in unit_rows]
+    units_folded = [(uid, search_words(uname)) for uid, uname in unit_rows]
     base = datetime(2016, 1, 1)
     outputs = "Kết quả tốt"
-    outputs_folded = fold(outputs)
+    outputs_folded = search_words(outputs)
     span = 10 * 365 * 86400
     word_ids = range(len(WORDS))
     for start in range(1, n + 1, BATCH):

@@ -80,3 +80,66 @@ def test_migrations_apply_cleanly_and_match_the_models(empty_database_url, tmp_p
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
         upgrade()
         db.engine.dispose()
+
+
+def _search_objects(conn) -> set[tuple[str, str]]:
+    """The showcase's search objects as the database describes them."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
+                "(name LIKE 'exemplars_fts%' OR name LIKE 'ix_exemplars_search%' "
+                "OR name LIKE 'ix_exemplars_public%')"
+            )
+        )
+    else:
+        rows = conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'exemplars' "
+                "AND (indexname LIKE 'ix_exemplars_search%' "
+                "OR indexname LIKE 'ix_exemplars_public%')"
+            )
+        )
+    return {(name, sql) for name, sql in rows}
+
+
+def test_the_migrated_search_objects_are_those_the_code_creates(
+    empty_database_url, tmp_path
+):
+    """The search revision creates exactly what ``register_extra`` creates, and its
+    downgrade gives back the previous objects (FTS5 without prefixes, no words index)."""
+    from dankheo.schema import drop_extra_on, install_extra
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "m",
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "UPLOAD_FOLDER": str(tmp_path),
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0b1ec7f1c013")
+        with db.engine.connect() as conn:
+            before = _search_objects(conn)
+        upgrade(revision="0015f75ea4c1")
+        with db.engine.begin() as conn:
+            migrated = _search_objects(conn)
+            drop_extra_on(conn)
+            install_extra(conn)
+        with db.engine.connect() as conn:
+            assert _search_objects(conn) == migrated
+        downgrade(revision="0b1ec7f1c013")
+        with db.engine.connect() as conn:
+            restored = _search_objects(conn)
+        names = {name for name, _sql in migrated}
+        if db.engine.dialect.name == "sqlite":
+            assert "prefix='2 3'" in dict(migrated)["exemplars_fts"]
+            assert "prefix" not in dict(restored)["exemplars_fts"]
+        else:
+            assert "ix_exemplars_search_words" in names
+        assert "ix_exemplars_search_words" not in {n for n, _sql in restored}
+        # 0001 builds the current objects, so "before" has them already; what the
+        # downgrade leaves is the previous revision's own set.
+        assert {n for n, _sql in restored} <= {n for n, _sql in before} | names
+        db.engine.dispose()

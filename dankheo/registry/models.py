@@ -18,7 +18,7 @@ from ..campaigns.models import Campaign, Field, Stage
 from ..db import UTCDateTime, utcnow
 from ..domain.enums import AttachmentKind, ExemplarKind
 from ..domain.metrics import METRIC_KEYS, METRICS
-from ..domain.text import fold, slugify
+from ..domain.text import search_words, slugify
 from ..domain.workflow import PUBLIC_STATES, Action, State
 from ..extensions import Model
 from ..models_base import check_in
@@ -166,7 +166,7 @@ class Exemplar(Model):
             self.lead_name,
             self.unit.name if self.unit else "",
         ]
-        return fold(" ".join(p for p in parts if p))
+        return search_words(" ".join(p for p in parts if p))
 
 
 @event.listens_for(Exemplar, "before_insert")

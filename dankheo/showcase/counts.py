@@ -11,16 +11,28 @@ plain values (ids and counts) are kept, never ORM objects; names are looked up a
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    TextClause,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from .. import tallies
+from ..appraisal.models import Commendation
 from ..campaigns.models import Campaign, CommendationForm, Field
 from ..domain.workflow import PUBLIC_STATES
 from ..extensions import db
+from ..registry.models import Exemplar
 from ..tallies import tally_facets, tally_units
 from ..units.models import Unit
 
@@ -55,6 +67,74 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return value
+
+
+# -- searches ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HitCounts:
+    """A search's hits counted per (campaign, field, kind), per unit and per
+    commendation form (None: no commendation in force)."""
+
+    combos: dict[tuple[int, int | None, str], int]
+    units: dict[int, int]
+    forms: dict[int | None, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.combos.values())
+
+
+def search_hits(
+    f: Filters, conditions: Sequence[ColumnElement[bool] | TextClause]
+) -> HitCounts:
+    """The hits of ``f`` (a search: no summary table can count it; ``conditions`` are
+    its SQL) read once and counted three ways in one statement, memoised. The list's
+    total and the campaign, year, field, kind, form and locality counts of the same
+    filters all come from it: a common word matches a quarter of the table, and a pass
+    over its hits per count (five, as before) cost five times one. The hits are a
+    common table expression used three times, which both databases materialise. An
+    entry has at most one commendation in force, so the join adds no rows."""
+
+    def compute() -> HitCounts:
+        hits = (
+            select(
+                Exemplar.campaign_id,
+                Exemplar.field_id,
+                Exemplar.kind,
+                Exemplar.unit_id,
+                Commendation.form_id,
+            )
+            .select_from(Exemplar)
+            .outerjoin(
+                Commendation,
+                (Commendation.exemplar_id == Exemplar.id)
+                & Commendation.annulled_at.is_(None),
+            )
+            .where(*conditions)
+            .cte("hits")
+        )
+        h = hits.c
+        none = null()
+        stmt = union_all(
+            select(
+                literal(0), h.campaign_id, h.field_id, h.kind, func.count()
+            ).group_by(h.campaign_id, h.field_id, h.kind),
+            select(literal(1), h.unit_id, none, none, func.count()).group_by(h.unit_id),
+            select(literal(2), h.form_id, none, none, func.count()).group_by(h.form_id),
+        )
+        out = HitCounts({}, {}, {})
+        for part, a, b, c, n in db.session.execute(stmt):
+            if part == 0:
+                out.combos[(a, b, c)] = n
+            elif part == 1:
+                out.units[a] = n
+            else:
+                out.forms[a] = n
+        return out
+
+    return cached("hits", f.count_key, compute)
 
 
 # -- the summary tables ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..domain.enums import ExemplarKind
 from ..extensions import db
 from ..registry.models import Exemplar
 from ..units.models import Unit
-from . import counts
+from . import counts, search
 from .listing import Filters, dialect, filter_conditions
 
 
@@ -56,6 +56,8 @@ def _basic_counts(f: Filters, facet: str) -> Combos:
     rest = f.without(facet)
 
     def compute() -> Combos:
+        if search.has_terms(rest.q):
+            return counts.search_hits(rest, filter_conditions(rest)).combos
         tallied = counts.basic_from_tallies(rest)
         if tallied is not None:
             return tallied
@@ -160,6 +162,8 @@ def _form_counts(f: Filters, combos: Combos) -> dict[str | None, int]:
     # the entries without one are the rest of the total.
 
     def compute() -> list[tuple[int | None, int]]:
+        if search.has_terms(rest.q):
+            return list(counts.search_hits(rest, filter_conditions(rest)).forms.items())
         tallied = counts.forms_from_tallies(rest)
         if tallied is not None:
             return tallied
@@ -254,6 +258,8 @@ def _locality_counts(f: Filters, level: Unit | None) -> dict[int | None, int]:
     """Public entries matching ``f`` per child of ``level`` (key None: ``level`` itself)."""
 
     def compute() -> dict[int | None, int]:
+        if search.has_terms(f.q):
+            return _locality_hits(f, level)
         tallied = counts.units_from_tallies(f, child_of(level), level)
         if tallied is not None:
             return tallied
@@ -270,6 +276,19 @@ def _locality_counts(f: Filters, level: Unit | None) -> dict[int | None, int]:
         return {child: n for child, n in db.session.execute(stmt)}
 
     return counts.cached(f"units:{level.id if level else ''}", f.count_key, compute)
+
+
+def _locality_hits(f: Filters, level: Unit | None) -> dict[int | None, int]:
+    """A search's counts per child of ``level``, summed from its grouped hits: each
+    unit's child is read from the units table (small), not joined to every hit."""
+    per_unit = counts.search_hits(f, filter_conditions(f)).units
+    units = select(Unit.id, child_of(level)).where(Unit.id.in_(list(per_unit)))
+    if level is not None:
+        units = units.where(Unit.path.startswith(level.path))
+    out: dict[int | None, int] = {}
+    for unit_id, child in db.session.execute(units):
+        out[child] = out.get(child, 0) + per_unit[unit_id]
+    return out
 
 
 def child_names(level: Unit | None) -> dict[int, str]:

@@ -326,6 +326,8 @@ def count_public(f: Filters) -> int:
     """How many public entries match ``f`` (through the counts cache)."""
 
     def compute() -> int:
+        if search.has_terms(f.q):
+            return counts.search_hits(f, filter_conditions(f)).total
         tallied = counts.total_from_tallies(f)
         if tallied is not None:
             return tallied

@@ -1,24 +1,35 @@
-"""Full-text search of the showcase over the folded column ``exemplars.search_text``.
+"""Full-text search of the showcase over the column ``exemplars.search_text``.
 
-Both backends search the same text, folded once in Python by
-:func:`dankheo.domain.text.fold` (đ -> d, every mark stripped, lower case), and the query
-is folded by the same function, so "dan van kheo" finds "Dân vận khéo" and "Đoàn" is
-found by "doan" on either database.
+Both backends search the same text, stored once in Python by
+:func:`dankheo.domain.text.search_words`: folded (đ -> d, every mark stripped, lower
+case) and reduced to its words joined by spaces. The query is split by the same rule
+(:func:`~dankheo.domain.text.search_terms`), so "dan van kheo" finds "Dân vận khéo" and
+"Đoàn" is found by "doan" on either database.
 
 The rule is the same everywhere: *every query term is the beginning of a word of the
-folded text* (a word is a run of letters and digits).
+folded text*, and a word is a run of ``[0-9a-z]``: punctuation, symbols and letters of
+other scripts separate words ("1.5" holds "1" and "5", "中文abc" holds "abc"). Both
+tokenizers see exactly those words because the column holds nothing else;
+``tests/showcase/test_search_rule.py`` checks both databases against a written-out
+list of hits.
 
 - SQLite: an FTS5 table with external content (``exemplars_fts``) kept in sync by
-  triggers; a query becomes ``"dan"* AND "van"* AND "kheo"*``. FTS5's own
-  ``remove_diacritics`` is not used: it leaves đ alone, and the column is folded already.
-- PostgreSQL: a ``pg_trgm`` GIN index on the same column; a term becomes the regular
-  expression ``(^|[^[:alnum:]])term``, which the trigram index accelerates.
+  triggers; a query becomes ``"dan"* AND "van"* AND "kheo"*``. Words' 2- and 3-letter
+  prefixes are indexed too (``prefix='2 3'``), so a short term reads one list.
+- PostgreSQL: a GIN index over the words as a ``tsvector``, built without the
+  text-search parser (``array_to_tsvector`` of the text split on ``[^0-9a-z]+``: no
+  dictionary, no stemming, no locale); a query is the tsquery ``'dan':* & 'van':*``,
+  cast from text, so the parser never sees it either.
+
+Ranking (the default order with a query, up to ``listing.RELEVANCE_LIMIT`` hits): bm25
+on SQLite, the position of the terms in the text on PostgreSQL (see
+:func:`rank_column`). Measured at 1,000,000 entries: see ``bench/README.md``.
 
 The public listings also need two partial indexes (newest first, and by name) that
 cover only the public states, so keyset pagination walks an index on both backends.
 Everything here is registered with :func:`dankheo.schema.register_extra` when
 :mod:`dankheo.models` assembles the schema, so tests, ``flask init-db`` and the
-migration create the same objects.
+migrations create the same objects.
 """
 
 from __future__ import annotations
@@ -30,7 +41,6 @@ from sqlalchemy import (
     Float,
     Integer,
     TextClause,
-    and_,
     cast,
     column,
     func,
@@ -52,10 +62,15 @@ from .counts import clear_counts_cache
 PUBLIC_STATES_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(PUBLIC_STATES)) + ")"
 PUBLIC_CONDITION_SQL = f"exemplars.state IN {PUBLIC_STATES_SQL}"
 
-_SQLITE_CREATE = (
+#: The FTS5 table: besides every word, its first 2 and 3 letters are indexed, so a
+#: one- to three-letter term ("ta xua") reads one short list instead of walking every
+#: word that starts with it.
+FTS_TABLE_SQL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS exemplars_fts USING fts5("
     "search_text, content='exemplars', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 0')",
+    "tokenize='unicode61 remove_diacritics 0', prefix='2 3')"
+)
+FTS_TRIGGERS_SQL = (
     "CREATE TRIGGER IF NOT EXISTS exemplars_fts_ai AFTER INSERT ON exemplars BEGIN "
     "INSERT INTO exemplars_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS exemplars_fts_ad AFTER DELETE ON exemplars BEGIN "
@@ -66,6 +81,16 @@ _SQLITE_CREATE = (
     "INSERT INTO exemplars_fts(exemplars_fts, rowid, search_text) "
     "VALUES ('delete', old.id, old.search_text); "
     "INSERT INTO exemplars_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+FTS_DROP_SQL = (
+    "DROP TRIGGER IF EXISTS exemplars_fts_ai",
+    "DROP TRIGGER IF EXISTS exemplars_fts_ad",
+    "DROP TRIGGER IF EXISTS exemplars_fts_au",
+    "DROP TABLE IF EXISTS exemplars_fts",
+)
+_SQLITE_CREATE = (
+    FTS_TABLE_SQL,
+    *FTS_TRIGGERS_SQL,
     "CREATE INDEX IF NOT EXISTS ix_exemplars_public_published "
     f"ON exemplars (published_at, id) WHERE state IN {PUBLIC_STATES_SQL}",
     "CREATE INDEX IF NOT EXISTS ix_exemplars_public_slug "
@@ -74,19 +99,33 @@ _SQLITE_CREATE = (
     f"ON exemplars (campaign_id, field_id, kind, unit_id) WHERE state IN {PUBLIC_STATES_SQL}",
 )
 _SQLITE_DROP = (
-    "DROP TRIGGER IF EXISTS exemplars_fts_ai",
-    "DROP TRIGGER IF EXISTS exemplars_fts_ad",
-    "DROP TRIGGER IF EXISTS exemplars_fts_au",
-    "DROP TABLE IF EXISTS exemplars_fts",
+    *FTS_DROP_SQL,
     "DROP INDEX IF EXISTS ix_exemplars_public_published",
     "DROP INDEX IF EXISTS ix_exemplars_public_slug",
     "DROP INDEX IF EXISTS ix_exemplars_public_facets",
 )
 
+#: PostgreSQL: the words of the folded text as a tsvector, split by the search rule
+#: itself (no text-search parser, no dictionary, no locale: the class is spelled out,
+#: so "1.5", "qd-ubnd" or an address split exactly as FTS5 splits them). Every
+#: function here is immutable, as an index expression must be. Queries repeat this text
+#: so the planner matches the index.
+WORDS_SQL = (
+    "array_to_tsvector(array_remove("
+    "regexp_split_to_array(exemplars.search_text, '[^0-9a-z]+'), ''))"
+)
+PG_WORDS_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS ix_exemplars_search_words "
+    f"ON exemplars USING gin ({WORDS_SQL.replace('exemplars.search_text', 'search_text')})"
+)
+
 _PG_CREATE = (
+    # The trigram index serves the registry's substring search ("contains"), not
+    # the showcase's.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_exemplars_search_trgm "
     "ON exemplars USING gin (search_text gin_trgm_ops)",
+    PG_WORDS_INDEX_SQL,
     "CREATE INDEX IF NOT EXISTS ix_exemplars_public_published "
     f"ON exemplars (published_at, id) WHERE state IN {PUBLIC_STATES_SQL}",
     "CREATE INDEX IF NOT EXISTS ix_exemplars_public_slug "
@@ -96,6 +135,7 @@ _PG_CREATE = (
 )
 _PG_DROP = (
     "DROP INDEX IF EXISTS ix_exemplars_search_trgm",
+    "DROP INDEX IF EXISTS ix_exemplars_search_words",
     "DROP INDEX IF EXISTS ix_exemplars_public_published",
     "DROP INDEX IF EXISTS ix_exemplars_public_slug",
     "DROP INDEX IF EXISTS ix_exemplars_public_facets",
@@ -155,9 +195,19 @@ def fts_query(terms: list[str]) -> str:
     return " AND ".join(f'"{t}"*' for t in terms)
 
 
+def ts_query(terms: list[str]) -> str:
+    """PostgreSQL tsquery text: every term as a word prefix, ``'dan':* & 'van':*``.
+
+    Cast to ``tsquery`` without the parser. Terms are ``[0-9a-z]+`` (see
+    :func:`~dankheo.domain.text.search_terms`); quotes and backslashes are escaped all
+    the same, so no term can ever change the query's structure."""
+    quoted = (t.replace("\\", "\\\\").replace("'", "''") for t in terms)
+    return " & ".join(f"'{t}':*" for t in quoted)
+
+
 def match_condition(
     dialect: str, query: str | None, many_hits: bool = False
-) -> ColumnElement[bool]:
+) -> ColumnElement[bool] | TextClause:
     """SQL condition for the folded query ``query`` (true when it has no terms).
 
     ``many_hits`` (SQLite): the id is compared as an expression, so the planner walks
@@ -174,8 +224,8 @@ def match_condition(
             .columns(column("rowid", Integer))
         )
         return (Exemplar.id + 0 if many_hits else Exemplar.id).in_(hits)
-    return and_(
-        *[Exemplar.search_text.regexp_match(r"(^|[^[:alnum:]])" + t) for t in terms]
+    return text(f"{WORDS_SQL} @@ CAST(:words_query AS tsquery)").bindparams(
+        words_query=ts_query(terms)
     )
 
 
@@ -189,10 +239,13 @@ def rank_column(dialect: str, query: str) -> ColumnElement[float]:
     - SQLite: FTS5's ``bm25`` of the folded text (rarer words weigh more, shorter
       texts more than long ones), from :func:`ranked_hits`, which the query joins
       (the full-text query runs once, not once per row).
-    - PostgreSQL: the position of each term's first match in the folded text, summed.
-      The folded text starts with the name, so entries named for the words come first,
-      then those whose description starts with them. The same hits either way (the
-      match condition decides which); only the order among them differs.
+    - PostgreSQL: the position of each term's first match in the folded text, summed
+      (every word follows a space in the stored text, so the position is the word's).
+      The text starts with the name, so entries named for the words come first, then
+      those whose description starts with them. ``ts_rank`` would not do better here:
+      the index's tsvector has no positions, so it only counts distinct words. The same
+      hits either way (the match condition decides which); only the order among them
+      differs, and at most ``listing.RELEVANCE_LIMIT`` hits are ever ranked.
     """
     terms = search_terms(query)
     if dialect == "sqlite":

@@ -188,3 +188,35 @@ def test_cached_counts_follow_every_change(publish, db):
     )
     forms = {v.value: v.count for v in facet_counts(Filters())["form"].values}
     assert forms == {form.name: 1, None: 1}
+
+
+def _facet_figures(f: Filters) -> dict[str, list[tuple[object, int]]]:
+    facets = facet_counts(f)
+    return {name: [(v.value, v.count) for v in facets[name].values] for name in facets}
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        Filters(q="duong"),
+        Filters(year=2026, q="mo hinh"),
+        Filters(q="mo", kind="model", unit=None),
+        Filters(q="so 1", field="Kinh tế"),
+    ],
+)
+def test_a_search_counted_in_one_pass_equals_one_query_per_count(
+    catalogue, monkeypatch, f
+):
+    """The total and facets of a search, summed from one grouped pass over its hits,
+    equal those of the queries that count each of them over the rows."""
+    from dankheo.showcase import counts, search
+
+    counts.clear_counts_cache()
+    one_pass = (count_public(f), _facet_figures(f))
+    with monkeypatch.context() as m:
+        m.setattr(search, "has_terms", lambda q: False)
+        counts.clear_counts_cache()
+        per_count = (count_public(f), _facet_figures(f))
+    counts.clear_counts_cache()
+    assert one_pass == per_count
+    assert one_pass[0] > 0

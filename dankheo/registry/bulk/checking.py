@@ -22,7 +22,7 @@ from ...db import utcnow
 from ...domain import N_
 from ...domain.enums import ExemplarKind, Role
 from ...domain.metrics import METRICS
-from ...domain.text import fold, slugify
+from ...domain.text import fold, search_words, slugify
 from ...errors import NotAllowed
 from ...extensions import db
 from ...jobs.records import MAX_ERRORS
@@ -71,7 +71,8 @@ def _normalise_tags(text: str) -> str:
 @dataclass
 class UnitInfo:
     id: int
-    folded_name: str
+    #: The unit's name as the search indexes it (:func:`search_words`).
+    name_words: str
 
 
 class ImportContext:
@@ -121,7 +122,7 @@ class ImportContext:
             )
         if not row.active:
             return CellError(N_("Đơn vị “%(value)s” đã ngừng hoạt động."), value=code)
-        return UnitInfo(row.id, fold(row.name))
+        return UnitInfo(row.id, search_words(row.name))
 
 
 def import_scopes(user: User) -> list[str]:
@@ -239,8 +240,8 @@ def _insert_values(ctx: ImportContext, data: dict[str, Any], now: datetime) -> d
         state="draft",
         version=1,
         slug=slugify(values["name"]),
-        # fold() collapses spaces, so folding the parts one by one gives the same text.
-        search_text=f"{probe.searchable_text()} {unit.folded_name}".strip(),
+        # Words joined by single spaces: the parts one by one give the same text.
+        search_text=f"{probe.searchable_text()} {unit.name_words}".strip(),
         created_by_id=ctx.actor.id if ctx.actor else None,
         created_at=now,
         updated_at=now,
