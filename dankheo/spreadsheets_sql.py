@@ -28,7 +28,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Time,
     case,
     cast,
     func,
@@ -125,6 +126,7 @@ class CsvExport:
             with raw.cursor() as cur:
                 # Floats as their shortest exact text (as Python's repr).
                 cur.execute("SET LOCAL extra_float_digits = 1")
+                cur.execute("SET LOCAL DateStyle = 'ISO, YMD'")
                 with cur.copy(sql, compiled.params) as copy:
                     rows: list[Any] = []
                     size = 0
@@ -220,11 +222,11 @@ def pg_cell(col: Column, tz: ZoneInfo) -> ColumnElement[Any]:
     if col.kind == DATE:
         return func.to_char(x, "YYYY-MM-DD")
     if col.kind == TIMESTAMP:
+        # ISO text ("2026-01-02 07:30:00.5", DateStyle set by the export) cut to
+        # the minute, or to the day at midnight: far cheaper than to_char().
         local = func.timezone(tz.key, x)
-        midnight = func.date_trunc("second", local) == func.date_trunc("day", local)
-        return func.to_char(local, "YYYY-MM-DD") + case(
-            (midnight, ""), else_=func.to_char(local, " HH24:MI")
-        )
+        midnight = cast(local, Time) < time(0, 0, 1)
+        return func.left(cast(local, String), case((midnight, 10), else_=16))
     if col.kind == NUMBER:
         return _pg_number(x)
     raise ValueError(col.kind)
