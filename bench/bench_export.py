@@ -1,5 +1,7 @@
 """The CSV export's speed and memory: every public row of a generated database, through
-the same code as the download (``exports.export_rows`` -> ``spreadsheets.csv_chunks``).
+the same code as the download: the Python writer (``exports.export_rows`` ->
+``spreadsheets.csv_chunks``) and the database's (``exports.export_csv``, what the
+download and the open-data file use; ``--path`` picks one).
 
     .venv/bin/python bench/generate.py --rows 200000 --database-url sqlite:////tmp/x.sqlite3
     .venv/bin/python bench/bench_export.py --database-url sqlite:////tmp/x.sqlite3
@@ -29,10 +31,42 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def export(app, path: str, order: str, by_id: bool) -> None:
+    """One full export through ``path``: the Python writer, or the database's."""
+    from dankheo.showcase import exports
+    from dankheo.showcase.listing import Filters
+    from dankheo.spreadsheets import csv_chunks
+
+    with app.app_context(), app.test_request_context("/"):
+        t, cpu = time.perf_counter(), time.process_time()
+        size = lines = 0
+        if path == "python":
+            rows = exports.export_rows(Filters(), by_id=by_id)
+            chunks = (c.encode() for c in csv_chunks(exports.export_header(), rows))
+        else:
+            chunks = iter(exports.export_csv(Filters(), by_id=by_id))
+        for chunk in chunks:
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    n = lines - 1
+    print(
+        f"CSV export ({path}, {order}): {n:,} rows, {size / 1e6:,.1f} MB in "
+        f"{seconds:.2f} s = {n / seconds:,.0f} rows/s ({n / cpu:,.0f} rows per "
+        f"CPU-second); peak RSS {peak_mb():,.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--build", action="store_true", help="also build the files")
+    parser.add_argument(
+        "--path",
+        choices=("both", "python", "sql"),
+        default="both",
+        help="the Python writer (csv_chunks), the database's (export_csv), or both",
+    )
     args, _unknown = parser.parse_known_args()
     url = args.database_url
     if not url:
@@ -43,9 +77,6 @@ def main() -> None:
         print(f"generated {ROWS:,} rows in {seconds:.1f} s")
 
     from dankheo import create_app
-    from dankheo.showcase import exports
-    from dankheo.showcase.listing import Filters
-    from dankheo.spreadsheets import csv_chunks
 
     scratch = tempfile.mkdtemp(prefix="dankheo-bench-export-")
     app = create_app(
@@ -57,21 +88,10 @@ def main() -> None:
         }
     )
     print(f"database: {url.split('://')[0]}; peak RSS before: {peak_mb():,.0f} MB")
-    for label, by_id in (("filtered-path order", False), ("full file, by code", True)):
-        with app.app_context(), app.test_request_context("/"):
-            t, cpu = time.perf_counter(), time.process_time()
-            size = lines = 0
-            rows = exports.export_rows(Filters(), by_id=by_id)
-            for chunk in csv_chunks(exports.export_header(), rows):
-                size += len(chunk.encode("utf-8"))
-                lines += chunk.count("\n")
-            seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
-        n = lines - 1
-        print(
-            f"CSV export ({label}): {n:,} rows, {size / 1e6:,.1f} MB in {seconds:.2f} s"
-            f" = {n / seconds:,.0f} rows/s ({n / cpu:,.0f} rows per CPU-second); "
-            f"peak RSS {peak_mb():,.0f} MB"
-        )
+    paths = ("python", "sql") if args.path == "both" else (args.path,)
+    for path in paths:
+        for order, by_id in (("list order", False), ("full file, by code", True)):
+            export(app, path, order, by_id)
     if args.build:
         from dankheo.showcase import opendata
 

@@ -171,14 +171,19 @@ def attachment(filename: str) -> str:
 
 
 def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Iterable[Any]]
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    chunks: Iterable[bytes] | None = None,
 ) -> Response:
     """A streamed CSV download. ``rows`` must not need the request context: it is
-    iterated after the view returns."""
+    iterated after the view returns. ``chunks``: the file already written (by the
+    database, :mod:`dankheo.spreadsheets_sql`) instead of header and rows."""
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/*
     # mimetype, which would name the charset twice.
     return Response(
-        csv_chunks(header, rows),
+        csv_chunks(header, rows) if chunks is None else chunks,
         content_type=CSV_MIMETYPE,
         headers={
             "Content-Disposition": attachment(filename),

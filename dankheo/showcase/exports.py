@@ -13,13 +13,15 @@ from typing import Any
 
 from flask import Response, url_for
 from flask_babel import gettext as _
+from sqlalchemy import Select, String, cast
 
-from .. import spreadsheets
+from .. import spreadsheets, spreadsheets_sql
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRICS
 from ..domain.workflow import State
 from ..extensions import db
 from ..registry.models import Exemplar
+from ..spreadsheets_sql import DATE, INTEGER, LABEL, NUMBER, TIMESTAMP, Column
 from . import listing
 from .listing import Filters
 
@@ -35,6 +37,11 @@ def csv_response(
     """A streamed CSV download. ``rows`` must not need the request context: it is
     iterated after the view returns."""
     return spreadsheets.csv_response(filename, header, rows)
+
+
+def csv_file_response(filename: str, chunks: Iterable[bytes]) -> Response:
+    """A streamed CSV download of a file already written (BOM and header included)."""
+    return spreadsheets.csv_response(filename, (), (), chunks=chunks)
 
 
 def xlsx_response(
@@ -70,6 +77,43 @@ def export_header() -> list[str]:
     ]
 
 
+def _statement(f: Filters, by_id: bool) -> Select:
+    stmt = listing.export_statement(f)
+    if by_id:
+        stmt = stmt.order_by(None).order_by(Exemplar.id)
+    return stmt
+
+
+def export_csv(f: Filters, *, by_id: bool = False) -> spreadsheets_sql.CsvExport:
+    """The CSV file of :func:`export_rows` (same bytes), written by the database: the
+    cleaning rules as SQL (:mod:`dankheo.spreadsheets_sql`). Iterated after the view
+    returns, like the rows; ``.rows`` counts what was written."""
+    kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
+    states = {s.value: _(s.label) for s in State}
+    prefix = url_for("showcase.index", _external=True)
+    stmt = _statement(f, by_id)
+    c = stmt.selected_columns
+    number = {m.key: NUMBER if m.decimal else INTEGER for m in METRICS}
+    cols = [
+        Column(c.id, INTEGER),
+        Column(c.name),
+        Column(c.kind, LABEL, kinds),
+        Column(c.state, LABEL, states),
+        Column(c.campaign_name),
+        Column(c.year, INTEGER),
+        Column(c.field_name),
+        Column(c.unit_name),
+        Column(c.address),
+        Column(c.published_at, TIMESTAMP),
+        Column(c.form_name),
+        Column(c.decision_number),
+        Column(c.decision_date, DATE),
+        *[Column(c[m.key], number[m.key]) for m in METRICS],
+        Column(cast(c.id, String) + "-" + c.slug, prefix=f"{prefix}/"),
+    ]
+    return spreadsheets_sql.CsvExport(db.engine, export_header(), stmt, cols)
+
+
 def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:
     """Rows for the downloads. Everything that needs the request (labels in the
     visitor's language, the site's address) is computed here, before streaming.
@@ -80,9 +124,7 @@ def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:
     kinds = {k: _(ExemplarKind(k).label) for k in ExemplarKind.values()}
     states = {s.value: _(s.label) for s in State}
     prefix = url_for("showcase.index", _external=True)
-    stmt = listing.export_statement(f)
-    if by_id:
-        stmt = stmt.order_by(None).order_by(Exemplar.id)
+    stmt = _statement(f, by_id)
     engine = db.engine
 
     def rows():

@@ -31,7 +31,7 @@ from .. import spreadsheets, tallies
 from ..db import utcnow, write_intent
 from ..extensions import db
 from ..files import OPEN_DATA, FileStore, send_stored, store_for
-from .exports import CSV_NAME, XLSX_NAME, export_header, export_rows
+from .exports import CSV_NAME, XLSX_NAME, export_csv, export_header, export_rows
 from .listing import Filters
 
 log = logging.getLogger(__name__)
@@ -114,18 +114,9 @@ def _write_files(csv_tmp: IO[bytes], xlsx_tmp: IO[bytes]) -> tuple[int, datetime
     """Write both files (rewound at the end); the version, the time, the row count."""
     version = current_version()
     built_at = utcnow()
-    rows = 0
-
-    def counted(it):
-        nonlocal rows
-        for row in it:
-            rows += 1
-            yield row
-
-    for chunk in spreadsheets.csv_chunks(
-        export_header(), counted(export_rows(Filters(), by_id=True))
-    ):
-        csv_tmp.write(chunk.encode("utf-8"))
+    csv_file = export_csv(Filters(), by_id=True)  # written by the database
+    for chunk in csv_file:
+        csv_tmp.write(chunk)
     csv_tmp.seek(0)
     sheet = spreadsheets.Sheet(
         "Mô hình, điển hình", export_rows(Filters(), by_id=True), header=export_header()
@@ -133,7 +124,7 @@ def _write_files(csv_tmp: IO[bytes], xlsx_tmp: IO[bytes]) -> tuple[int, datetime
     with spreadsheets.xlsx_file([sheet]) as src:
         shutil.copyfileobj(src, xlsx_tmp)
     xlsx_tmp.seek(0)
-    return version, built_at, rows
+    return version, built_at, csv_file.rows
 
 
 def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:

