@@ -6,11 +6,15 @@ and vote at once, each through its own HTTP session (its own cookies and CSRF to
 each on every entry in its own order, for a bounded time: accepted votes per second and
 the answers that were not a vote taken (4xx, 5xx, of which 409 conflicts). Then every
 member's remaining votes are cast in process and the chair closes the round over HTTP:
-the seconds the close of the 1,000-entry round takes.
+the seconds the close of the 1,000-entry round takes. Three runs (``--rounds``,
+``BENCH_ROUNDS``) per database, interleaved when several ``--database-url`` are given;
+the median is reported.
 
     .venv/bin/python bench/bench_voting.py                      # SQLite (a temp file)
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_voting \\
         .venv/bin/python bench/bench_voting.py                  # PostgreSQL (emptied!)
+    .venv/bin/python bench/bench_voting.py --database-url sqlite \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_voting
     .venv/bin/python bench/run_all.py voting
 
 Only loopback addresses are used.
@@ -23,6 +27,7 @@ import http.cookiejar
 import os
 import random
 import re
+import statistics
 import sys
 import tempfile
 import threading
@@ -224,8 +229,12 @@ def _token(page: str) -> str:
     return found.group(1) or found.group(2)
 
 
-def vote_phase(base: str, ids: dict, seconds: float) -> tuple[Counter[int], float]:
-    """Every member votes on the entries in its own order until ``seconds`` pass."""
+def vote_phase(
+    base: str, ids: dict, seconds: float
+) -> tuple[Counter[int], float, float]:
+    """Every member votes on the entries in its own order until ``seconds`` pass.
+    Returns the answers, the seconds taken and the CPU seconds this client process
+    spent meanwhile (were it near the seconds taken, the client would be the limit)."""
     members = [Member(base, u) for u in ids["users"]]
     council = ids["council"]
     for m in members:
@@ -253,12 +262,13 @@ def vote_phase(base: str, ids: dict, seconds: float) -> tuple[Counter[int], floa
 
     threads = [threading.Thread(target=run, args=(n, m)) for n, m in enumerate(members)]
     start = time.perf_counter()
+    cpu = time.process_time()
     deadline[0] = start + seconds
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return statuses, time.perf_counter() - start
+    return statuses, time.perf_counter() - start, time.process_time() - cpu
 
 
 def complete_votes(ids: dict) -> None:
@@ -280,21 +290,12 @@ def complete_votes(ids: dict) -> None:
             db.session.commit()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL") or default_url()
-    )
-    parser.add_argument("--entries", type=int, default=1000)
-    parser.add_argument(
-        "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 20))
-    )
-    args = parser.parse_args()
-    url = args.database_url
-    print(f"machine: {os.cpu_count()} cores; database: {url.split('://')[0]}")
+def run_once(url: str, entries: int, seconds: float) -> dict:
+    """One run on one database: setup, the vote phase, the close."""
+    print(f"database: {url.split('://')[0]}", flush=True)
     t = time.perf_counter()
-    ids = build(url, args.entries)
-    print(f"setup: {args.entries:,} entries queued in {time.perf_counter() - t:.1f} s")
+    ids = build(url, entries)
+    print(f"setup: {entries:,} entries queued in {time.perf_counter() - t:.1f} s")
 
     instance = tempfile.mkdtemp(prefix="dankheo-bench-")
     env = {
@@ -305,14 +306,15 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with server(gunicorn("app:app", port, env), env, port):
-        statuses, elapsed = vote_phase(base, ids, args.seconds)
+        statuses, elapsed, client_cpu = vote_phase(base, ids, seconds)
         taken = statuses[302]
         client_errors = sum(n for s, n in statuses.items() if 400 <= s < 500)
         server_errors = sum(n for s, n in statuses.items() if s >= 500)
         print(
             f"voting: {MEMBERS} members at once, {sum(statuses.values()):,} requests in "
             f"{elapsed:.1f} s: {taken / elapsed:,.1f} votes/s; 4xx {client_errors} "
-            f"(409: {statuses[409]}), 5xx {server_errors}; answers {dict(statuses)}",
+            f"(409: {statuses[409]}), 5xx {server_errors}; answers {dict(statuses)}; "
+            f"client CPU {client_cpu:.1f} s",
             flush=True,
         )
         complete_votes(ids)
@@ -325,9 +327,69 @@ def main() -> int:
         close_s = time.perf_counter() - t
     print(
         f"close: a round of {len(ids['entries']):,} entries, {MEMBERS} votes each, "
-        f"closed in {close_s:.1f} s (answer {status})"
+        f"closed in {close_s:.2f} s (answer {status}); load average "
+        f"{os.getloadavg()[0]:.1f}",
+        flush=True,
     )
-    return 0 if status == 302 and server_errors == 0 else 1
+    return {
+        "votes_s": taken / elapsed,
+        "errors": client_errors + server_errors,
+        "server_errors": server_errors,
+        "close_s": close_s,
+        "ok": status == 302 and server_errors == 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        help="repeat to compare databases: their runs are interleaved ('sqlite': a "
+        "temporary file)",
+    )
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 20))
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", 3)),
+        help="runs per database (the median is reported)",
+    )
+    args = parser.parse_args()
+    urls = [
+        default_url() if u == "sqlite" else u
+        for u in args.database_url or [os.environ.get("DATABASE_URL") or default_url()]
+    ]
+    print(
+        f"machine: {os.cpu_count()} cores; load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.rounds} round(s) on "
+        f"{', '.join(u.split('://')[0] for u in urls)}"
+    )
+    runs: dict[str, list[dict]] = {u: [] for u in urls}
+    # Interleaved (A, B, A, B, ...): a change of load on the shared machine weighs on
+    # every database alike.
+    for n in range(args.rounds):
+        for url in urls:
+            print(f"--- round {n + 1} of {args.rounds}")
+            runs[url].append(run_once(url, args.entries, args.seconds))
+    ok = True
+    for url, results in runs.items():
+        votes = statistics.median(r["votes_s"] for r in results)
+        close = statistics.median(r["close_s"] for r in results)
+        errors = sum(r["errors"] for r in results)
+        ok = ok and all(r["ok"] for r in results)
+        each_vote = ", ".join(f"{r['votes_s']:.1f}" for r in results)
+        each_close = ", ".join(f"{r['close_s']:.2f}" for r in results)
+        print(
+            f"median of {len(results)} on {url.split('://')[0]}: {votes:,.1f} votes/s "
+            f"(runs: {each_vote}); close of {args.entries:,} entries {close:.2f} s "
+            f"(runs: {each_close}); errors {errors}"
+        )
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

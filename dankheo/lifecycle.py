@@ -108,15 +108,18 @@ def on_error(
     *,
     redirect_to: str | None = None,
     prepare: Callable[[DomainError], None] | None = None,
+    context_from: Callable[[], dict[str, Any]] | None = None,
     **context: Any,
 ) -> None:
     """Declare how this request answers if the operation it runs refuses.
 
     ``template`` and ``context``: the page rendered again (the form keeps what the user
-    typed); ``redirect_to``: where a bare button sends the user back; ``prepare``: a
-    last touch after the rollback (e.g. the form's version set to the current one).
+    typed); ``context_from``: the rest of that page's context, built only when the
+    operation refuses (a request that succeeds redirects and never reads it);
+    ``redirect_to``: where a bare button sends the user back; ``prepare``: a last touch
+    after the rollback (e.g. the form's version set to the current one).
     """
-    g.error_page = (template, context, redirect_to, prepare)
+    g.error_page = (template, context, redirect_to, prepare, context_from)
 
 
 def wants_json() -> bool:
@@ -165,11 +168,13 @@ def handle_domain_error(exc: DomainError) -> ResponseReturnValue:
             exc.message,
             parameter=exc.field,
         )
-    template, context, redirect_to, prepare = g.get(
-        "error_page", (None, {}, None, None)
+    template, context, redirect_to, prepare, context_from = g.get(
+        "error_page", (None, {}, None, None, None)
     )
     if prepare is not None:
         prepare(exc)
+    if context_from is not None:
+        context = {**context_from(), **context}
     form = context.get("form")
     field = getattr(form, exc.field, None) if exc.field and form is not None else None
     if field is not None:

@@ -11,8 +11,12 @@ council's queue on:
 * marked by the chair: returned for supplement, its dossier kept as the council saw it;
 * without quorum: stays for the next round.
 
-Exemplar states change only through :func:`dankheo.registry.operations.transition`
-(guarded UPDATE + history). The close starts with the same conditional UPDATE of the
+Exemplar states change only through the workflow: here
+:func:`dankheo.registry.moves.transition_many`, the batch form of
+:func:`dankheo.registry.operations.transition` (guarded UPDATE + history), so that a
+close costs a few statements per kind of decision, not per entry: the queue is locked
+and read once, the history records are chained in one flush (one read and one move of
+the chain head, which the close holds until it commits). The close starts with the same conditional UPDATE of the
 round row as a vote write (see :mod:`.voting`), so a vote is counted by exactly one
 close, or refused, and a second close fails with :class:`Conflict`.
 """
@@ -30,7 +34,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..campaigns.models import Stage
-from ..campaigns.routing import next_stage
+from ..campaigns.routing import next_stages
 from ..db import utcnow
 from ..domain import N_
 from ..domain.tally import Candidate, Decision, Outcome, Rule, Tally, decide
@@ -39,7 +43,8 @@ from ..errors import Conflict
 from ..extensions import db
 from ..locking import lock_rows
 from ..registry.models import Exemplar
-from ..registry.operations import CONTACT_FIELDS, EDITABLE_FIELDS, transition
+from ..registry.moves import Move, transition_many
+from ..registry.operations import CONTACT_FIELDS, EDITABLE_FIELDS
 from .models import (
     Attendance,
     Council,
@@ -220,61 +225,45 @@ def _claim_round(rnd: Round, actor: User | None, now: datetime) -> None:
     db.session.expire(rnd, ["closed_at", "closed_by_id", "vote_writes"])
 
 
-def _move_on(
-    row: TallyRow,
-    rnd: Round,
-    stage: Stage,
-    actor: User | None,
-    next_cache: dict[int, Stage | None],
-) -> None:
-    """Apply one decision to its exemplar through the workflow."""
-    e, d = row.exemplar, row.decision
-    if d.outcome == Outcome.PASSED:
-        unit = e.unit
-        if unit.id not in next_cache:
-            next_cache[unit.id] = next_stage(stage.campaign, unit, after=stage)
-        nxt = next_cache[unit.id]
-        if nxt is not None:
-            transition(
-                e,
-                Action.PASS_STAGE,
-                actor=actor,
-                actor_kind="council",
-                note=stage.pass_label,
-                stage=nxt,
-            )
-        else:
-            transition(
-                e,
-                Action.RECOMMEND,
-                actor=actor,
-                actor_kind="council",
-                note=stage.pass_label,
-            )
-    elif d.outcome in (Outcome.NOT_PASSED, Outcome.OVER_QUOTA):
-        transition(
-            e,
-            Action.REJECT,
-            actor=actor,
-            actor_kind="council",
-            note="; ".join(d.reasons),
-        )
-    elif d.outcome == Outcome.RETURNED:
-        db.session.add(
-            DossierSnapshot(
-                exemplar_id=e.id,
-                stage_id=stage.id,
-                round_id=rnd.id,
-                data=snapshot_data(e),
+def _moves(
+    plan: RoundTally, rnd: Round, next_by_unit: dict[int, Stage | None]
+) -> tuple[list[Move], list[dict[str, Any]]]:
+    """Each decision as a move through the workflow, and the snapshots of the returned
+    dossiers as the council saw them (their attachments read in one statement)."""
+    stage = plan.stage
+    returned = [r.exemplar for r in plan.rows if r.decision.outcome == Outcome.RETURNED]
+    for i in range(0, len(returned), 500):
+        list(
+            db.session.scalars(
+                select(Exemplar)
+                .where(Exemplar.id.in_([e.id for e in returned[i : i + 500]]))
+                .options(selectinload(Exemplar.attachments))
             )
         )
-        transition(
-            e,
-            Action.RETURN_FOR_SUPPLEMENT,
-            actor=actor,
-            actor_kind="council",
-            note=row.return_reason or "",
-        )
+    moves: list[Move] = []
+    snapshots: list[dict[str, Any]] = []
+    for row in plan.rows:
+        e, d = row.exemplar, row.decision
+        if d.outcome == Outcome.PASSED:
+            nxt = next_by_unit[e.unit_id]
+            if nxt is not None:
+                moves.append(Move(e, Action.PASS_STAGE, stage.pass_label, nxt))
+            else:
+                moves.append(Move(e, Action.RECOMMEND, stage.pass_label))
+        elif d.outcome in (Outcome.NOT_PASSED, Outcome.OVER_QUOTA):
+            moves.append(Move(e, Action.REJECT, "; ".join(d.reasons)))
+        elif d.outcome == Outcome.RETURNED:
+            snapshots.append(
+                {
+                    "exemplar_id": e.id,
+                    "stage_id": stage.id,
+                    "round_id": rnd.id,
+                    "data": snapshot_data(e),
+                    "taken_at": utcnow(),
+                }
+            )
+            moves.append(Move(e, Action.RETURN_FOR_SUPPLEMENT, row.return_reason or ""))
+    return moves, snapshots
 
 
 def close_round(
@@ -302,19 +291,27 @@ def close_round(
     db.session.add(
         RuleSnapshot.at_close(rnd, stage, plan.council, seats_before=plan.seats_before)
     )
+    passed = [
+        r.exemplar.unit for r in plan.rows if r.decision.outcome == Outcome.PASSED
+    ]
+    next_by_unit = next_stages(stage.campaign, passed, after=stage) if passed else {}
+    # Every decision in one batch: a few statements per kind of move, not per entry.
+    moves, snapshots = _moves(plan, rnd, next_by_unit)
+    if snapshots:
+        db.session.execute(
+            insert(DossierSnapshot).execution_options(render_nulls=True), snapshots
+        )
+    # Read before the moves expire the rows.
+    row_ids = [r.exemplar.id for r in plan.rows]
+    decided = {m.exemplar.id for m in moves}
+    moved = transition_many(moves, actor=actor, actor_kind="council")
     counts: Counter[str] = Counter()
-    skipped = 0
+    # Withdrawn or changed by its unit while we closed: not ours to decide any more.
+    skipped = len(decided - moved)
     results: list[dict[str, Any]] = []
-    next_cache: dict[int, Stage | None] = {}
-    for row in plan.rows:
+    for row, exemplar_id in zip(plan.rows, row_ids, strict=True):
         d = row.decision
-        exemplar_id = row.exemplar.id  # read before transition() expires the row
-        try:
-            _move_on(row, rnd, stage, actor, next_cache)
-        except Conflict:
-            # Withdrawn or changed by its unit while we closed: not ours to decide any
-            # more.
-            skipped += 1
+        if exemplar_id in decided and exemplar_id not in moved:
             continue
         counts[d.outcome.value] += 1
         results.append(
@@ -336,7 +333,10 @@ def close_round(
             }
         )
     if results:
-        db.session.execute(insert(StageResult), results)
+        # render_nulls: one statement, not one per run of rows with the same Nones.
+        db.session.execute(
+            insert(StageResult).execution_options(render_nulls=True), results
+        )
     attendance = [
         {
             "round_id": rnd.id,

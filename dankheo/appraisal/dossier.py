@@ -28,7 +28,7 @@ from .forms import vote_form
 from .models import CouncilMember, Vote
 from .recusal import came_to, member_queue_condition, member_recused
 from .views import bp
-from .voting import LEFT_QUEUE, cast_vote
+from .voting import LEFT_QUEUE, VoteInput, cast_votes
 from .workspace import council_or_404, member_or_403
 
 
@@ -96,26 +96,71 @@ def _diff(exemplar: Exemplar, stage: Stage) -> list[tuple[str, object, object]]:
 )
 @login_required
 def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
-    """The dossier, attachments, the scoring form and the member's vote."""
+    """The dossier, attachments, the scoring form and the member's vote.
+
+    A vote (POST) reads only what it writes on: the page around the form is built for
+    a GET, or when the vote is refused and the form is shown again."""
     council = council_or_404(council_id)
     member = member_or_403(council)
     exemplar = _dossier_or_404(member, exemplar_id)
     stage = council.stage
     rnd = council.open_round
     here = url_for(".dossier", council_id=council.id, exemplar_id=exemplar.id)
-    mine = queries.my_votes(member, [exemplar.id]).get(exemplar.id)
     form = vote_form(stage.criteria)
-    if (
-        request.method == "GET"
-        and mine is not None
-        and rnd is not None
-        and mine.round_id == rnd.id
-    ):
+    if request.method == "POST":
+        if rnd is None:
+            # The round closed while the member was filling in the form.
+            on_error(redirect_to=here)
+            raise RuleRefused(N_("Hội đồng chưa mở phiên thẩm định."))
+        if not form.validate_on_submit():
+            page = _page(member, exemplar, form)
+            return render_template("appraisal/dossier.html", **page), 400
+        on_error(
+            "appraisal/dossier.html",
+            context_from=lambda: _page(member, exemplar, form),
+        )
+        cast_votes(
+            member,
+            [
+                VoteInput(
+                    exemplar.id,
+                    form.choice.data,
+                    form.scores(),
+                    form.comment.data or "",
+                )
+            ],
+        )
+        flash(
+            _("Đã lưu phiếu thẩm định. Bạn có thể sửa cho đến khi phiên kết thúc."),
+            "success",
+        )
+        if request.form.get("next") == "1":
+            nxt = db.session.scalar(
+                queries.member_queue(member, status="todo")
+                .with_only_columns(Exemplar.id)
+                .limit(1)
+            )
+            if nxt is not None:
+                return redirect(
+                    url_for(".dossier", council_id=council.id, exemplar_id=nxt)
+                )
+        return redirect(here)
+    page = _page(member, exemplar, form)
+    mine = page["mine"]
+    if mine is not None and rnd is not None and mine.round_id == rnd.id:
         form.choice.data = mine.choice
         form.comment.data = mine.comment
         points = {s.criterion_id: s.points for s in mine.scores}
         for c, name in form.criterion_fields:
             getattr(form, name).data = points.get(c.id)
+    return render_template("appraisal/dossier.html", **page)
+
+
+def _page(member: CouncilMember, exemplar: Exemplar, form: Any) -> dict[str, Any]:
+    """What the dossier page shows around the form."""
+    council = member.council
+    stage = council.stage
+    rnd = council.open_round
     others: list[Vote] = []
     if stage.ballot_mode == BallotMode.OPEN and rnd is not None:
         others = [
@@ -123,13 +168,13 @@ def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
             for v in queries.open_ballot_votes(council, exemplar, rnd)
             if v.member_id != member.id
         ]
-    context: dict[str, Any] = {
+    return {
         "council": council,
         "member": member,
         "exemplar": exemplar,
         "stage": stage,
         "form": form,
-        "mine": mine,
+        "mine": queries.my_votes(member, [exemplar.id]).get(exemplar.id),
         "open_round": rnd,
         "others": others,
         "diff": _diff(exemplar, stage),
@@ -138,34 +183,6 @@ def dossier(council_id: int, exemplar_id: int) -> ResponseReturnValue:
         "progress": queries.member_progress(member),
         **duplicate_notices(exemplar, member_queue_condition(member)),
     }
-    if request.method == "POST":
-        if rnd is None:
-            # The round closed while the member was filling in the form.
-            on_error(redirect_to=here)
-            raise RuleRefused(N_("Hội đồng chưa mở phiên thẩm định."))
-        if not form.validate_on_submit():
-            return render_template("appraisal/dossier.html", **context), 400
-        on_error("appraisal/dossier.html", **context)
-        cast_vote(
-            member,
-            exemplar,
-            choice=form.choice.data,
-            scores=form.scores(),
-            comment=form.comment.data or "",
-        )
-        flash(
-            _("Đã lưu phiếu thẩm định. Bạn có thể sửa cho đến khi phiên kết thúc."),
-            "success",
-        )
-        nxt = db.session.scalar(
-            queries.member_queue(member, status="todo")
-            .with_only_columns(Exemplar.id)
-            .limit(1)
-        )
-        if nxt is not None and request.form.get("next") == "1":
-            return redirect(url_for(".dossier", council_id=council.id, exemplar_id=nxt))
-        return redirect(here)
-    return render_template("appraisal/dossier.html", **context)
 
 
 @bp.get(

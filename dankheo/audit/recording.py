@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Delete, Update, event, insert, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session, object_session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from ..actors import current_actor
@@ -30,6 +30,7 @@ from ..registry.models import History
 from ..units.models import Unit
 from . import chain
 from .audited import AUDITED, REDACTED, Audited, spec_for
+from .history_chain import chain_history
 from .models import AuditRecord
 
 log = logging.getLogger(__name__)
@@ -369,32 +370,6 @@ def _forget(session: Session, *_args: Any) -> None:
     session.info.pop("audit_notes", None)
 
 
-# --- the history chain ----------------------------------------------------------------
-
-
-def _chain_history(_mapper: Any, connection: Any, target: History) -> None:
-    """Give a new history record its id, position and hashes before it is inserted."""
-    session = object_session(target)
-    info = session.info if session is not None else {}
-    for column in History.__table__.columns:
-        if getattr(target, column.key) is None and column.default is not None:
-            default = column.default
-            if getattr(default, "is_callable", False):
-                setattr(target, column.key, default.arg(None))
-            elif getattr(default, "is_scalar", False):
-                setattr(target, column.key, default.arg)
-    if target.id is None:
-        target.id = chain.next_ids(
-            connection, "history", 1, after=info.get("history_last_id", 0)
-        )[0]
-        info["history_last_id"] = target.id
-    record = {f: getattr(target, f) for f in chain.HISTORY.fields}
-    chain.append(connection, chain.HISTORY, [record])
-    target.chain_seq = record["chain_seq"]
-    target.prev_hash = record["prev_hash"]
-    target.hash = record["hash"]
-
-
 def install(session_class: type[Session]) -> None:
     """Attach the listeners (once per process)."""
     if getattr(session_class, "_dankheo_audit", False):
@@ -404,7 +379,7 @@ def install(session_class: type[Session]) -> None:
     event.listen(session_class, "before_commit", _before_commit)
     event.listen(session_class, "after_rollback", _forget)
     event.listen(session_class, "after_soft_rollback", _forget)
-    event.listen(History, "before_insert", _chain_history)
+    event.listen(History, "before_insert", chain_history)
     session_class._dankheo_audit = True  # type: ignore[attr-defined]
 
 

@@ -17,11 +17,16 @@ Which council of a stage appraises a unit's exemplars is appraisal's business
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from ..extensions import db
 from ..units.models import Unit
 from .models import Campaign, Stage
+
+#: Rows per IN (...) list, well under every backend's parameter limit.
+CHUNK = 500
 
 
 def ancestor_tiers(unit: Unit) -> dict[str, int]:
@@ -56,7 +61,31 @@ def next_stage(
     stages = campaign_stages(campaign)
     if not stages:
         return None
-    tiers = ancestor_tiers(unit)
+    return _pick(stages, set(ancestor_tiers(unit)), after)
+
+
+def next_stages(
+    campaign: Campaign, units: Iterable[Unit], after: Stage | None = None
+) -> dict[int, Stage | None]:
+    """:func:`next_stage` for many units at once, by unit id (two statements, or a few
+    more for thousands of ancestors, however many units)."""
+    units = list({u.id: u for u in units}.values())
+    stages = campaign_stages(campaign)
+    wanted = sorted({uid for u in units for uid in u.ancestor_ids()})
+    tier_of: dict[int, str] = {}
+    for i in range(0, len(wanted), CHUNK):
+        for uid, tier in db.session.execute(
+            select(Unit.id, Unit.tier).where(Unit.id.in_(wanted[i : i + CHUNK]))
+        ):
+            tier_of[uid] = tier
+    out: dict[int, Stage | None] = {}
+    for u in units:
+        tiers = {tier_of[i] for i in u.ancestor_ids() if i in tier_of}
+        out[u.id] = _pick(stages, tiers, after) if stages else None
+    return out
+
+
+def _pick(stages: list[Stage], tiers: set[str], after: Stage | None) -> Stage | None:
     start = 0
     if after is not None:
         start = next(i for i, s in enumerate(stages) if s.id == after.id) + 1
