@@ -52,9 +52,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## machine; TEST_WORKERS=0 runs in one process). --dist loadfile keeps a module's tests on
 ## one worker: the modules that use Redis each flush a fixed database number of their own.
 ## Modules go out in tests/conftest.py's order (province-scale ones first), not xdist's.
+## The slowest tests are listed after each pass.
 ## On PostgreSQL each worker gets its own database beside the given one (test_gw0, ...).
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=15 \
+          -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## The whole suite on SQLite, then again on PostgreSQL when DANKHEO_TEST_DATABASE_URL is set.
 test: translations node_modules/.package-lock.json
