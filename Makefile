@@ -48,16 +48,26 @@ run: translations
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
+## Each pass runs on TEST_WORKERS processes (pytest-xdist, one per core of the reference
+## machine; TEST_WORKERS=0 runs in one process). --dist loadfile keeps a module's tests on
+## one worker: the modules that use Redis each flush a fixed database number of their own.
+## Modules go out in tests/conftest.py's order (province-scale ones first), not xdist's.
+## The slowest tests are listed after each pass.
+## On PostgreSQL each worker gets its own database beside the given one (test_gw0, ...).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=15 \
+          -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
 ## The whole suite on SQLite, then again on PostgreSQL when DANKHEO_TEST_DATABASE_URL is set.
 test: translations node_modules/.package-lock.json
-	env -u DANKHEO_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	env -u DANKHEO_TEST_DATABASE_URL $(PYTEST)
 	@if [ -n "$$DANKHEO_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL =="; \
-	  $(BIN)/pytest -q -p no:cacheprovider -m "not browser"; \
+	  $(PYTEST) -m "not browser"; \
 	fi
 
 test-postgres: translations
-	DANKHEO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	DANKHEO_TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser"
 
 ## ruff, then mypy over the whole package with pyproject.toml's settings.
 lint: ruff typecheck

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from dankheo import create_app
 from dankheo.db import write_intent
@@ -24,6 +25,31 @@ PG_URL = os.environ.get("DANKHEO_TEST_DATABASE_URL")
 
 def pytest_report_header(config):
     return f"dankheo database: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test``: ``--dist loadfile --no-loadscope-reorder``),
+    modules are handed to the workers in this order: the province-scale ones (tests
+    marked ``slow``, minutes each) first, so the other worker gets through the rest
+    meanwhile instead of waiting for one at the end; then the larger modules before
+    the smaller, a browser test counting as ten (each builds pages in Chromium). A run
+    in one process keeps the collected order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    slow: dict[str, int] = {}
+    size: dict[str, int] = {}  # a rough cost
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        size[module] = size.get(module, 0) + (
+            10 if item.get_closest_marker("browser") else 1
+        )
+        slow[module] = slow.get(module, 0) + bool(item.get_closest_marker("slow"))
+
+    def order(item) -> tuple[int, int, str]:
+        module = item.nodeid.split("::", 1)[0]
+        return (-slow[module], -size[module], module)
+
+    items.sort(key=order)  # stable: a module's own tests keep their order
 
 
 class IsolatedClient(FlaskClient):
@@ -46,10 +72,32 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+def worker_database_url(url: str, worker: str | None) -> str:
+    """``url`` itself, or under pytest-xdist the worker's own database beside it
+    (``<name>_gw0``, ``<name>_gw1``...), created when missing: each worker empties its
+    tables after every test, so two workers never share one."""
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if PG_URL:
-        return PG_URL
+        return worker_database_url(PG_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    # Each xdist worker has its own base temporary directory, so its own file.
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
