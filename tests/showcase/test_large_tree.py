@@ -110,9 +110,13 @@ def max_parameters(db):
     here = threading.get_ident()
 
     def record(_conn, _cursor, _statement, parameters, _context, executemany):
-        if not executemany and parameters and threading.get_ident() == here:
-            if len(parameters) > most[0]:
-                most[:] = [len(parameters), _statement]
+        if (
+            not executemany
+            and parameters
+            and threading.get_ident() == here
+            and len(parameters) > most[0]
+        ):
+            most[:] = [len(parameters), _statement]
 
     event.listen(db.engine, "before_cursor_execute", record)
     yield most
