@@ -254,6 +254,10 @@ def child_of(level: Unit | None) -> ColumnElement[int | None]:
     return case((Unit.depth > depth, cast(segment, Integer)), else_=None)
 
 
+#: Units named in one IN (...) list at most, well under every backend's parameter limit.
+LISTED_UNITS = 90
+
+
 def _locality_counts(f: Filters, level: Unit | None) -> dict[int | None, int]:
     """Public entries matching ``f`` per child of ``level`` (key None: ``level`` itself)."""
 
@@ -282,12 +286,17 @@ def _locality_hits(f: Filters, level: Unit | None) -> dict[int | None, int]:
     """A search's counts per child of ``level``, summed from its grouped hits: each
     unit's child is read from the units table (small), not joined to every hit."""
     per_unit = counts.search_hits(f, filter_conditions(f)).units
-    units = select(Unit.id, child_of(level)).where(Unit.id.in_(list(per_unit)))
+    units = select(Unit.id, child_of(level))
+    if len(per_unit) <= LISTED_UNITS:
+        units = units.where(Unit.id.in_(list(per_unit)))
+    # Hits in more units than that: the subtree is read whole (one statement over
+    # the small units table) rather than binding one parameter per unit.
     if level is not None:
         units = units.where(Unit.path.startswith(level.path))
     out: dict[int | None, int] = {}
     for unit_id, child in db.session.execute(units):
-        out[child] = out.get(child, 0) + per_unit[unit_id]
+        if unit_id in per_unit:
+            out[child] = out.get(child, 0) + per_unit[unit_id]
     return out
 
 

@@ -146,6 +146,11 @@ def test_public_pages_answer_over_a_tree_past_the_parameter_limits(
     assert within.status_code == 200
     assert "Xã 0-0" in within.get_data(as_text=True)
 
+    # A search whose hits lie in every commune: its locality counts name no unit ids.
+    found = client.get("/showcase?q=dan+van+kheo")
+    assert found.status_code == 200
+    assert "Huyện Thử 39" in found.get_data(as_text=True)
+
     stats = client.get(f"/stats?campaign={campaign.id}")
     assert stats.status_code == 200
     assert "Huyện Thử 17" in stats.get_data(as_text=True)
