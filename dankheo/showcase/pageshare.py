@@ -13,7 +13,8 @@ A page taken from Redis keeps its age: it is served for the rest of those second
 for another full period.
 
 The cache never decides whether a page works: a Redis that is down, slow (half a
-second) or holding something unreadable counts as a miss, and the page is rendered.
+second) or holding something unreadable counts as a miss, and the page is rendered;
+after a failure the worker leaves Redis alone for 30 seconds.
 Values are the status and headers as JSON, a newline, then the body: no pickle, so
 whatever is in Redis can at worst be a wrong page for its key, never code.
 """
@@ -26,6 +27,7 @@ import logging
 import math
 import os
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,8 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 PREFIX = "dankheo:page:"
+#: Seconds without Redis after a call to it failed.
+REST_SECONDS = 30.0
 
 
 @dataclass
@@ -51,11 +55,17 @@ def _digest(key: tuple[Any, ...]) -> str:
 
 def encode(entry: SharedEntry) -> bytes:
     meta = {"at": entry.at, "status": entry.status, "headers": entry.headers}
-    return json.dumps(meta, separators=(",", ":")).encode() + b"\n" + entry.body
+    # Compressed (a page is mostly markup: a tenth of its size), so Redis holds ten
+    # times the pages in the same memory.
+    return (
+        json.dumps(meta, separators=(",", ":")).encode()
+        + b"\n"
+        + zlib.compress(entry.body, 1)
+    )
 
 
 def decode(raw: bytes) -> SharedEntry | None:
-    meta_bytes, sep, body = raw.partition(b"\n")
+    meta_bytes, sep, packed = raw.partition(b"\n")
     if not sep:
         return None
     try:
@@ -63,10 +73,10 @@ def decode(raw: bytes) -> SharedEntry | None:
         return SharedEntry(
             float(meta["at"]),
             int(meta["status"]),
-            body,
+            zlib.decompress(packed),
             [(str(k), str(v)) for k, v in meta["headers"]],
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, zlib.error):
         return None
 
 
@@ -87,13 +97,22 @@ class SharedPages:
             + ":"
         )
         self._warned = False
+        #: Until when Redis is left alone after a failure (a Redis that times out
+        #: would otherwise cost every page its timeout, three times).
+        self._resting_until = 0.0
 
     def _failed(self, exc: Exception) -> None:
+        self._resting_until = time.monotonic() + REST_SECONDS
         if not self._warned:  # once per process: a down Redis must not flood the log
             log.warning("page cache: Redis unavailable, rendering instead (%s)", exc)
             self._warned = True
 
+    def _resting(self) -> bool:
+        return time.monotonic() < self._resting_until
+
     def get(self, key: tuple[Any, ...], seconds: float) -> SharedEntry | None:
+        if self._resting():
+            return None
         try:
             raw = self.client.get(self.prefix + _digest(key))
         except self._errors as exc:
@@ -107,6 +126,8 @@ class SharedPages:
         return entry
 
     def put(self, key: tuple[Any, ...], entry: SharedEntry, seconds: float) -> None:
+        if self._resting():
+            return
         try:
             self.client.setex(
                 self.prefix + _digest(key), max(1, math.ceil(seconds)), encode(entry)

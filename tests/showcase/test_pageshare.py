@@ -48,6 +48,15 @@ def workers(app, db, store):
     """Two applications over one database and one Redis, as two gunicorn workers."""
     made = [_worker(app, REDIS_URL), _worker(app, REDIS_URL)]
     yield [w.test_client() for w in made]
+    for w in made:
+        _dispose(w)
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        from dankheo.extensions import db as _db
+
+        _db.engine.dispose()
 
 
 @pytest.fixture
@@ -92,6 +101,8 @@ def test_without_the_shared_tier_each_worker_renders(app, db, publish, statement
     statements.clear()
     b.get("/showcase")
     assert len(_selects(statements)) > 2
+    _dispose(a.application)
+    _dispose(b.application)
 
 
 def test_a_change_is_seen_by_every_worker_at_once(workers, publish, db):
@@ -165,6 +176,24 @@ def test_a_redis_that_is_down_never_fails_a_page(app, db, publish, caplog):
         assert "Mô hình công khai" in resp.get_data(as_text=True)
     warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
     assert len(warnings) == 1  # said once, not on every request
+    pages = pageshare.shared(client.application)
+    assert pages is not None
+    calls = []
+    pages.client.get = lambda *a: calls.append(a)  # type: ignore[method-assign]
+    client.get("/stats")
+    assert calls == []  # left alone for a while after the failure
+    _dispose(client.application)
+
+
+def test_pages_are_kept_compressed(workers, publish, db):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, _b = workers
+    body = a.get("/showcase").get_data()
+    pages = pageshare.shared(a.application)
+    assert pages is not None
+    (name,) = store_keys(pages)
+    assert len(pages.client.get(name)) < len(body) / 2  # headers included
 
 
 def test_clearing_forgets_only_this_databases_pages(workers, publish, db, store):
