@@ -159,15 +159,25 @@ def _aged(entry: Entry) -> bool:
 def _from_shared(
     store: OrderedDict[tuple[Any, ...], Entry], key: tuple[Any, ...]
 ) -> Entry | None:
-    """The page another process rendered, taken into this one's store with its age."""
+    """The page another process rendered, taken into this one's store with its age.
+
+    A copy past its age (Redis keeps them :data:`pageshare.STALE_FACTOR` times longer)
+    is taken too but not returned: it is the stale copy a worker that never rendered
+    the page serves while it renders it, instead of making every visitor wait."""
     pages = pageshare.shared(current_app)
-    found = pages.get(key, _seconds()) if pages is not None else None
+    found = (
+        pages.get(key, _seconds() * pageshare.STALE_FACTOR)
+        if pages is not None
+        else None
+    )
     if found is None:
         return None
     age = max(0.0, time.time() - found.at)
     entry = Entry(time.monotonic() - age, found.status, found.body, found.headers)
-    _put(store, key, entry)
-    return entry
+    mine = store.get(key)
+    if mine is None or mine.at < entry.at:
+        _put(store, key, entry)
+    return None if _aged(entry) else entry
 
 
 def _put(
@@ -231,7 +241,7 @@ def _keep(resp: Response) -> Response:
         pages.put(
             key,
             pageshare.SharedEntry(time.time(), resp.status_code, body, headers),
-            _seconds(),
+            _seconds() * pageshare.STALE_FACTOR,
         )
     resp.make_conditional(request)
     return resp

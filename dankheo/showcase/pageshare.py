@@ -7,10 +7,12 @@ same Redis as the job queue and the rate limits), a rendered page is also writte
 Redis and a worker missing a page reads it there before rendering it.
 
 Nothing changes about when a page may be served: the key is the same key (endpoint,
-host, path and query, language, data version), and Redis drops an entry after
-``SHOWCASE_CACHE_SECONDS`` (``SETEX``), the same age bound as the worker's own copy.
-A page taken from Redis keeps its age: it is served for the rest of those seconds, not
-for another full period.
+host, path and query, language, data version), and a page taken from Redis keeps its
+age: it is served for the rest of ``SHOWCASE_CACHE_SECONDS``, not for another full
+period. Redis drops an entry after five times that (``SETEX``): past the age bound it
+is only what a worker serves while it renders the page again, as it does with its own
+aged copy, so a worker that never rendered a costly page does not make every visitor
+wait for its first rendering.
 
 The cache never decides whether a page works: a Redis that is down, slow (half a
 second) or holding something unreadable counts as a miss, and the page is rendered;
@@ -36,6 +38,9 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 PREFIX = "dankheo:page:"
+#: Redis keeps a page this many times its age bound: past the bound it is only the
+#: stale copy served while a worker renders the page again.
+STALE_FACTOR = 5
 #: Seconds without Redis after a call to it failed.
 REST_SECONDS = 30.0
 
@@ -111,6 +116,7 @@ class SharedPages:
         return time.monotonic() < self._resting_until
 
     def get(self, key: tuple[Any, ...], seconds: float) -> SharedEntry | None:
+        """The page kept under ``key`` if it is younger than ``seconds``."""
         if self._resting():
             return None
         try:

@@ -5,6 +5,7 @@ bound as each worker's own copy; a Redis that fails never fails a page."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -211,3 +212,60 @@ def test_clearing_forgets_only_this_databases_pages(workers, publish, db, store)
 
 def store_keys(pages: pageshare.SharedPages) -> list[bytes]:
     return list(pages.client.scan_iter(match=pages.prefix + "*"))
+
+
+def _age_shared_copy(pages, seconds: float) -> None:
+    (name,) = store_keys(pages)
+    entry = pageshare.decode(pages.client.get(name))
+    assert entry is not None
+    entry.at = time.time() - seconds
+    pages.client.set(name, pageshare.encode(entry))
+
+
+def test_a_worker_renders_a_page_whose_shared_copy_is_past_its_age(
+    workers, publish, db, statements
+):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = workers
+    a.get("/showcase")
+    pages = pageshare.shared(a.application)
+    assert pages is not None
+    _age_shared_copy(pages, 60)  # past the 30 s bound, within Redis's keeping
+    statements.clear()
+    assert b.get("/showcase").status_code == 200
+    assert len(_selects(statements)) > 2  # b rendered it, nobody else was
+
+
+def test_while_it_renders_a_worker_serves_the_aged_shared_copy(
+    workers, publish, db, statements
+):
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = workers
+    first = a.get("/showcase")
+    pages = pageshare.shared(a.application)
+    assert pages is not None
+    _age_shared_copy(pages, 60)
+    # b asks for /showcase for the first time while one of its threads renders it.
+    answers: list = []
+
+    def ask():
+        answers.append(b.get("/showcase"))
+
+    original = pagecache._claim
+
+    def rendering_elsewhere(key, wait=True):
+        return False if not wait else original(key, wait)
+
+    pagecache._claim = rendering_elsewhere
+    try:
+        statements.clear()
+        asking = threading.Thread(target=ask)
+        asking.start()
+        asking.join(timeout=10)
+    finally:
+        pagecache._claim = original
+    assert answers, "the visitor waited for the rendering"
+    assert answers[0].get_data() == first.get_data()
+    assert len(_selects(statements)) == 2
