@@ -64,6 +64,9 @@ def transition_many(
     state machine does not allow is :class:`RuleRefused` for the whole batch."""
     if not moves:
         return set()
+    # Pending changes first: flushing an exemplar bumps its version, and the guard
+    # must compare the version the row has, as the single transition does.
+    db.session.flush()
     planned: list[_Planned] = []
     for m in moves:
         e = m.exemplar
@@ -73,7 +76,6 @@ def transition_many(
         except IllegalTransition as exc:
             raise RuleRefused() from exc
         planned.append(_Planned(m, e.id, e.version, e.stage_id, from_state, to_state))
-    db.session.flush()
     now = utcnow()
     groups: dict[tuple[str, State, State, Any], list[_Planned]] = {}
     for p in planned:

@@ -165,3 +165,24 @@ def test_a_refused_file_says_why_with_the_limit(app, draft):
     exc = caught.value
     assert isinstance(exc, InvalidInput) and exc.status_code == 400
     assert exc.message == "Tệp quá lớn (tối đa 2 MB)."
+
+
+def test_a_batch_move_sees_the_entrys_own_unsaved_change(draft, db):
+    """transition_many compares the version the row has: an entry changed in this
+    transaction but not yet flushed is moved, not reported as changed elsewhere."""
+    from dankheo.domain.workflow import Action
+    from dankheo.registry.moves import Move, transition_many
+
+    exemplar, officer = draft
+    update_exemplar(exemplar, actor=officer, data=FULL, expected_version=1)
+    submit_exemplar(exemplar, actor=officer)
+    db.session.commit()
+    assert exemplar.version  # loaded now: nothing below reads the row again
+    exemplar.outputs = "Kết quả sửa trước khi quyết định"  # pending, not flushed
+    moved = transition_many(
+        [Move(exemplar, Action.RECOMMEND)], actor=None, actor_kind="council"
+    )
+    assert moved == {exemplar.id}
+    db.session.commit()
+    db.session.refresh(exemplar)
+    assert exemplar.state == State.RECOMMENDED.value
