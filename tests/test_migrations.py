@@ -143,3 +143,55 @@ def test_the_migrated_search_objects_are_those_the_code_creates(
         # downgrade leaves is the previous revision's own set.
         assert {n for n, _sql in restored} <= {n for n, _sql in before} | names
         db.engine.dispose()
+
+
+#: Texts the search revision's rewrite must bring to the search's words.
+REWRITTEN = (
+    "Dân vận khéo",
+    "Quyết định 1034/QĐ-UBND, 1.5 ha",
+    "中文abc và ខ្មែរ",
+    "Łódź  –  ø ß",
+    "email ai@xa.vn http://xa.vn/a?b=1",
+    "a" * 150 + " ngắn",
+    "  khoảng   trắng  ",
+    "",
+)
+
+
+def _revision_0015():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "migrations/versions"
+    spec = importlib.util.spec_from_file_location(
+        "revision_0015", path / "0015_search_words.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("sample", REWRITTEN)
+def test_the_search_revision_rewrites_old_texts_to_the_search_words(db, sample):
+    """The rows 0015 rewrites hold afterwards the words ``search_words`` gives, and
+    the rows it leaves alone hold them already (the text before it was ``fold``ed)."""
+    from dankheo.domain.text import fold, search_words
+
+    m = _revision_0015()
+    old = fold(sample)
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        needs, rewritten = conn.execute(
+            text(
+                f"SELECT {m.PG_NEEDS_REWRITE.format(':t')}, {m.PG_WORDS.format(':t')}"
+            ),
+            {"t": old},
+        ).one()
+    else:
+        needs = conn.exec_driver_sql(
+            f"SELECT {m.SQLITE_NEEDS_REWRITE.format('?')}",
+            (old, old, m._LONG_WORD_GLOB),
+        ).scalar()
+        rewritten = m._words(old)
+    after = rewritten if needs else old
+    assert after.split() == search_words(sample).split()

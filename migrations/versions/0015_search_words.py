@@ -45,6 +45,17 @@ _MAX_WORD = 100
 _LONG_WORD_GLOB = "*" + "[0-9a-z]" * (_MAX_WORD + 1) + "*"
 
 
+#: PostgreSQL: the words of a folded text (``{}``: the column), as ``_words``.
+PG_WORDS = (
+    "regexp_replace(btrim(regexp_replace({}, '[^0-9a-z]+', ' ', 'g')), "
+    "'([0-9a-z]{{100}})[0-9a-z]+', '\\1', 'g')"
+)
+#: PostgreSQL: whether a folded text holds anything but words and single spaces.
+PG_NEEDS_REWRITE = "{} ~ '[^ 0-9a-z]|[0-9a-z]{{101}}'"
+#: SQLite's test for the same, with ``_LONG_WORD_GLOB`` as its parameter.
+SQLITE_NEEDS_REWRITE = "({0} GLOB '*[^ 0-9a-z]*' OR {0} GLOB ?)"
+
+
 def _words(text):
     return " ".join(w[:_MAX_WORD] for w in _NON_WORD.split(text or "") if w)
 
@@ -56,7 +67,7 @@ def _rewrite_texts_sqlite(conn):
     while True:
         rows = conn.exec_driver_sql(
             "SELECT id, search_text FROM exemplars "
-            "WHERE id > ? AND (search_text GLOB '*[^ 0-9a-z]*' OR search_text GLOB ?) "
+            f"WHERE id > ? AND {SQLITE_NEEDS_REWRITE.format('search_text')} "
             "ORDER BY id LIMIT ?",
             (last, _LONG_WORD_GLOB, _BATCH),
         ).all()
@@ -82,10 +93,8 @@ def upgrade():
     elif conn.dialect.name == "postgresql":
         # Words over 100 letters are cut (PostgreSQL refuses lexemes over 2,047 bytes).
         conn.exec_driver_sql(
-            "UPDATE exemplars SET search_text = regexp_replace("
-            "btrim(regexp_replace(search_text, '[^0-9a-z]+', ' ', 'g')), "
-            "'([0-9a-z]{100})[0-9a-z]+', '\\1', 'g') "
-            "WHERE search_text ~ '[^ 0-9a-z]|[0-9a-z]{101}'"
+            f"UPDATE exemplars SET search_text = {PG_WORDS.format('search_text')} "
+            f"WHERE {PG_NEEDS_REWRITE.format('search_text')}"
         )
         create_search_objects(conn)
 
