@@ -129,6 +129,21 @@ def app(database_url, tmp_path_factory):
     yield app
 
 
+@pytest.fixture(autouse=True)
+def _config_restored(request):
+    """The session's app's configuration as it was before each test: a test that
+    changes a setting for itself (the page size, a rate limit) must not change the
+    pages of the tests that run after it in the same process."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    saved = dict(app.config)
+    yield
+    app.config.clear()
+    app.config.update(saved)
+
+
 def _drop_extra(app):
     from dankheo.schema import drop_extra
 

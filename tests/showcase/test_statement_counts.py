@@ -49,9 +49,9 @@ ADMIN = ["/admin/units", "/admin/users", "/admin/", "/registry/"]
 
 
 def test_list_pages_run_as_many_statements_for_100_rows_as_for_10(
-    app, client, publish, make, db, login_as, count_statements
+    app, client, publish, make, db, login_as, count_statements, monkeypatch
 ):
-    app.config["PAGE_SIZE"] = 100
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 100)  # restored after the test
     publish.setup()
     admin = make.user(role=Role.ADMIN, unit=publish.province)
     secretariat = make.user(role=Role.SECRETARIAT, unit=publish.province)
@@ -129,13 +129,13 @@ def _fill_appraisal(make, db, sc, n: int, start: int) -> list[int]:
 
 
 def test_work_and_admin_lists_run_as_many_statements_for_100_rows_as_for_10(
-    app, client, make, db, login_as, count_statements
+    app, client, make, db, login_as, count_statements, monkeypatch
 ):
     """The council's queue and tally, the secretariat's and administrator's lists and
     the printable official list: 10 rows or 100, the same statements."""
     from ..appraisal.scenario import build
 
-    app.config["PAGE_SIZE"] = 100
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 100)  # restored after the test
     sc = build(make, members_per_council=3, criteria=False)
     admin = make.user(role=Role.ADMIN, unit=sc.province)
     council = sc.commune_councils[0]
