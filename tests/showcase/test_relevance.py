@@ -80,6 +80,9 @@ def test_a_common_word_is_listed_newest_first_and_the_page_says_so(
     html = client.get("/showcase?q=dan").get_data(as_text=True)
     assert "không theo mức độ phù hợp" in html
     assert _names(html) == ["Dân vận khéo 2", "Dân vận khéo 1", "Dân vận khéo 0"]
+    # The order control shows the order the list is in.
+    assert re.search(r'<option value="newest"\s+selected>', html)
+    assert not re.search(r'<option value="relevance"\s+selected>', html)
     monkeypatch.setattr(listing, "RELEVANCE_LIMIT", 3)
     pagecache.clear(client.application)  # the same data, a different rule: not kept
     assert "không theo mức độ phù hợp" not in client.get("/showcase?q=dan").get_data(
