@@ -28,6 +28,7 @@ import requests
 from dankheo.domain.enums import Role
 
 from .factories import PASSWORD
+from .redis_required import redis_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("DANKHEO_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:6379/4")
@@ -39,14 +40,7 @@ PDF = (
 
 
 def _redis() -> redis.Redis:
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI ({REDIS_URL})")
-        pytest.skip("Redis is not running")
-    return client
+    return redis_or_skip(REDIS_URL)
 
 
 def _free_port() -> int:

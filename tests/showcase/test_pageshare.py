@@ -9,7 +9,6 @@ import threading
 import time
 
 import pytest
-import redis
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -19,19 +18,14 @@ from dankheo.showcase import pagecache, pageshare
 
 from ..conftest import IsolatedClient
 from ..factories import PASSWORD
+from ..redis_required import redis_or_skip
 
 REDIS_URL = os.environ.get("DANKHEO_TEST_PAGES_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 @pytest.fixture
 def store():
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI ({REDIS_URL})")
-        pytest.skip("Redis is not running")
+    client = redis_or_skip(REDIS_URL)
     client.flushdb()  # this module's own Redis database
     yield client
     client.flushdb()
@@ -125,13 +119,7 @@ def test_a_page_past_its_age_is_not_taken_from_redis(
     db.session.commit()
     a, b = workers
     a.get("/showcase")
-    pages = pageshare.shared(a.application)
-    assert pages is not None
-    (name,) = store_keys(pages)
-    entry = pageshare.decode(pages.client.get(name))
-    assert entry is not None
-    entry.at = time.time() - 3600  # rendered an hour ago, still in Redis
-    pages.client.set(name, pageshare.encode(entry))
+    _age_shared_copy(_pages(a), 3600)  # rendered an hour ago, still in Redis
     statements.clear()
     assert b.get("/showcase").status_code == 200
     assert len(_selects(statements)) > 2  # rendered afresh
@@ -146,8 +134,7 @@ def test_a_signed_in_page_never_reaches_redis(workers, publish, make, db):
     assert resp.status_code == 302
     assert "Người Đăng Nhập" in a.get("/showcase").get_data(as_text=True)
     assert "Người Đăng Nhập" not in b.get("/showcase").get_data(as_text=True)
-    pages = pageshare.shared(b.application)
-    assert pages is not None
+    pages = _pages(b)
     for name in store_keys(pages):
         assert "Người Đăng Nhập".encode() not in (pages.client.get(name) or b"")
 
@@ -157,8 +144,7 @@ def test_what_redis_holds_is_never_trusted_blindly(workers, publish, db):
     db.session.commit()
     a, b = workers
     a.get("/showcase")
-    pages = pageshare.shared(a.application)
-    assert pages is not None
+    pages = _pages(a)
     for name in store_keys(pages):
         pages.client.set(name, b"not a page")
     resp = b.get("/showcase")
@@ -191,8 +177,7 @@ def test_pages_are_kept_compressed(workers, publish, db):
     db.session.commit()
     a, _b = workers
     body = a.get("/showcase").get_data()
-    pages = pageshare.shared(a.application)
-    assert pages is not None
+    pages = _pages(a)
     (name,) = store_keys(pages)
     assert len(pages.client.get(name)) < len(body) / 2  # headers included
 
@@ -204,10 +189,16 @@ def test_clearing_forgets_only_this_databases_pages(workers, publish, db, store)
     a.get("/showcase")
     store.set(pageshare.PREFIX + "another-database:page", b"kept")
     pagecache.clear(a.application)
-    pages = pageshare.shared(a.application)
-    assert pages is not None
+    pages = _pages(a)
     assert store_keys(pages) == []
     assert store.get(pageshare.PREFIX + "another-database:page") == b"kept"
+
+
+def _pages(client) -> pageshare.SharedPages:
+    """The shared tier of the worker behind ``client`` (configured in these tests)."""
+    pages = pageshare.shared(client.application)
+    assert pages is not None
+    return pages
 
 
 def store_keys(pages: pageshare.SharedPages) -> list[bytes]:
@@ -229,8 +220,7 @@ def test_a_worker_renders_a_page_whose_shared_copy_is_past_its_age(
     db.session.commit()
     a, b = workers
     a.get("/showcase")
-    pages = pageshare.shared(a.application)
-    assert pages is not None
+    pages = _pages(a)
     _age_shared_copy(pages, 60)  # past the 30 s bound, within Redis's keeping
     statements.clear()
     assert b.get("/showcase").status_code == 200
@@ -244,8 +234,7 @@ def test_while_it_renders_a_worker_serves_the_aged_shared_copy(
     db.session.commit()
     a, b = workers
     first = a.get("/showcase")
-    pages = pageshare.shared(a.application)
-    assert pages is not None
+    pages = _pages(a)
     _age_shared_copy(pages, 60)
     # b asks for /showcase for the first time while one of its threads renders it.
     answers: list = []
