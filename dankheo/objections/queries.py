@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import defer, joinedload
 
 from .. import clock
@@ -63,20 +63,24 @@ class OpenList:
         return self.window.is_open(today)
 
 
+#: Built once: every entry's public page asks (see ``showcase.listing.get_public``).
+_IN_FORCE = (
+    select(IssuedList)
+    .options(defer(IssuedList.content), joinedload(IssuedList.campaign))
+    .where(
+        IssuedList.campaign_id == bindparam("campaign"),
+        IssuedList.status == IssueStatus.ISSUED,
+    )
+    .order_by(IssuedList.issued_on.desc(), IssuedList.id.desc())
+)
+
+
 def open_list_for_entry(exemplar: Exemplar) -> OpenList | None:
     """The newest recommended list in force of the entry's campaign whose window is
     open today and which holds the entry, if any. A list's rows are read only while its
     window is open (an entry's public page asks this on every view)."""
     today = clock.today()
-    found = db.session.scalars(
-        select(IssuedList)
-        .options(defer(IssuedList.content), joinedload(IssuedList.campaign))
-        .where(
-            IssuedList.campaign_id == exemplar.campaign_id,
-            IssuedList.status == IssueStatus.ISSUED,
-        )
-        .order_by(IssuedList.issued_on.desc(), IssuedList.id.desc())
-    )
+    found = db.session.scalars(_IN_FORCE, {"campaign": exemplar.campaign_id})
     for issued in found:
         win = window_of(issued)
         if not (is_recommended_list(issued) and win.is_open(today)):
@@ -171,25 +175,30 @@ def _day(moment: datetime | None) -> date | None:
     return clock.local_date(moment) if moment is not None else None
 
 
-def public_objections(
-    *, exemplar_ids: list[int] | None = None, issued_list_id: int | None = None
-) -> dict[int, list[PublicObjection]]:
-    """Entry id -> its received objections, oldest first (one query)."""
-    stmt = select(
+_PUBLIC = (
+    select(
         Objection.exemplar_id,
         Objection.received_at,
         Objection.state,
         Objection.outcome,
         Objection.decided_at,
-    ).where(Objection.state.in_([str(s) for s in PUBLIC_STATES]))
+    )
+    .where(Objection.state.in_([str(s) for s in PUBLIC_STATES]))
+    .order_by(Objection.received_at, Objection.id)
+)
+
+
+def public_objections(
+    *, exemplar_ids: list[int] | None = None, issued_list_id: int | None = None
+) -> dict[int, list[PublicObjection]]:
+    """Entry id -> its received objections, oldest first (one query)."""
+    stmt = _PUBLIC
     if exemplar_ids is not None:
         stmt = stmt.where(Objection.exemplar_id.in_(exemplar_ids))
     if issued_list_id is not None:
         stmt = stmt.where(Objection.issued_list_id == issued_list_id)
     out: dict[int, list[PublicObjection]] = defaultdict(list)
-    for eid, received, state, outcome, decided in db.session.execute(
-        stmt.order_by(Objection.received_at, Objection.id)
-    ):
+    for eid, received, state, outcome, decided in db.session.execute(stmt):
         out[eid].append(
             PublicObjection(
                 eid, _day(received) or date.min, state, outcome, _day(decided)

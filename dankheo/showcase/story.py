@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..appraisal.queries import campaign_funnel
@@ -140,40 +140,46 @@ class PassedStage:
     average_score: float | None = None
 
 
+#: Built once (an entry's page is mostly a first render: see ``listing.get_public``).
+_PASSED = (
+    select(
+        StageResult.stage_id,
+        Stage.name,
+        Stage.pass_label,
+        StageResult.decided_at,
+        StageResult.average_score,
+    )
+    .join(Stage, Stage.id == StageResult.stage_id)
+    .where(
+        StageResult.exemplar_id == bindparam("id"),
+        StageResult.outcome == Outcome.PASSED.value,
+        RESULT_IN_FORCE,
+    )
+    .order_by(Stage.position, StageResult.decided_at)
+)
+_COMMENDATION = (
+    select(Commendation)
+    .where(Commendation.exemplar_id == bindparam("id"))
+    .options(joinedload(Commendation.form))
+    .order_by(Commendation.id.desc())
+    .limit(1)
+)
+
+
 def passed_stages(exemplar: Exemplar) -> list[PassedStage]:
     """The stages the exemplar passed, in order, with the label each earned and when
     (the council's average score is shown, never a member's)."""
-    results = db.session.scalars(
-        select(StageResult)
-        .join(Stage, Stage.id == StageResult.stage_id)
-        .where(
-            StageResult.exemplar_id == exemplar.id,
-            StageResult.outcome == Outcome.PASSED.value,
-            RESULT_IN_FORCE,
-        )
-        .options(selectinload(StageResult.stage))
-        .order_by(Stage.position, StageResult.decided_at)
-    )
     seen: dict[int, PassedStage] = {}
-    for r in results:
-        seen.setdefault(
-            r.stage_id,
-            PassedStage(
-                r.stage.name, r.stage.pass_label, r.decided_at, r.average_score
-            ),
-        )
+    for stage_id, name, label, at, score in db.session.execute(
+        _PASSED, {"id": exemplar.id}
+    ):
+        seen.setdefault(stage_id, PassedStage(name, label, at, score))
     return list(seen.values())
 
 
 def commendation_of(exemplar: Exemplar) -> Commendation | None:
     """The commendation decision of a commended (or replicated) exemplar, else None."""
-    return db.session.scalar(
-        select(Commendation)
-        .where(Commendation.exemplar_id == exemplar.id)
-        .options(selectinload(Commendation.form))
-        .order_by(Commendation.id.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_COMMENDATION, {"id": exemplar.id})
 
 
 def summary(exemplar: Exemplar, length: int = 240) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from sqlalchemy import ColumnElement, extract, func, select
+from sqlalchemy import ColumnElement, Integer, bindparam, extract, func, select
 from sqlalchemy.orm import QueryableAttribute
 
 from ..extensions import db
@@ -22,17 +22,41 @@ def end_of_year(year: int) -> datetime:
     return datetime.combine(datetime(year, 12, 31), time.max, tzinfo=UTC)
 
 
-def unit_name_at(unit_id: int, when: datetime) -> str | None:
-    """The name of unit ``unit_id`` in force at ``when`` (None for an unknown unit)."""
-    earlier = db.session.scalar(
+def _name_when(
+    unit_id: ColumnElement[int] | QueryableAttribute[int],
+    ended_after: ColumnElement[bool],
+) -> ColumnElement[str]:
+    """The rule, as SQL: the name of the unit's earliest version that ended after the
+    moment (``ended_after``, a condition on ``UnitVersion.valid_to``), else its
+    current name."""
+    earlier = (
         select(UnitVersion.name)
-        .where(UnitVersion.unit_id == unit_id, UnitVersion.valid_to > when)
+        .where(UnitVersion.unit_id == unit_id, ended_after)
         .order_by(UnitVersion.valid_to, UnitVersion.id)
         .limit(1)
+        .correlate_except(UnitVersion)
+        .scalar_subquery()
     )
-    if earlier is not None:
-        return earlier
-    return db.session.scalar(select(Unit.name).where(Unit.id == unit_id))
+    current = (
+        select(Unit.name)
+        .where(Unit.id == unit_id)
+        .correlate_except(Unit)
+        .scalar_subquery()
+    )
+    return func.coalesce(earlier, current)
+
+
+_NAME_AT = select(
+    _name_when(
+        bindparam("unit", type_=Integer), UnitVersion.valid_to > bindparam("when")
+    )
+)
+
+
+def unit_name_at(unit_id: int, when: datetime) -> str | None:
+    """The name of unit ``unit_id`` in force at ``when`` (None for an unknown unit;
+    one statement, built once: every entry's page asks)."""
+    return db.session.scalar(_NAME_AT, {"unit": unit_id, "when": when})
 
 
 def unit_name_in_year(unit_id: int, year: int) -> str | None:
@@ -46,21 +70,4 @@ def unit_name_at_column(
     """SQL for the name a unit had at the end of ``year``, to select next to a row's own
     columns (lists, exports): ``select(..., unit_name_at_column(Exemplar.unit_id,
     Campaign.year).label("unit_name"))``. Falls back to the current name."""
-    earlier = (
-        select(UnitVersion.name)
-        .where(
-            UnitVersion.unit_id == unit_id,
-            extract("year", UnitVersion.valid_to) > year,
-        )
-        .order_by(UnitVersion.valid_to, UnitVersion.id)
-        .limit(1)
-        .correlate_except(UnitVersion)
-        .scalar_subquery()
-    )
-    current = (
-        select(Unit.name)
-        .where(Unit.id == unit_id)
-        .correlate_except(Unit)
-        .scalar_subquery()
-    )
-    return func.coalesce(earlier, current)
+    return _name_when(unit_id, extract("year", UnitVersion.valid_to) > year)

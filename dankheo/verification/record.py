@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..appraisal.models import (
     RESULT_IN_FORCE,
@@ -114,24 +114,28 @@ def _local_date(at: datetime) -> date:
     return at.astimezone(local_tz()).date()
 
 
+#: Built once: every entry's public page asks (see ``showcase.listing.get_public``).
+_DECIDED = (
+    select(StageResult, Round, Council.name, Stage, RuleSnapshot)
+    .join(Round, Round.id == StageResult.round_id)
+    .join(Council, Council.id == StageResult.council_id)
+    .join(Stage, Stage.id == StageResult.stage_id)
+    .outerjoin(RuleSnapshot, RuleSnapshot.round_id == Round.id)
+    .where(
+        StageResult.exemplar_id == bindparam("id"),
+        StageResult.outcome == Outcome.PASSED.value,
+        RESULT_IN_FORCE,
+        Round.closed_at.is_not(None),
+    )
+    .order_by(Stage.position, StageResult.decided_at)
+)
+
+
 def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
     """The stages ``exemplar`` passed, in order, each with how it was decided (two
     queries)."""
     exemplar_id = exemplar if isinstance(exemplar, int) else exemplar.id
-    rows = db.session.execute(
-        select(StageResult, Round, Council.name, Stage, RuleSnapshot)
-        .join(Round, Round.id == StageResult.round_id)
-        .join(Council, Council.id == StageResult.council_id)
-        .join(Stage, Stage.id == StageResult.stage_id)
-        .outerjoin(RuleSnapshot, RuleSnapshot.round_id == Round.id)
-        .where(
-            StageResult.exemplar_id == exemplar_id,
-            StageResult.outcome == Outcome.PASSED.value,
-            RESULT_IN_FORCE,
-            Round.closed_at.is_not(None),
-        )
-        .order_by(Stage.position, StageResult.decided_at)
-    ).all()
+    rows = db.session.execute(_DECIDED, {"id": exemplar_id}).all()
     round_ids = [rnd.id for _r, rnd, _c, _s, _snap in rows]
     members: dict[int, int] = (
         dict(
