@@ -74,6 +74,9 @@ class DefaultConfig:
     DUPLICATE_NAME_THRESHOLD = 0.8
     DUPLICATE_TEXT_THRESHOLD = 0.6
     PAGE_SIZE = 25
+    # Public pages kept in Redis for every worker (with DANKHEO_REDIS_URL), per
+    # database: the oldest go past this number (dankheo.showcase.pageshare).
+    PAGECACHE_SHARED_PAGES = 5000
     SQLITE_BUSY_TIMEOUT_MS = 15000
     LOG_LEVEL = "INFO"
     # How many reverse proxies sit in front of the app and append to X-Forwarded-For
@@ -122,6 +125,7 @@ ENV_KEYS = {
 #: Whole numbers from the environment.
 ENV_INTS = {
     "DANKHEO_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "DANKHEO_PAGECACHE_SHARED_PAGES": "PAGECACHE_SHARED_PAGES",
 }
 
 #: Boolean settings from the environment ("1", "true", "yes" mean on).

@@ -14,6 +14,13 @@ is only what a worker serves while it renders the page again, as it does with it
 aged copy, so a worker that never rendered a costly page does not make every visitor
 wait for its first rendering.
 
+Redis holds at most ``PAGECACHE_SHARED_PAGES`` pages per database (default 5,000:
+about 30 MB of compressed list pages): each write also records the page in an index
+ordered by the time it expires, and drops from Redis the pages that expire first
+past that number (the oldest: every page lives as long), and from the index what
+expired. Without it, a crawler asking for every entry
+or a visitor trying endless searches would fill Redis for as long as the pages live.
+
 The cache never decides whether a page works: a Redis that is down, slow (half a
 second) or holding something unreadable counts as a miss, and the page is rendered;
 after a failure the worker leaves Redis alone for 30 seconds.
@@ -43,6 +50,27 @@ PREFIX = "dankheo:page:"
 STALE_FACTOR = 5
 #: Seconds without Redis after a call to it failed.
 REST_SECONDS = 30.0
+#: Pages kept in Redis per database, unless ``PAGECACHE_SHARED_PAGES`` says otherwise.
+MAX_PAGES = 5000
+
+#: One write, in one step: the page with its lifetime, its place in the index (by the
+#: time it expires), then the index trimmed of what expired and of the pages that
+#: expire first past the bound, which are deleted with it.
+#: KEYS: page, index; ARGV: lifetime (s), value, now (s), bound.
+_PUT = """
+local lifetime = tonumber(ARGV[1])
+local now = tonumber(ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', lifetime)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[2], now + lifetime, KEYS[1])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, over - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
+  redis.call('DEL', unpack(oldest))
+end
+return over
+"""
 
 
 @dataclass
@@ -88,7 +116,7 @@ def decode(raw: bytes) -> SharedEntry | None:
 class SharedPages:
     """Pages in one Redis database, under one prefix per application database."""
 
-    def __init__(self, url: str, database_url: str) -> None:
+    def __init__(self, url: str, database_url: str, max_pages: int = MAX_PAGES) -> None:
         import redis
 
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
@@ -101,6 +129,9 @@ class SharedPages:
             + hashlib.blake2b(database_url.encode(), digest_size=8).hexdigest()
             + ":"
         )
+        self.index = self.prefix + "index"
+        self.max_pages = max(1, max_pages)
+        self._put = self.client.register_script(_PUT)
         self._warned = False
         #: Until when Redis is left alone after a failure (a Redis that times out
         #: would otherwise cost every page its timeout, three times).
@@ -135,8 +166,14 @@ class SharedPages:
         if self._resting():
             return
         try:
-            self.client.setex(
-                self.prefix + _digest(key), max(1, math.ceil(seconds)), encode(entry)
+            self._put(
+                keys=[self.prefix + _digest(key), self.index],
+                args=[
+                    max(1, math.ceil(seconds)),
+                    encode(entry),
+                    time.time(),
+                    self.max_pages,
+                ],
             )
         except self._errors as exc:
             self._failed(exc)
@@ -161,7 +198,11 @@ def shared(app: Flask) -> SharedPages | None:
     if pages is _UNSET:
         url = app.config.get("PAGECACHE_REDIS_URL", os.environ.get("DANKHEO_REDIS_URL"))
         pages = (
-            SharedPages(str(url), str(app.config["SQLALCHEMY_DATABASE_URI"]))
+            SharedPages(
+                str(url),
+                str(app.config["SQLALCHEMY_DATABASE_URI"]),
+                int(app.config.get("PAGECACHE_SHARED_PAGES", MAX_PAGES)),
+            )
             if url
             else None
         )

@@ -202,7 +202,9 @@ def _pages(client) -> pageshare.SharedPages:
 
 
 def store_keys(pages: pageshare.SharedPages) -> list[bytes]:
-    return list(pages.client.scan_iter(match=pages.prefix + "*"))
+    """The pages kept (not the index of them)."""
+    index = pages.index.encode()
+    return [k for k in pages.client.scan_iter(match=pages.prefix + "*") if k != index]
 
 
 def _age_shared_copy(pages, seconds: float) -> None:
@@ -258,3 +260,49 @@ def test_while_it_renders_a_worker_serves_the_aged_shared_copy(
     assert answers, "the visitor waited for the rendering"
     assert answers[0].get_data() == first.get_data()
     assert len(_selects(statements)) == 2
+
+
+def _entry(n: int) -> pageshare.SharedEntry:
+    return pageshare.SharedEntry(time.time(), 200, f"trang {n}".encode(), [])
+
+
+def test_redis_keeps_at_most_the_bound_and_lets_the_oldest_go(store):
+    """A crawler asking for every entry, or endless searches, cannot fill Redis: past
+    the bound the oldest pages are deleted, whatever their age."""
+    pages = pageshare.SharedPages(REDIS_URL, "sqlite:///bound", max_pages=3)
+    for n in range(5):
+        pages.put(("page", n), _entry(n), 60)
+    assert [pages.get(("page", n), 60) is not None for n in range(5)] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert len(store_keys(pages)) == 3
+    assert store.zcard(pages.index) == 3
+    # Asked again, a page is written again and becomes the newest.
+    pages.put(("page", 2), _entry(2), 60)
+    pages.put(("page", 5), _entry(5), 60)
+    assert pages.get(("page", 2), 60) is not None
+    assert pages.get(("page", 3), 60) is None
+
+
+def test_pages_that_expired_leave_the_index(store):
+    pages = pageshare.SharedPages(REDIS_URL, "sqlite:///expiry", max_pages=100)
+    for n in range(3):
+        pages.put(("page", n), _entry(n), 1)
+    time.sleep(1.2)
+    pages.put(("page", 9), _entry(9), 60)
+    assert store.zrange(pages.index, 0, -1) == [
+        (pages.prefix + pageshare._digest(("page", 9))).encode()
+    ]
+
+
+def test_the_bound_is_a_setting(app, store):
+    other = create_app(
+        {**app.config, "PAGECACHE_REDIS_URL": REDIS_URL, "PAGECACHE_SHARED_PAGES": 7}
+    )
+    pages = pageshare.shared(other)
+    assert pages is not None and pages.max_pages == 7
+    _dispose(other)
