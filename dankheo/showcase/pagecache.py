@@ -17,7 +17,8 @@ while its key is the same:
   which bounds what neither version sees — a photo added to a public entry — to less
   than the ``max-age`` the pages already promise browsers and proxies (60 s). Past
   that age the first request renders the page again; while it does, other visitors
-  of the same page (same data version) get the aged copy instead of waiting for it.
+  of the same page (same data version), in this process or in another one sharing
+  Redis, get the aged copy instead of waiting for it.
 
 Reading the versions is two primary-key lookups. Every response kept carries an
 ``ETag`` (a hash of its body), so a browser revalidating gets a 304 without a body.
@@ -81,7 +82,23 @@ def _claim(key: tuple[Any, ...], wait: bool = True) -> bool:
     return True
 
 
+def _claim_shared(key: tuple[Any, ...]) -> bool:
+    """Become the process rendering ``key`` again (True without a shared tier)."""
+    pages = pageshare.shared(current_app)
+    if pages is None:
+        return True
+    if not pages.claim(key, _seconds()):
+        return False
+    g.pagecache_shared_claim = key
+    return True
+
+
 def _release(_exc: BaseException | None = None) -> None:
+    shared_key = g.pop("pagecache_shared_claim", None)
+    if shared_key is not None:
+        pages = pageshare.shared(current_app)
+        if pages is not None:
+            pages.release(shared_key)
     held = g.pop("pagecache_lock", None)
     if held is not None:
         key, lock = held
@@ -205,8 +222,11 @@ def _serve() -> Response | None:
             if stale is None:
                 _claim(key)  # waits while another thread renders this page
             entry = _fresh(store, key)
+            if entry is None and stale is not None and not _claim_shared(key):
+                # Another process is rendering its successor: the aged copy now.
+                entry = stale
             if entry is None:
-                return None  # this thread renders it; the lock goes at teardown
+                return None  # this thread renders it; the locks go at teardown
             _release()
     with contextlib.suppress(KeyError):  # another thread may just have evicted it
         store.move_to_end(key)

@@ -12,7 +12,10 @@ age: it is served for the rest of ``SHOWCASE_CACHE_SECONDS``, not for another fu
 period. Redis drops an entry after five times that (``SETEX``): past the age bound it
 is only what a worker serves while it renders the page again, as it does with its own
 aged copy, so a worker that never rendered a costly page does not make every visitor
-wait for its first rendering.
+wait for its first rendering. Likewise between processes: while one renders a page
+again, the others serve their aged copy of it instead of rendering it too (a claim in
+Redis, :meth:`SharedPages.claim`): a count that takes seconds is then paid by one
+worker, not by all of them at once while every visitor waits behind them.
 
 Redis holds at most ``PAGECACHE_SHARED_PAGES`` pages per database (default 5,000:
 about 30 MB of compressed list pages): each write also records the page in an index
@@ -175,6 +178,32 @@ class SharedPages:
                     self.max_pages,
                 ],
             )
+        except self._errors as exc:
+            self._failed(exc)
+
+    def claim(self, key: tuple[Any, ...], seconds: float) -> bool:
+        """Become the process rendering ``key`` again (for ``seconds`` at most): False
+        while another one is. A Redis that fails says True: the page is rendered."""
+        if self._resting():
+            return True
+        try:
+            return bool(
+                self.client.set(
+                    self.prefix + "rendering:" + _digest(key),
+                    b"1",
+                    nx=True,
+                    ex=max(1, math.ceil(seconds)),
+                )
+            )
+        except self._errors as exc:
+            self._failed(exc)
+            return True
+
+    def release(self, key: tuple[Any, ...]) -> None:
+        if self._resting():
+            return
+        try:
+            self.client.delete(self.prefix + "rendering:" + _digest(key))
         except self._errors as exc:
             self._failed(exc)
 

@@ -262,6 +262,33 @@ def test_while_it_renders_a_worker_serves_the_aged_shared_copy(
     assert len(_selects(statements)) == 2
 
 
+def test_while_another_process_renders_a_page_the_others_serve_the_aged_copy(
+    workers, publish, db, statements, store
+):
+    """A costly page past its age is rendered again by one process at a time: the
+    others serve their aged copy meanwhile, instead of each rendering it too."""
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    a, b = workers
+    first = a.get("/showcase")
+    pages = _pages(a)
+    _age_shared_copy(pages, 60)
+    (name,) = store_keys(pages)
+    rendering = pages.prefix + "rendering:" + name.decode()[len(pages.prefix) :]
+    store.set(rendering, b"1", ex=30)  # a third process is rendering it
+    statements.clear()
+    for client in (a, b):
+        answer = client.get("/showcase")
+        assert answer.status_code == 200
+        assert answer.get_data() == first.get_data()
+    assert len(_selects(statements)) == 4  # the data version, twice: no rendering
+    store.delete(rendering)  # that process is done (or gone: the claim expires)
+    statements.clear()
+    assert b.get("/showcase").status_code == 200
+    assert len(_selects(statements)) > 2  # b rendered it
+    assert store_keys(pages) == [name]  # and let go of its claim
+
+
 def _entry(n: int) -> pageshare.SharedEntry:
     return pageshare.SharedEntry(time.time(), 200, f"trang {n}".encode(), [])
 
