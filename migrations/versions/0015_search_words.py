@@ -20,11 +20,6 @@ import re
 
 from alembic import op
 
-from dankheo.showcase.search import (
-    FTS_DROP_SQL,
-    FTS_TRIGGERS_SQL,
-    create_search_objects,
-)
 
 # revision identifiers, used by Alembic.
 revision = "0015f75ea4c1"
@@ -32,11 +27,38 @@ down_revision = "0b1ec7f1c013"
 branch_labels = None
 depends_on = None
 
-#: The FTS5 table before this revision (no prefix index).
+# The search objects of this revision, frozen here (the application's search module
+# describes today's).
+#: The FTS5 table before this revision (no prefix index), and after it.
 OLD_FTS_TABLE_SQL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS exemplars_fts USING fts5("
     "search_text, content='exemplars', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 0')"
+)
+FTS_TABLE_SQL = OLD_FTS_TABLE_SQL[:-1] + ", prefix='2 3')"
+FTS_TRIGGERS_SQL = (
+    "CREATE TRIGGER IF NOT EXISTS exemplars_fts_ai AFTER INSERT ON exemplars BEGIN "
+    "INSERT INTO exemplars_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS exemplars_fts_ad AFTER DELETE ON exemplars BEGIN "
+    "INSERT INTO exemplars_fts(exemplars_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS exemplars_fts_au AFTER UPDATE OF search_text ON exemplars "
+    "BEGIN "
+    "INSERT INTO exemplars_fts(exemplars_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO exemplars_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+FTS_DROP_SQL = (
+    "DROP TRIGGER IF EXISTS exemplars_fts_ai",
+    "DROP TRIGGER IF EXISTS exemplars_fts_ad",
+    "DROP TRIGGER IF EXISTS exemplars_fts_au",
+    "DROP TABLE IF EXISTS exemplars_fts",
+)
+#: PostgreSQL: the words of the folded text as a tsvector, by the search rule.
+PG_WORDS_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS ix_exemplars_search_words ON exemplars USING gin "
+    "(array_to_tsvector(array_remove("
+    "regexp_split_to_array(search_text, '[^0-9a-z]+'), '')))"
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _BATCH = 5000
@@ -86,7 +108,8 @@ def upgrade():
         for sql in FTS_DROP_SQL:
             conn.exec_driver_sql(sql)
         _rewrite_texts_sqlite(conn)
-        create_search_objects(conn)
+        for sql in (FTS_TABLE_SQL, *FTS_TRIGGERS_SQL):
+            conn.exec_driver_sql(sql)
         conn.exec_driver_sql(
             "INSERT INTO exemplars_fts(exemplars_fts) VALUES ('rebuild')"
         )
@@ -96,7 +119,7 @@ def upgrade():
             f"UPDATE exemplars SET search_text = {PG_WORDS.format('search_text')} "
             f"WHERE {PG_NEEDS_REWRITE.format('search_text')}"
         )
-        create_search_objects(conn)
+        conn.exec_driver_sql(PG_WORDS_INDEX_SQL)
 
 
 def downgrade():
