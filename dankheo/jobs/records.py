@@ -11,12 +11,17 @@ confirmed), ``invalid`` (the rows have errors; nothing written), ``done`` or ``f
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 from huey import Huey
 
 from ..domain import N_
@@ -165,11 +170,26 @@ def _taken_key(job_id: str) -> str:
     return f"{PREFIX}taken:{job_id}"
 
 
+def _sealer() -> Fernet:
+    """Outputs are sealed (AES with an HMAC, the ``cryptography`` library's Fernet)
+    under a key derived from the application's secret key: the store (a Redis, the
+    queue's SQLite file, their backups) never holds an output it could be read from,
+    a password file least of all. Every instance shares the secret key, so any of them
+    opens what another sealed; a new secret key leaves older outputs unreadable
+    (they are gone, as after their expiry)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"dankheo job output"
+    ).derive(secret)
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def put_output(huey: Huey, record: JobRecord, data: bytes, *, seconds: float) -> None:
     """Keep ``data`` as ``record``'s output for at most ``seconds`` (overwrites an
-    earlier attempt's); the record learns its size and expiry (save it)."""
+    earlier attempt's), sealed; the record learns its size and expiry (save it)."""
     expires_at = time.time() + seconds
-    huey.put(_output_key(record.id), {"expires_at": expires_at, "data": data})
+    sealed = _sealer().encrypt(data)
+    huey.put(_output_key(record.id), {"expires_at": expires_at, "sealed": sealed})
     record.result["size"] = len(data)
     record.result["expires_at"] = expires_at
 
@@ -183,8 +203,13 @@ def _payload(huey: Huey, record: JobRecord, *, remove: bool) -> bytes | None:
     payload = huey.get(_output_key(record.id), peek=not remove)
     if not isinstance(payload, dict) or payload["expires_at"] <= time.time():
         return None
-    data = payload["data"]
-    return data if isinstance(data, bytes) else None
+    sealed = payload.get("sealed")
+    if not isinstance(sealed, bytes):
+        return None
+    try:
+        return _sealer().decrypt(sealed)
+    except InvalidToken:  # sealed under another secret key, or altered
+        return None
 
 
 def read_output(huey: Huey, record: JobRecord) -> bytes | None:

@@ -13,6 +13,7 @@ import pytest
 import redis
 from huey import RedisHuey, SqliteHuey
 
+from dankheo import create_app
 from dankheo.jobs import records
 from dankheo.jobs.records import JobRecord
 
@@ -57,7 +58,7 @@ def test_sealed_data_is_taken_once_from_any_process(two_processes):
     names = [
         k.decode() if isinstance(k, bytes) else k for k in web1.storage.result_items()
     ]
-    assert [n for n in names if n.startswith(f"{records.PREFIX}sealed:")] == []
+    assert [n for n in names if n.startswith(records._output_key(""))] == []
 
 
 def test_sealed_data_expires_and_is_pruned(two_processes):
@@ -82,3 +83,45 @@ def test_a_job_id_is_never_taken_for_an_option():
     ids = [JobRecord(kind="k", owner_id=None, params={}).id for _ in range(2000)]
     assert not [i for i in ids if i.startswith("-")]
     assert len(set(ids)) == len(ids)
+
+
+@pytest.fixture(autouse=True)
+def _in_the_app(app):
+    """Outputs are sealed under the application's secret key."""
+    with app.app_context():
+        yield
+
+
+def _stored(huey) -> bytes:
+    """Everything the store holds, as bytes."""
+    return b"".join(
+        (k.encode() if isinstance(k, str) else k) + v
+        for k, v in huey.storage.result_items().items()
+    )
+
+
+def test_the_store_never_holds_an_output_readable(two_processes, app):
+    """A password file sits in Redis or the queue's SQLite file for up to a day:
+    whoever reads the store (or its backup) without the secret key learns nothing."""
+    web1, web2 = two_processes
+    record = records.save(web1, JobRecord(kind="k", owner_id=1, params={}))
+    secret = "Tên đăng nhập,Mật khẩu\r\ncanbo.xa,Xk7-pQ2-mN9".encode()
+    records.put_output(web1, record, secret, seconds=60)
+    stored = _stored(web1)
+    assert b"Xk7-pQ2-mN9" not in stored and "Mật khẩu".encode() not in stored
+    assert records.read_output(web2, record) == secret
+
+
+def test_an_output_sealed_under_another_key_or_altered_is_gone(two_processes, app):
+    web1, _web2 = two_processes
+    record = records.save(web1, JobRecord(kind="k", owner_id=1, params={}))
+    records.put_output(web1, record, b"secret bytes", seconds=60)
+    other = create_app({**app.config, "SECRET_KEY": "another-secret"})
+    with other.app_context():
+        assert records.read_output(web1, record) is None
+    key = records._output_key(record.id)
+    payload = web1.get(key, peek=True)
+    payload["sealed"] = payload["sealed"][:-4] + b"AAAA"
+    web1.put(key, payload)
+    assert records.read_output(web1, record) is None
+    assert records.output_state(web1, record) == "gone"
