@@ -18,7 +18,7 @@ from tests.lists.conftest import province  # noqa: F401  (the fixture)
 from tests.notifications.conftest import link_in, smtp, smtp_server  # noqa: F401
 
 from .axe import violations
-from .conftest import TIMEOUT_MS, issue_recommended, login
+from .conftest import TIMEOUT_MS, issue_recommended, login, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +138,27 @@ def test_an_objection_from_the_public_page_to_its_outcome(
         assert "Khen thưởng năm trước khác nội dung" not in html
         assert violations(page) == []
     page.screenshot(path=artifacts_dir / "objection-public.png", full_page=True)
+
+
+def test_the_queue_fits_a_phone(phone, live_server, issued, province, db):  # noqa: F811
+    """Each objection's row, with its "Xem" button, is on the screen of a phone."""
+    hoa = province.entries["hoa"]
+    db.session.add(
+        Objection(
+            campaign_id=province.campaign.id,
+            issued_list_id=issued.id,
+            exemplar_id=hoa.id,
+            email=EMAIL,
+            reason=REASON,
+            state="received",
+            received_at=clock.now(),
+        )
+    )
+    db.session.commit()
+    login(phone, live_server, province.secretariat.username, PASSWORD)
+    phone.goto(f"{live_server}/admin/objections/")
+    no_horizontal_scroll(phone)
+    view = phone.get_by_role("link", name="Xem").bounding_box()
+    assert view["x"] + view["width"] <= 390, "the button is cut off on the right"
+    name = phone.locator("tbody tr td", has_text=hoa.name).bounding_box()
+    assert name["width"] > 150, "the entry's name is squeezed to a word a line"
