@@ -42,10 +42,17 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 
 def compose(
-    user: Any, subject: str, text: str, link: str, link_label: str | None = None
+    user: Any,
+    subject: str,
+    text: str,
+    link: str,
+    link_label: str | None = None,
+    *,
+    account: bool = True,
 ) -> dict[str, Any]:
     """A mail to ``user`` (its address, name and language); the caller has set the
-    recipient's language."""
+    recipient's language. Only a mail to an account (``account``) links to the
+    account's notification settings: a member of the public has none to sign in to."""
     lines = [
         gettext("Kính gửi %(name)s,", name=user.name),
         "",
@@ -57,11 +64,14 @@ def compose(
         gettext(
             "Thư tự động của cơ sở dữ liệu “Dân vận khéo”; xin đừng trả lời thư này."
         ),
-        gettext(
-            "Chọn cách nhận thông báo: %(url)s",
-            url=absolute_url("notifications.preferences"),
-        ),
     ]
+    if account:
+        lines.append(
+            gettext(
+                "Chọn cách nhận thông báo: %(url)s",
+                url=absolute_url("notifications.preferences"),
+            )
+        )
     return {
         "to": user.email,
         "name": user.name,

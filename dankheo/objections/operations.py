@@ -170,6 +170,7 @@ def lodge_objection(
             ),
             absolute_url("objections.confirm", token=token),
             gettext("Xác nhận phản ánh"),
+            account=False,
         )
     send_after_commit(db.session(), mail)
     log.info("objection %s lodged, awaiting its address's confirmation", objection.id)

@@ -124,3 +124,25 @@ def no_horizontal_scroll(page) -> None:
     width = page.viewport_size["width"]
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"{page.url}: {scroll}px wide in a {width}px viewport"
+
+
+def issue_recommended(campaign, db):
+    """The campaign's recommended list, issued today by its committee (the objection
+    window opens with it)."""
+    from dankheo.lists.document import Header, ListDocument
+    from dankheo.lists.operations import issue_list
+    from dankheo.lists.queries import ListFilters, plan_list
+
+    scopes = [campaign.unit.path]
+    doc = ListDocument(
+        plan_list(ListFilters(campaign=campaign), scopes),
+        Header(
+            issuing_body="TỈNH ỦY\nBAN TUYÊN GIÁO VÀ DÂN VẬN",
+            doc_number="27/TTr-BTGDV",
+            signer_title="TRƯỞNG BAN",
+            signer_name="Nguyễn Văn An",
+        ),
+    )
+    record = issue_list(doc, scopes=scopes, root=campaign.unit, actor=None)
+    db.session.commit()
+    return record

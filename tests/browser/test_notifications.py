@@ -68,6 +68,12 @@ def test_phone_shows_the_count_beside_the_menu(phone, live_server, officer):
     phone.goto(f"{live_server}/notifications/")
     bell = phone.locator("header").get_by_role("link", name="Thông báo 2 chưa đọc")
     assert bell.is_visible()  # without opening the menu
+    # Light on the red header like the menu's links (axe cannot judge a gradient).
+    color = "e => getComputedStyle(e).color"
+    menu_link = phone.locator("header .navbar-nav .nav-link").first
+    assert (
+        bell.evaluate(color) == menu_link.evaluate(color) == "rgba(255, 255, 255, 0.92)"
+    )
     no_horizontal_scroll(phone)
     assert violations(phone) == []
     phone.goto(f"{live_server}/notifications/preferences")

@@ -10,12 +10,10 @@ from sqlalchemy import select
 
 from dankheo.appraisal.models import Commendation
 from dankheo.campaigns.models import Campaign
-from dankheo.lists.document import Header, ListDocument
-from dankheo.lists.operations import issue_list
-from dankheo.lists.queries import ListFilters, plan_list
 from dankheo.registry.models import Exemplar
 
 from .axe import violations
+from .conftest import issue_recommended
 
 pytestmark = pytest.mark.browser
 
@@ -30,20 +28,7 @@ def issued(demo):
         .order_by(Exemplar.campaign_id.desc())
         .limit(1)
     )
-    campaign = s.get(Campaign, campaign_id)
-    scopes = [campaign.unit.path]
-    doc = ListDocument(
-        plan_list(ListFilters(campaign=campaign), scopes),
-        Header(
-            issuing_body="TỈNH ỦY\nBAN TUYÊN GIÁO VÀ DÂN VẬN",
-            doc_number="27/TTr-BTGDV",
-            signer_title="TRƯỞNG BAN",
-            signer_name="Nguyễn Văn An",
-        ),
-    )
-    record = issue_list(doc, scopes=scopes, root=campaign.unit, actor=None)
-    s.commit()
-    return record
+    return issue_recommended(s.get(Campaign, campaign_id), demo)
 
 
 def test_the_verification_page(page, live_server, issued, demo, artifacts_dir):

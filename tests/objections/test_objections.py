@@ -167,6 +167,8 @@ def test_a_member_of_the_public_confirms_the_address_by_mail(
 
     (mail,) = smtp.to(EMAIL)
     assert hoa.name in text_of(mail)
+    # The sender has no account: no link to an account's notification settings.
+    assert "/notifications/preferences" not in text_of(mail)
     link = urlsplit(link_in(mail)).path
     token = link.rsplit("/", 1)[1]
     assert objection.token_hash and token not in objection.token_hash
