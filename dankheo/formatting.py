@@ -78,7 +78,16 @@ def label(value) -> str:
     return gettext(text)
 
 
+def with_year(name: str, year: int | str | None) -> str:
+    """A campaign's name with its year in brackets, unless the name says it already
+    ("Phong trào Dân vận khéo năm 2026", not "… năm 2026 (2026)")."""
+    if year is None or str(year) in name:
+        return name
+    return f"{name} ({year})"
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(with_year, "with_year")
     app.add_template_filter(number, "number")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")

@@ -125,3 +125,11 @@ def test_huge_page_numbers_are_page_one(client, make, login_as):
         assert client.get(f"{url}?page=99999999999999999999").status_code == 200
     login_as(officer)
     assert client.get("/registry/?page=99999999999999999999").status_code == 200
+
+
+def test_a_campaign_name_carries_its_year_once():
+    from dankheo.formatting import with_year
+
+    assert with_year("Dân vận khéo năm 2026", 2026) == "Dân vận khéo năm 2026"
+    assert with_year("Dân vận khéo", 2026) == "Dân vận khéo (2026)"
+    assert with_year("Dân vận khéo", None) == "Dân vận khéo"

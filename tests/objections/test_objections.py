@@ -522,3 +522,16 @@ def test_the_entry_page_invites_objections_only_while_the_window_is_open(
     db.session.commit()
     page = anonymous.get(f"/verify/{record.digest}").get_data(as_text=True)
     assert "Đã tiếp nhận" in page and "/objections/lists/" not in page
+
+
+def test_the_form_names_the_campaign_with_its_year_once(issued, app, province):
+    """The campaign's name holds its year already: "… năm 2026 (2026)" was shown."""
+    _admin, record = issued
+    hoa = province.entries["hoa"]
+    page = app.test_client().get(f"/objections/lists/{record.id}?entry={hoa.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    name = record.content["title"]["campaign"]
+    year = str(record.content["title"]["year"])
+    assert year in name and name in text
+    assert f"{name} ({year})" not in text
