@@ -28,7 +28,7 @@ from .signals import exemplar_submitted
 
 log = logging.getLogger(__name__)
 
-#: Exemplars per UPDATE (two parameters each), well under every backend's limit.
+#: Exemplars per UPDATE (three parameters each), well under every backend's limit.
 CHUNK = 500
 
 
@@ -103,6 +103,9 @@ def transition_many(
                 db.session.scalars(
                     update(Exemplar)
                     .where(
+                        # The ids too: SQLite then finds the rows by primary key;
+                        # with the pairs alone it reads every row in the from-state.
+                        Exemplar.id.in_([p.id for p in chunk]),
                         tuple_(Exemplar.id, Exemplar.version).in_(
                             [(p.id, p.version) for p in chunk]
                         ),
