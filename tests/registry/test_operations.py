@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from dankheo.domain.enums import Role, UnitTier
 from dankheo.domain.workflow import Action, State
@@ -19,6 +19,7 @@ from dankheo.registry.models import Exemplar, History
 from dankheo.registry.moves import Move, transition_many
 from dankheo.registry.operations import (
     submit_exemplar,
+    transition,
     update_exemplar,
     withdraw_exemplar,
 )
@@ -144,7 +145,7 @@ def test_registry_does_not_import_appraisal_operations():
 def test_each_state_change_logs_one_line(draft, db, caplog):
     exemplar, officer = draft
     update_exemplar(exemplar, actor=officer, data=FULL, expected_version=1)
-    with caplog.at_level(logging.INFO, logger="dankheo.registry.operations"):
+    with caplog.at_level(logging.INFO, logger="dankheo.registry.moves"):
         submit_exemplar(exemplar, actor=officer)
     lines = [r.getMessage() for r in caplog.records if "->" in r.getMessage()]
     assert lines == [f"exemplar {exemplar.id} draft -> submitted by user {officer.id}"]
@@ -180,10 +181,44 @@ def test_a_batch_move_sees_the_entrys_own_unsaved_change(draft, db):
     moved = transition_many(
         [Move(exemplar, Action.RECOMMEND)], actor=None, actor_kind="council"
     )
-    assert moved == {exemplar.id}
+    assert moved == {exemplar.id: State.RECOMMENDED}
     db.session.commit()
     db.session.refresh(exemplar)
     assert exemplar.state == State.RECOMMENDED.value
+
+
+def test_a_state_change_shows_on_the_entry_at_once(draft, db):
+    exemplar, officer = draft
+    update_exemplar(exemplar, actor=officer, data=FULL, expected_version=1)
+    submit_exemplar(exemplar, actor=officer)
+    version = exemplar.version
+    state = transition(exemplar, Action.RECOMMEND, actor=None, actor_kind="council")
+    assert state == State.RECOMMENDED
+    # Not committed yet: the caller reads the row as the move left it.
+    assert exemplar.state == State.RECOMMENDED.value
+    assert exemplar.version == version + 1
+    assert exemplar.published_at is not None
+
+
+def test_a_state_change_on_an_entry_changed_elsewhere_is_a_conflict(draft, db):
+    exemplar, officer = draft
+    update_exemplar(exemplar, actor=officer, data=FULL, expected_version=1)
+    submit_exemplar(exemplar, actor=officer)
+    db.session.commit()
+    version = exemplar.version
+    # Another save went in since the entry was read; the loaded object does not know.
+    db.session.execute(
+        update(Exemplar)
+        .where(Exemplar.id == exemplar.id)
+        .values(version=Exemplar.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(Conflict) as refused:
+        transition(exemplar, Action.RECOMMEND, actor=None, actor_kind="council")
+    assert refused.value.message == "Hồ sơ vừa thay đổi trạng thái; hãy xem lại."
+    assert (exemplar.state, exemplar.version) == (State.SUBMITTED.value, version + 1)
+    recommended = select(History.id).where(History.action == Action.RECOMMEND)
+    assert db.session.scalars(recommended).all() == []
 
 
 def test_a_batch_move_finds_its_rows_by_primary_key(make, draft, db):
@@ -213,7 +248,7 @@ def test_a_batch_move_finds_its_rows_by_primary_key(make, draft, db):
         )
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert moved == {exemplar.id, other.id}
+    assert moved == {exemplar.id: State.RECOMMENDED, other.id: State.RECOMMENDED}
     db.session.commit()
     ((statement, parameters),) = ran
     with db.engine.connect() as conn:
