@@ -3,13 +3,14 @@
 SQLite is the embedded default. Writers must start with ``BEGIN IMMEDIATE`` so that a
 read-then-write transaction cannot lose an update or die with "database is locked"
 half-way; plain reads (GET requests) start a deferred transaction so they never queue
-behind writers. ``write_intent`` says which one the current context wants.
+behind writers. ``write_intent`` says which one the current context wants; a block of
+code states its own with :func:`transaction_intent`.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -31,6 +32,23 @@ NAMING_CONVENTION = {
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "write_intent", default=True
 )
+
+
+@contextmanager
+def transaction_intent(*, write: bool) -> Iterator[None]:
+    """Within the block, transactions begin as writers (``write=True``: ``BEGIN
+    IMMEDIATE`` on SQLite) or as readers (``BEGIN``, no write lock until a write).
+
+    Only a transaction that begins inside the block is affected: one already open keeps
+    the kind it began as. The intent in force before is restored when the block ends,
+    normally or by an exception, so blocks nest (a read that writes one step inside a
+    ``write=True`` block of its own).
+    """
+    token = write_intent.set(write)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
 
 
 class Base(DeclarativeBase):

@@ -24,7 +24,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .db import write_intent
+from .db import transaction_intent
 from .extensions import db
 from .files import ATTACHMENTS, FileStore, LocalFileStore, store_for
 from .files.references import referenced_names
@@ -81,8 +81,7 @@ def check_storage(store: FileStore, *, now: float | None = None) -> StorageRepor
     report = StorageReport()
     # Rows first: an upload committed after this read has a young file, which the
     # grace period protects; reading in a deferred transaction takes no write lock.
-    token = write_intent.set(False)
-    try:
+    with transaction_intent(write=False):
         rows = db.session.execute(
             select(
                 Attachment.id,
@@ -97,8 +96,6 @@ def check_storage(store: FileStore, *, now: float | None = None) -> StorageRepor
         files = {info.key: info for info in store.entries()}
         report.unknown = list(store.strays())
         db.session.rollback()
-    finally:
-        write_intent.reset(token)
     report.rows = len(rows)
     report.files = len(files)
     for att_id, exemplar_id, original, stored_name, size in rows:
@@ -128,8 +125,7 @@ def remove_orphans(
     """
     removed: list[OrphanFile] = []
     young: list[OrphanFile] = []
-    token = write_intent.set(False)
-    try:
+    with transaction_intent(write=False):
         for orphan in report.orphans:
             if orphan.age_seconds < grace_seconds:
                 young.append(orphan)
@@ -138,14 +134,11 @@ def remove_orphans(
             db.session.rollback()
             if named:
                 continue
-            write_intent.set(True)
-            store.delete(orphan.key)
-            db.session.commit()  # the database store deletes in a transaction
-            write_intent.set(False)
+            with transaction_intent(write=True):
+                store.delete(orphan.key)
+                db.session.commit()  # the database store deletes in a transaction
             log.info("removed orphan upload %s (%s bytes)", orphan.key, orphan.size)
             removed.append(orphan)
-    finally:
-        write_intent.reset(token)
     return removed, young
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from dankheo import create_app
-from dankheo.db import write_intent
+from dankheo.db import transaction_intent
 from dankheo.extensions import db as _db
 from dankheo.schema import create_schema
 
@@ -158,17 +158,15 @@ def db(app):
     holds the write lock while a request in the same thread writes; end its transaction
     (commit or rollback) before reading what a request changed.
     """
-    token = write_intent.set(False)
-    with app.app_context():
+    with transaction_intent(write=False), app.app_context():
         yield _db
         _db.session.remove()
-        write_intent.set(True)
-        _truncate_all()
+        with transaction_intent(write=True):
+            _truncate_all()
         # The open-data files built from this test's rows (the database store's
         # went with the tables).
         for path in Path(app.config["OPEN_DATA_FOLDER"]).glob("*"):
             path.unlink()
-    write_intent.reset(token)
 
 
 def _truncate_all():

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 import uuid
 from pathlib import Path
 
-import pytest
+from .redis_required import redis_or_skip
 
 REDIS = os.environ.get("DANKHEO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,19 +42,8 @@ WORKER = textwrap.dedent(
 )
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-        return True
-    except OSError:
-        return False
-
-
 def test_two_processes_share_one_login_budget(tmp_path):
-    if not _redis_up():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is required in CI (127.0.0.1:6379)")
-        pytest.skip("Redis is not running")
+    redis_or_skip(REDIS).close()
     prefix = f"dankheo-test-{uuid.uuid4().hex[:8]}"
 
     def worker(tries: int, name: str) -> list[int]:

@@ -14,7 +14,7 @@ from huey import Huey
 
 from ..actors import acting_as
 from ..auth.models import User
-from ..db import write_intent
+from ..db import transaction_intent
 from ..domain import N_
 from ..errors import InvalidInput, NotAllowed
 from ..extensions import db
@@ -82,29 +82,30 @@ def run_job(app: Flask, record: JobRecord) -> None:
         try:
             # Up to the write step the job only reads: on SQLite a check of thousands
             # of rows must not hold the write lock (import_accounts takes it to write).
-            read = write_intent.set(False)
             refused: InvalidInput | NotAllowed | None = None
-            try:
-                actor = (
-                    db.session.get(User, record.owner_id) if record.owner_id else None
-                )
-                stack.enter_context(acting_as(actor))  # the job acts for its uploader
-                record.state = "running"
-                records.save(huey, record)
-                path = stack.enter_context(staged_path(record))
-                fmt = record.params["format"]
-                progress = record_progress(huey, record)
-                ctx = context_for(actor)
-                if apply:
-                    checked, passwords = import_accounts(
-                        ctx, path, fmt, progress, cause=cause_of(record)
+            with transaction_intent(write=False):
+                try:
+                    actor = (
+                        db.session.get(User, record.owner_id)
+                        if record.owner_id
+                        else None
                     )
-                else:
-                    checked, passwords = check(ctx, path, fmt, progress), []
-            except (InvalidInput, NotAllowed) as exc:
-                refused = exc
-            finally:
-                write_intent.reset(read)
+                    # The job acts for its uploader.
+                    stack.enter_context(acting_as(actor))
+                    record.state = "running"
+                    records.save(huey, record)
+                    path = stack.enter_context(staged_path(record))
+                    fmt = record.params["format"]
+                    progress = record_progress(huey, record)
+                    ctx = context_for(actor)
+                    if apply:
+                        checked, passwords = import_accounts(
+                            ctx, path, fmt, progress, cause=cause_of(record)
+                        )
+                    else:
+                        checked, passwords = check(ctx, path, fmt, progress), []
+                except (InvalidInput, NotAllowed) as exc:
+                    refused = exc
             if refused is not None:
                 db.session.rollback()
                 records.fail(huey, record, refused.template, **refused.values)

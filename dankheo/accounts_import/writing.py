@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from ..audit import record_event
 from ..auth.models import RoleAssignment, User, new_session_token
 from ..auth.operations import hash_password
-from ..db import table_of, utcnow, write_intent
+from ..db import table_of, transaction_intent, utcnow
 from ..domain import N_
 from ..domain.enums import Role
 from ..errors import translate
@@ -152,21 +152,18 @@ def import_accounts(
     """Check the file, hash a password for each account outside any transaction, then
     write them all (the caller commits, or rolls back when the outcome has errors).
     Returns the outcome and the plain passwords, in the accounts' order."""
-    token = write_intent.set(False)
-    try:
-        checked = check(ctx, path, fmt, progress)
-    finally:
-        db.session.rollback()  # nothing was written: this ends the read
-        write_intent.reset(token)
+    with transaction_intent(write=False):
+        try:
+            checked = check(ctx, path, fmt, progress)
+        finally:
+            db.session.rollback()  # nothing was written: this ends the read
     if not checked.ok:
         return checked, []
     passwords = hash_all(checked, progress)
     progress("write", 0, len(passwords))
-    token = write_intent.set(True)  # the write step alone holds SQLite's write lock
-    try:
+    # The write step alone holds SQLite's write lock.
+    with transaction_intent(write=True):
         write(ctx, checked, cause=cause)
-    finally:
-        write_intent.reset(token)
     progress("write", checked.written, len(passwords))
     return checked, passwords if checked.ok else []
 

@@ -307,7 +307,7 @@ def close_round(
     moved = transition_many(moves, actor=actor, actor_kind="council")
     counts: Counter[str] = Counter()
     # Withdrawn or changed by its unit while we closed: not ours to decide any more.
-    skipped = len(decided - moved)
+    skipped = len(decided - moved.keys())
     results: list[dict[str, Any]] = []
     for row, exemplar_id in zip(plan.rows, row_ids, strict=True):
         d = row.decision

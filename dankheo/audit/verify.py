@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
-from ..db import write_intent
+from ..db import transaction_intent
 from ..domain import N_
 from . import chain
 from .chain import GENESIS, ChainSpec
@@ -139,15 +139,11 @@ def verify_chain(conn: Connection, spec: ChainSpec) -> ChainReport:
 @contextmanager
 def _reading(engine: Engine) -> Iterator[Connection]:
     """A read-only transaction that sees one snapshot of every table."""
-    token = write_intent.set(False)
-    try:
-        with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
-    finally:
-        write_intent.reset(token)
+    with transaction_intent(write=False), engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
 
 def verify_all(engine: Engine) -> list[ChainReport]:

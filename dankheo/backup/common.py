@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, Engine
 
-from ..db import write_intent
+from ..db import transaction_intent
 from ..extensions import db
 from ..files.references import referenced_names
 
@@ -154,12 +154,8 @@ def _stored_names(conn: Connection) -> list[tuple[str, str]]:
 @contextmanager
 def _reading(engine: Engine) -> Iterator[Connection]:
     """A read-only connection (on SQLite a deferred transaction: no write lock)."""
-    token = write_intent.set(False)
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        write_intent.reset(token)
+    with transaction_intent(write=False), engine.connect() as conn:
+        yield conn
 
 
 # --- SQLite --------------------------------------------------------------------------

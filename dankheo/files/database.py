@@ -213,5 +213,7 @@ def _stream(engine: Engine, file_id: int, size: int) -> Generator[bytes, None, N
         if read != size:
             raise FileReplaced(f"stored file {file_id}: {read} of {size} bytes")
     finally:
+        # Closed in another context (a download read after the view returned): nothing
+        # to restore there, hence no ``transaction_intent`` block.
         with contextlib.suppress(ValueError):
             write_intent.reset(token)

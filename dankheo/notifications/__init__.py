@@ -28,7 +28,7 @@ from flask import Flask
 from huey import crontab
 from sqlalchemy.orm import Session
 
-from ..db import write_intent
+from ..db import transaction_intent
 from ..extensions import db
 from . import events, mail
 
@@ -112,20 +112,20 @@ def run_in_app(app: Flask, work: Any) -> Any:
     """Run ``work`` in its own app context (its own session), as a job does, with a
     request context on ``BASE_URL`` so that links are absolute, and commit it."""
     base = app.config.get("BASE_URL") or None
-    token = write_intent.set(True)
-    try:
-        with app.app_context(), app.test_request_context("/", base_url=base):
-            try:
-                result = work()
-                db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
-            finally:
-                db.session.remove()
-    finally:
-        write_intent.reset(token)
+    with (
+        transaction_intent(write=True),
+        app.app_context(),
+        app.test_request_context("/", base_url=base),
+    ):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except BaseException:
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
 
 
 def _notify(app: Flask, evts: list[tuple[str, int]]) -> None:

@@ -1,11 +1,12 @@
-"""Many state changes at once: :func:`dankheo.registry.operations.transition` for a
-whole batch of exemplars (the close of a round decides hundreds in one go).
+"""State changes of exemplars, one or a whole batch (the close of a round decides
+hundreds in one go): the only place the rule of a state change is applied.
+:func:`dankheo.registry.operations.transition` is a batch of one.
 
-The rules are the single transition's: the state machine allows each move, the row
-changes only if its state and version are still those read (``UPDATE … WHERE (id,
-version) IN … AND state``), one history record is appended per change, in the order
-given, and one line is logged per change. The statements are per kind of move, not per
-exemplar, and the history records are chained in one flush.
+The state machine allows each move, the row changes only if its state and version are
+still those read (``UPDATE … WHERE (id, version) IN … AND state``), one history record
+is appended per change, in the order given, and one line is logged per change. The
+statements are per kind of move, not per exemplar, and the history records are chained
+in one flush.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .signals import exemplar_submitted
 
 log = logging.getLogger(__name__)
 
-#: Exemplars per UPDATE (two parameters each), well under every backend's limit.
+#: Exemplars per UPDATE (three parameters each), well under every backend's limit.
 CHUNK = 500
 
 
@@ -55,27 +56,31 @@ class _Planned:
 
 def transition_many(
     moves: Sequence[Move], *, actor: User | None, actor_kind: str | None = None
-) -> set[int]:
-    """Apply ``moves``; returns the ids of the exemplars changed.
+) -> dict[int, State]:
+    """Apply ``moves``; returns the exemplars changed, each id with its new state.
 
     An exemplar another transaction changed first (its state or version is no longer
-    the one read) is left alone and missing from the result, where
-    :func:`~dankheo.registry.operations.transition` raises ``Conflict``; a move the
-    state machine does not allow is :class:`RuleRefused` for the whole batch."""
+    the one read) is left alone and missing from the result (the single
+    :func:`~dankheo.registry.operations.transition` makes that a ``Conflict``); a move
+    the state machine does not allow is :class:`RuleRefused` for the whole batch,
+    before anything is written. Every exemplar of ``moves`` is expired: the next read
+    sees the row as it is now."""
     if not moves:
-        return set()
-    # Pending changes first: flushing an exemplar bumps its version, and the guard
-    # must compare the version the row has, as the single transition does.
-    db.session.flush()
-    planned: list[_Planned] = []
+        return {}
+    states: list[tuple[State, State]] = []
     for m in moves:
-        e = m.exemplar
-        from_state = State(e.state)
+        from_state = State(m.exemplar.state)
         try:
-            to_state = advance(from_state, m.action, actor_kind)
+            states.append((from_state, advance(from_state, m.action, actor_kind)))
         except IllegalTransition as exc:
             raise RuleRefused() from exc
-        planned.append(_Planned(m, e.id, e.version, e.stage_id, from_state, to_state))
+    # Pending changes next: flushing an exemplar bumps its version, and the guard must
+    # compare the version the row has.
+    db.session.flush()
+    planned = [
+        _Planned(m, m.exemplar.id, m.exemplar.version, m.exemplar.stage_id, f, t)
+        for m, (f, t) in zip(moves, states, strict=True)
+    ]
     now = utcnow()
     groups: dict[tuple[str, State, State, Any], list[_Planned]] = {}
     for p in planned:
@@ -84,7 +89,7 @@ def transition_many(
         groups.setdefault(
             (p.move.action, p.from_state, p.to_state, stage_key), []
         ).append(p)
-    moved: set[int] = set()
+    moved: dict[int, State] = {}
     for (action, from_state, to_state, stage_key), items in groups.items():
         values: dict[str, Any] = {
             "state": to_state.value,
@@ -99,21 +104,24 @@ def transition_many(
             values["published_at"] = func.coalesce(Exemplar.published_at, now)
         for i in range(0, len(items), CHUNK):
             chunk = items[i : i + CHUNK]
-            moved.update(
-                db.session.scalars(
-                    update(Exemplar)
-                    .where(
-                        tuple_(Exemplar.id, Exemplar.version).in_(
-                            [(p.id, p.version) for p in chunk]
-                        ),
-                        Exemplar.state == from_state.value,
-                    )
-                    .values(**values)
-                    .returning(Exemplar.id)
-                    .execution_options(synchronize_session=False)
+            changed = db.session.scalars(
+                update(Exemplar)
+                .where(
+                    # The ids too: SQLite then finds the rows by primary key; with
+                    # the pairs alone it reads every row in the from-state.
+                    Exemplar.id.in_([p.id for p in chunk]),
+                    tuple_(Exemplar.id, Exemplar.version).in_(
+                        [(p.id, p.version) for p in chunk]
+                    ),
+                    Exemplar.state == from_state.value,
                 )
+                .values(**values)
+                .returning(Exemplar.id)
+                .execution_options(synchronize_session=False)
             )
-    actor_id = actor.id if actor else None
+            moved.update(dict.fromkeys(changed, to_state))
+    # The actor is read only for a change: a move that lost its race reads no more.
+    actor_id = actor.id if actor is not None and moved else None
     for p in planned:
         if p.id not in moved:
             continue

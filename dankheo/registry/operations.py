@@ -9,15 +9,13 @@ once. A refusal is a typed error (:mod:`dankheo.errors`) carrying its own messag
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..campaigns.lifecycle import check_registration_open
 from ..campaigns.models import Campaign, Stage
-from ..db import utcnow
 from ..domain import N_
 from ..domain.metrics import METRIC_KEYS
 from ..domain.workflow import Action, Actor, IllegalTransition, State, advance
@@ -26,8 +24,9 @@ from ..extensions import db
 from ..locking import lock_ids
 from ..units.models import Unit
 from .deadlines import check_editable, check_supplement_open
-from .models import Exemplar, History
-from .signals import exemplar_submitted, exemplar_withdrawn
+from .models import Exemplar
+from .moves import Move, transition_many
+from .signals import exemplar_withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,9 @@ STALE_EDIT = N_(
     "Hồ sơ vừa được người khác sửa. Nội dung bạn nhập vẫn còn dưới đây; "
     "hãy đối chiếu rồi lưu lại."
 )
+
+#: The exemplar moved on (another state or version) since it was read.
+STATE_CHANGED = N_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại.")
 
 
 class _Labels:
@@ -191,76 +193,23 @@ def transition(
     note: str = "",
     stage: Stage | None | Literal[False] = False,
 ) -> State:
-    """Move ``exemplar`` by ``action`` through the state machine.
+    """Move ``exemplar`` by ``action`` through the state machine: a batch of one of
+    :func:`.moves.transition_many`, which holds the rule.
 
     The row is changed with ``UPDATE ... WHERE id AND state AND version``; if another
     transaction changed it first nothing is written and :class:`Conflict` is raised, on
     SQLite and PostgreSQL alike; an action the state machine does not allow from the
     current state is :class:`RuleRefused`. ``stage`` (when not ``False``) sets the
     current stage. One history record is appended and one line logged per change.
+    After a change or a conflict ``exemplar`` is expired: reading it next shows the
+    row as it is now.
     """
-    from_state = State(exemplar.state)
-    try:
-        to_state = advance(from_state, action, actor_kind)
-    except IllegalTransition as exc:
-        raise RuleRefused() from exc
-    now = utcnow()
-    values: dict[str, Any] = {
-        "state": to_state.value,
-        "version": Exemplar.version + 1,
-        "updated_at": now,
-    }
-    if stage is not False:
-        values["stage_id"] = stage.id if stage is not None else None
-    if action in (Action.SUBMIT, Action.RESUBMIT):
-        values["submitted_at"] = now
-    if to_state == State.RECOMMENDED and exemplar.published_at is None:
-        values["published_at"] = now
-    db.session.flush()
-    result = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(Exemplar)
-            .where(
-                Exemplar.id == exemplar.id,
-                Exemplar.state == from_state.value,
-                Exemplar.version == exemplar.version,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ),
+    moved = transition_many(
+        [Move(exemplar, action, note, stage)], actor=actor, actor_kind=actor_kind
     )
-    if result.rowcount != 1:
-        db.session.expire(exemplar)
-        raise Conflict(N_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."))
-    history_stage = (
-        exemplar.stage_id if stage is False else (stage.id if stage else None)
-    )
-    db.session.add(
-        History(
-            exemplar_id=exemplar.id,
-            actor_id=actor.id if actor else None,
-            at=now,
-            action=Action(action).value,
-            from_state=from_state.value,
-            to_state=to_state.value,
-            stage_id=history_stage
-            if action != Action.PASS_STAGE
-            else exemplar.stage_id,
-            note=note,
-        )
-    )
-    db.session.flush()
-    db.session.expire(exemplar)
-    if action in (Action.SUBMIT, Action.RESUBMIT):
-        exemplar_submitted.send(exemplar, actor=actor)
-    log.info(
-        "exemplar %s %s -> %s by user %s",
-        exemplar.id,
-        from_state.value,
-        to_state.value,
-        actor.id if actor else None,
-    )
+    if not moved:
+        raise Conflict(STATE_CHANGED)
+    (to_state,) = moved.values()
     return to_state
 
 
@@ -268,7 +217,7 @@ def lock_exemplar(exemplar: Exemplar) -> None:
     """Step 2 of :mod:`dankheo.locking`: hold ``exemplar``'s row until commit and read
     it afresh, so the checks that follow see what the last committed change left."""
     if not lock_ids(Exemplar, [exemplar.id]):
-        raise Conflict(N_("Hồ sơ vừa thay đổi trạng thái; hãy xem lại."))
+        raise Conflict(STATE_CHANGED)
 
 
 def starting_stage(exemplar: Exemplar) -> Stage | None:

@@ -15,7 +15,6 @@ import uuid
 from dataclasses import asdict
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from dankheo import create_app
@@ -23,24 +22,16 @@ from dankheo.jobs import queue_for, records, recover_stale
 from dankheo.registry.models import Exemplar
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD
+from tests.redis_required import redis_or_skip
 from tests.registry.bulk_helpers import row, tree, xlsx
 
 REDIS_URL = os.environ.get("DANKHEO_TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
-def _redis_available() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def storage(request):
-    if request.param == "redis" and not _redis_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI ({REDIS_URL})")
-        pytest.skip("Redis is not running")
+    if request.param == "redis":
+        redis_or_skip(REDIS_URL).close()
     return request.param
 
 

@@ -10,21 +10,15 @@ import uuid
 from dataclasses import asdict
 
 import pytest
-import redis
 from huey import RedisHuey, SqliteHuey
 
 from dankheo import create_app
 from dankheo.jobs import records
 from dankheo.jobs.records import JobRecord
 
+from ..redis_required import redis_or_skip
+
 REDIS_URL = os.environ.get("DANKHEO_TEST_SEALED_REDIS_URL", "redis://127.0.0.1:6379/1")
-
-
-def _redis_available() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -32,10 +26,7 @@ def two_processes(request, tmp_path):
     """Two queue handles on one store, as two web processes hold them."""
     name = f"dankheo-sealed-{uuid.uuid4().hex[:8]}"
     if request.param == "redis":
-        if not _redis_available():
-            if os.environ.get("CI"):
-                pytest.fail(f"Redis is required in CI ({REDIS_URL})")
-            pytest.skip("Redis is not running")
+        redis_or_skip(REDIS_URL).close()
         pair = [RedisHuey(name, url=REDIS_URL, results=False) for _ in range(2)]
         yield pair
         pair[0].storage.flush_results()

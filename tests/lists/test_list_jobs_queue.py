@@ -9,32 +9,23 @@ import os
 import uuid
 
 import pytest
-import redis
 from openpyxl import load_workbook
 
 from dankheo import create_app
 from dankheo.jobs import queue_for
 from tests.conftest import IsolatedClient
 from tests.jobs.test_queue import Consumer, _login, _wait
+from tests.redis_required import redis_or_skip
 
 from .conftest import bulk_recommended
 
 REDIS_URL = os.environ.get("DANKHEO_TEST_LISTS_REDIS_URL", "redis://127.0.0.1:6379/2")
 
 
-def _redis_available() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def web_apps(request, database_url, tmp_path, db):
-    if request.param == "redis" and not _redis_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI ({REDIS_URL})")
-        pytest.skip("Redis is not running")
+    if request.param == "redis":
+        redis_or_skip(REDIS_URL).close()
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",

@@ -8,7 +8,6 @@ import time
 import uuid
 
 import pytest
-import redis
 
 from dankheo import create_app
 from dankheo.appraisal import councils
@@ -19,6 +18,7 @@ from dankheo.jobs import queue_for
 from tests.appraisal.scenario import build, submitted
 from tests.conftest import IsolatedClient
 from tests.jobs.test_queue import Consumer
+from tests.redis_required import redis_or_skip
 
 from .conftest import text_of
 
@@ -27,12 +27,7 @@ REDIS_URL = os.environ.get("DANKHEO_TEST_NOTIFY_REDIS_URL", "redis://127.0.0.1:6
 
 @pytest.fixture
 def web(database_url, tmp_path, smtp_server, db):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI ({REDIS_URL})")
-        pytest.skip("Redis is not running")
+    redis_or_skip(REDIS_URL).close()
     _inbox, port = smtp_server
     app = create_app(
         {

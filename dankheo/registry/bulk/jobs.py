@@ -13,7 +13,7 @@ from flask import Flask
 from ...actors import acting_as
 from ...auth.models import User
 from ...campaigns.models import Campaign
-from ...db import write_intent
+from ...db import transaction_intent
 from ...domain import N_
 from ...errors import InvalidInput, NotAllowed
 from ...extensions import db
@@ -92,25 +92,26 @@ def run_job(app: Flask, record: JobRecord) -> None:
         try:
             # Up to the write step the job only reads: on SQLite the check of thousands
             # of rows must not hold the write lock (import_file takes it to write).
-            read = write_intent.set(False)
-            try:
-                actor = (
-                    db.session.get(User, record.owner_id) if record.owner_id else None
-                )
-                stack.enter_context(acting_as(actor))  # the job acts for its uploader
-                record.state = "running"
-                records.save(huey, record)
-                outcome = run_record(
-                    record, actor, huey, apply=apply, separate_read=True
-                )
-            except (InvalidInput, NotAllowed) as exc:
-                db.session.rollback()
-                records.fail(huey, record, exc.template, **exc.values)
-                discard_staged(record)
-                db.session.commit()  # the database store deletes in a transaction
-                return
-            finally:
-                write_intent.reset(read)
+            with transaction_intent(write=False):
+                try:
+                    actor = (
+                        db.session.get(User, record.owner_id)
+                        if record.owner_id
+                        else None
+                    )
+                    # The job acts for its uploader.
+                    stack.enter_context(acting_as(actor))
+                    record.state = "running"
+                    records.save(huey, record)
+                    outcome = run_record(
+                        record, actor, huey, apply=apply, separate_read=True
+                    )
+                except (InvalidInput, NotAllowed) as exc:
+                    db.session.rollback()
+                    records.fail(huey, record, exc.template, **exc.values)
+                    discard_staged(record)
+                    db.session.commit()  # the database store deletes in a transaction
+                    return
             try:
                 if apply and outcome.ok:
                     record.state = "committing"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import pickle
+from contextlib import nullcontext
 from pathlib import Path
 
 from sqlalchemy import insert
 
-from ...db import table_of, write_intent
+from ...db import table_of, transaction_intent
 from ...extensions import db
 from ..models import Exemplar
 from ..signals import exemplars_imported
@@ -79,19 +80,14 @@ def import_file(
     With ``separate_read`` (jobs and the command line) the check runs in a read-only
     transaction and the writes in a second one, so a long check never holds SQLite's
     write lock. The caller closes the outcome."""
-    token = write_intent.set(False) if separate_read else None
-    try:
-        outcome = check(ctx, path, fmt, progress)
-    finally:
-        if token is not None:
-            db.session.rollback()  # nothing was written: this ends the read
-            write_intent.reset(token)
+    with transaction_intent(write=False) if separate_read else nullcontext():
+        try:
+            outcome = check(ctx, path, fmt, progress)
+        finally:
+            if separate_read:
+                db.session.rollback()  # nothing was written: this ends the read
     if outcome.ok:
         # The write alone holds SQLite's write lock (a job reads with it off).
-        token = write_intent.set(True) if separate_read else None
-        try:
+        with transaction_intent(write=True) if separate_read else nullcontext():
             write(ctx, outcome, progress)
-        finally:
-            if token is not None:
-                write_intent.reset(token)
     return outcome
