@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import contextvars
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from dankheo import create_app
 from dankheo.db import transaction_intent
@@ -186,6 +188,28 @@ def _truncate_all():
     from dankheo.schema import after_truncate
 
     after_truncate(_db.engine)
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL text of every statement ``engine`` runs inside the block."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def statements(db) -> Iterator[list[str]]:
+    """The SQL text of every statement the test's database runs while it is active."""
+    with recorded_statements(db.engine) as seen:
+        yield seen
 
 
 @pytest.fixture

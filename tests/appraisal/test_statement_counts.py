@@ -4,9 +4,7 @@ a round of 100 entries runs as many as closing one of 10 (counted with
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from dankheo.appraisal import voting
 from dankheo.appraisal.models import StageResult
@@ -16,6 +14,7 @@ from dankheo.domain.workflow import State
 from dankheo.registry.models import Exemplar, History
 from dankheo.verification.replay import replay_campaign
 
+from ..conftest import recorded_statements
 from ..showcase.test_tallies import assert_equal_to_recount
 from .scenario import build, submitted
 
@@ -24,20 +23,6 @@ from .scenario import build, submitted
 #: check, the member's earlier vote and the write. A vote ran 35 before the page
 #: around the form was left to GET requests.
 VOTE_STATEMENTS = 20
-
-
-@contextmanager
-def counting(db):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _queue(make, sc, council, n: int) -> list[Exemplar]:
@@ -93,11 +78,11 @@ def test_a_vote_runs_a_fixed_number_of_statements(make, db, login_as):
     assert client.post(url.format(entries[0].id), data=form).status_code == 302
     counts = []
     for e in entries[1:3]:
-        with counting(db) as seen:
+        with recorded_statements(db.engine) as seen:
             assert client.post(url.format(e.id), data=form).status_code == 302
         counts.append(len(seen))
     # Changing a vote costs no more than casting it.
-    with counting(db) as seen:
+    with recorded_statements(db.engine) as seen:
         assert client.post(url.format(entries[1].id), data=form).status_code == 302
     counts.append(len(seen) - 2)  # the old scores deleted, the vote updated
     assert max(counts) <= VOTE_STATEMENTS, counts
@@ -115,7 +100,7 @@ def test_closing_100_entries_runs_as_many_statements_as_closing_10(make, db, log
     for council in (small_council, large_council):
         rnd = council.open_round
         client = login_as(sc.chair(council).user)
-        with counting(db) as seen:
+        with recorded_statements(db.engine) as seen:
             resp = client.post(f"/appraisal/rounds/{rnd.id}/close")
         assert resp.status_code == 302
         counts.append(len(seen))

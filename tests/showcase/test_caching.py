@@ -7,25 +7,11 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import event
 
 from dankheo.domain.enums import Role
 
 PUBLIC = "public, max-age=60"
 PRIVATE = "private, no-store"
-
-
-@pytest.fixture
-def statements(db):
-    """Collects the SQL text of every statement run while it is active."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("url", ["/", "/showcase", "/stats"])

@@ -6,24 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import event
 
 from dankheo.domain.enums import Role
 from dankheo.showcase import pagecache
 
 PAGES = ["/", "/showcase", "/stats", "/showcase?kind=model", "/api/v1/exemplars"]
-
-
-@pytest.fixture
-def statements(db):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("url", PAGES)

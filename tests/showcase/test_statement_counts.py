@@ -4,7 +4,7 @@ with the number of rows it shows (counted with ``before_cursor_execute``)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from dankheo.coverage.models import RegistrationExpectation
 from dankheo.domain.enums import Role
@@ -15,25 +15,17 @@ from dankheo.showcase import counts
 
 
 @pytest.fixture
-def count_statements(db):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-
+def count_statements(statements):
     def run(client, url: str) -> int:
         counts.clear_counts_cache()
         assert client.get(url).status_code == 200, url
-        seen.clear()
+        statements.clear()
         counts.clear_counts_cache()
         resp = client.get(url)
         assert resp.status_code == 200, url
-        return len(seen)
+        return len(statements)
 
-    yield run
-    event.remove(db.engine, "before_cursor_execute", record)
+    return run
 
 
 def _fill(publish, make, n: int, start: int) -> None:

@@ -5,22 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from sqlalchemy import event
-
 from dankheo.appraisal.commendations import record_commendation
-
-
-@pytest.fixture
-def statements(db):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_full_entry_page_runs_a_short_fixed_list_of_statements(
