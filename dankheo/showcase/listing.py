@@ -342,9 +342,8 @@ def recent_public(limit: int = 6) -> list[Exemplar]:
     return list(db.session.scalars(public_exemplars(Filters()).limit(limit)))
 
 
-#: The statements of an entry's page, built once: an entry's page is rendered once per
-#: entry (a million of them, each seldom asked twice), so building and keying the
-#: statement anew each time would be a fifth of the page's cost.
+#: Built once: an entry's page is mostly a first render (a million entries, each seldom
+#: asked twice), and building a statement anew costs a fifth of the page.
 _ONE_PUBLIC = (
     select(Exemplar)
     .where(Exemplar.id == bindparam("id"), public_condition())
