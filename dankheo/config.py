@@ -174,7 +174,8 @@ def production_gaps(config: Mapping[str, Any]) -> list[Gap]:
                 "DANKHEO_SECRET_KEY",
                 "chưa đặt: khóa bí mật được sinh riêng cho máy này "
                 "(instance/secret_key), không dùng chung giữa các máy chủ, nên phiên "
-                "đăng nhập và mã CSRF của máy này không hợp lệ ở máy khác.",
+                "đăng nhập và mã CSRF của máy này không hợp lệ ở máy khác, và tệp kết "
+                "quả do tiến trình xử lý nền ở máy khác tạo ra không mở được.",
             )
         )
     if not config.get("SESSION_COOKIE_SECURE"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,8 @@ from flask import current_app
 from huey import Huey
 
 from ..domain import N_
+
+log = logging.getLogger(__name__)
 
 PREFIX = "dankheo:job:"
 #: A worker holds the job in these states; a record stuck in one has lost its worker.
@@ -172,15 +175,15 @@ def _taken_key(job_id: str) -> str:
 
 def _sealer() -> Fernet:
     """Outputs are sealed (AES with an HMAC, the ``cryptography`` library's Fernet)
-    under a key derived from the application's secret key: the store (a Redis, the
-    queue's SQLite file, their backups) never holds an output it could be read from,
-    a password file least of all. Every instance shares the secret key, so any of them
-    opens what another sealed; a new secret key leaves older outputs unreadable
-    (they are gone, as after their expiry)."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
+    under a key derived from the application's secret key (read from the application
+    in context): the store (a Redis, the queue's SQLite file, their backups) never
+    holds an output it could be read from, a password file least of all. Every web
+    process and job consumer must share ``DANKHEO_SECRET_KEY`` to open what another
+    sealed; a new secret key leaves older outputs unreadable (gone, as after expiry)."""
+    secret = current_app.config["SECRET_KEY"]
     key = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"dankheo job output"
-    ).derive(secret)
+    ).derive(secret if isinstance(secret, bytes) else str(secret).encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -194,13 +197,10 @@ def put_output(huey: Huey, record: JobRecord, data: bytes, *, seconds: float) ->
     record.result["expires_at"] = expires_at
 
 
-def output_expired(record: JobRecord) -> bool:
-    expires = record.result.get("expires_at")
-    return expires is not None and float(expires) <= time.time()
-
-
-def _payload(huey: Huey, record: JobRecord, *, remove: bool) -> bytes | None:
-    payload = huey.get(_output_key(record.id), peek=not remove)
+def read_output(huey: Huey, record: JobRecord) -> bytes | None:
+    """``record``'s output, or None once it has expired, was never written or cannot
+    be opened here."""
+    payload = huey.get(_output_key(record.id), peek=True)
     if not isinstance(payload, dict) or payload["expires_at"] <= time.time():
         return None
     sealed = payload.get("sealed")
@@ -208,13 +208,14 @@ def _payload(huey: Huey, record: JobRecord, *, remove: bool) -> bytes | None:
         return None
     try:
         return _sealer().decrypt(sealed)
-    except InvalidToken:  # sealed under another secret key, or altered
+    except InvalidToken:
+        log.error(
+            "job %s: its output cannot be opened (sealed under another secret key, "
+            "or altered): every web process and job consumer needs the same "
+            "DANKHEO_SECRET_KEY",
+            record.id,
+        )
         return None
-
-
-def read_output(huey: Huey, record: JobRecord) -> bytes | None:
-    """``record``'s output, or None once it has expired or was never written."""
-    return _payload(huey, record, remove=False)
 
 
 def take_output(huey: Huey, record: JobRecord) -> bytes | None:
@@ -222,7 +223,12 @@ def take_output(huey: Huey, record: JobRecord) -> bytes | None:
     store) and removes it; every later call, or one after expiry, gets None."""
     if not huey.put_if_empty(_taken_key(record.id), str(time.time())):
         return None
-    return _payload(huey, record, remove=True)
+    data = read_output(huey, record)
+    if data is None:  # expired, or unreadable here: nothing was taken
+        huey.delete(_taken_key(record.id))
+        return None
+    huey.delete(_output_key(record.id))
+    return data
 
 
 def output_state(huey: Huey, record: JobRecord) -> str:
@@ -246,7 +252,12 @@ def prune_outputs(huey: Huey) -> int:
         if not name.startswith(prefix):
             continue
         payload = huey.serializer.deserialize(raw)
-        if not isinstance(payload, dict) or payload["expires_at"] <= now:
+        # An output kept before outputs were sealed goes at once.
+        if (
+            not isinstance(payload, dict)
+            or payload["expires_at"] <= now
+            or "sealed" not in payload
+        ):
             huey.delete(name)
             removed += 1
     return removed

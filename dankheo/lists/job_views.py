@@ -49,7 +49,9 @@ def job(job_id: str):
     return render_template(
         "lists/job.html",
         record=record,
-        expired=record.state == "done" and records.output_expired(record),
+        # Expired, or unreadable (sealed under another secret key): no link to it.
+        expired=record.state == "done"
+        and records.output_state(queue_for().huey, record) == "gone",
     )
 
 

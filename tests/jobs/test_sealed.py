@@ -107,12 +107,31 @@ def test_an_output_sealed_under_another_key_or_altered_is_gone(two_processes, ap
     web1, _web2 = two_processes
     record = records.save(web1, JobRecord(kind="k", owner_id=1, params={}))
     records.put_output(web1, record, b"secret bytes", seconds=60)
+    # A consumer on another machine without the shared secret key sealed it.
     other = create_app({**app.config, "SECRET_KEY": "another-secret"})
     with other.app_context():
         assert records.read_output(web1, record) is None
+        assert records.take_output(web1, record) is None
+        assert records.output_state(web1, record) == "gone"
+    # Nothing was destroyed: with the right key it is still there, once.
+    assert records.output_state(web1, record) == "waiting"
+    assert records.take_output(web1, record) == b"secret bytes"
+    assert records.output_state(web1, record) == "taken"
+    records.put_output(web1, record, b"secret bytes", seconds=60)
     key = records._output_key(record.id)
     payload = web1.get(key, peek=True)
     payload["sealed"] = payload["sealed"][:-4] + b"AAAA"
     web1.put(key, payload)
     assert records.read_output(web1, record) is None
-    assert records.output_state(web1, record) == "gone"
+
+
+def test_an_output_kept_before_outputs_were_sealed_is_pruned_at_once(two_processes):
+    web1, _web2 = two_processes
+    record = records.save(web1, JobRecord(kind="k", owner_id=1, params={}))
+    web1.put(
+        records._output_key(record.id),
+        {"expires_at": time.time() + 3600, "data": b"canbo.xa,Xk7-pQ2-mN9"},
+    )
+    assert records.read_output(web1, record) is None
+    assert records.prune_outputs(web1) == 1
+    assert b"Xk7-pQ2-mN9" not in _stored(web1)
