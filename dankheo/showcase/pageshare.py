@@ -9,7 +9,7 @@ Redis and a worker missing a page reads it there before rendering it.
 Nothing changes about when a page may be served: the key is the same key (endpoint,
 host, path and query, language, data version), and a page taken from Redis keeps its
 age: it is served for the rest of ``SHOWCASE_CACHE_SECONDS``, not for another full
-period. Redis drops an entry after five times that (``SETEX``): past the age bound it
+period. Redis drops an entry after five times that (its expiry): past the age bound it
 is only what a worker serves while it renders the page again, as it does with its own
 aged copy, so a worker that never rendered a costly page does not make every visitor
 wait for its first rendering. Likewise between processes: while one renders a page
@@ -21,8 +21,8 @@ Redis holds at most ``PAGECACHE_SHARED_PAGES`` pages per database (default 5,000
 about 30 MB of compressed list pages): each write also records the page in an index
 ordered by the time it expires, and drops from Redis the pages that expire first
 past that number (the oldest: every page lives as long), and from the index what
-expired. Without it, a crawler asking for every entry
-or a visitor trying endless searches would fill Redis for as long as the pages live.
+expired. Without it, a crawler asking for every entry or a visitor trying endless
+searches would fill Redis for as long as the pages live.
 
 The cache never decides whether a page works: a Redis that is down, slow (half a
 second) or holding something unreadable counts as a miss, and the page is rendered;
@@ -38,6 +38,7 @@ import json
 import logging
 import math
 import os
+import secrets
 import time
 import zlib
 from dataclasses import dataclass
@@ -70,9 +71,19 @@ local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
 if over > 0 then
   local oldest = redis.call('ZRANGE', KEYS[2], 0, over - 1)
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
-  redis.call('DEL', unpack(oldest))
+  for i = 1, #oldest, 500 do
+    redis.call('DEL', unpack(oldest, i, math.min(i + 499, #oldest)))
+  end
 end
 return over
+"""
+#: A claim is let go only by the process that holds it (one that outlived its claim
+#: must not end another's). KEYS: claim; ARGV: its token.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 """
 
 
@@ -135,6 +146,9 @@ class SharedPages:
         self.index = self.prefix + "index"
         self.max_pages = max(1, max_pages)
         self._put = self.client.register_script(_PUT)
+        self._release = self.client.register_script(_RELEASE)
+        #: This process's token in the claims it takes.
+        self.token = secrets.token_hex(8).encode()
         self._warned = False
         #: Until when Redis is left alone after a failure (a Redis that times out
         #: would otherwise cost every page its timeout, three times).
@@ -189,8 +203,8 @@ class SharedPages:
         try:
             return bool(
                 self.client.set(
-                    self.prefix + "rendering:" + _digest(key),
-                    b"1",
+                    self._claim_name(key),
+                    self.token,
                     nx=True,
                     ex=max(1, math.ceil(seconds)),
                 )
@@ -200,12 +214,17 @@ class SharedPages:
             return True
 
     def release(self, key: tuple[Any, ...]) -> None:
+        """Let go of this process's claim on ``key`` (not one another process took
+        after this one's lifetime ran out)."""
         if self._resting():
             return
         try:
-            self.client.delete(self.prefix + "rendering:" + _digest(key))
+            self._release(keys=[self._claim_name(key)], args=[self.token])
         except self._errors as exc:
             self._failed(exc)
+
+    def _claim_name(self, key: tuple[Any, ...]) -> str:
+        return self.prefix + "rendering:" + _digest(key)
 
     def clear(self) -> None:
         """Forget every page of this database (after its tables were emptied)."""
