@@ -20,7 +20,6 @@ import re
 
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0015f75ea4c1"
 down_revision = "0b1ec7f1c013"
