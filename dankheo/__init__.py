@@ -146,6 +146,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if sqla.engine.dialect.name == "sqlite":
             dbmod.configure_sqlite(sqla.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif sqla.engine.dialect.name == "postgresql":
+            dbmod.configure_postgresql(sqla.engine)
     migrate.init_app(
         app, sqla, directory=str(ROOT / "migrations"), render_as_batch=True
     )

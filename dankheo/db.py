@@ -117,6 +117,18 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """Every session in UTC, as the values are stored: SQL that takes a timestamp
+    apart (``extract(year …)``, a cast to date) then reads it as Python does, whatever
+    time zone the server or the database defaults to."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for writers."""
 
