@@ -215,15 +215,22 @@ def _age_shared_copy(pages, seconds: float) -> None:
     pages.client.set(name, pageshare.encode(entry))
 
 
-def test_a_worker_renders_a_page_whose_shared_copy_is_past_its_age(
-    workers, publish, db, statements
-):
+def _aged_in_redis(workers, publish, db):
+    """a renders /showcase; its copy in Redis is then past the 30 s bound (within
+    Redis's keeping). The workers, a's page and a's shared tier."""
     publish(name="Mô hình công khai")
     db.session.commit()
     a, b = workers
-    a.get("/showcase")
+    first = a.get("/showcase")
     pages = _pages(a)
-    _age_shared_copy(pages, 60)  # past the 30 s bound, within Redis's keeping
+    _age_shared_copy(pages, 60)
+    return a, b, first, pages
+
+
+def test_a_worker_renders_a_page_whose_shared_copy_is_past_its_age(
+    workers, publish, db, statements
+):
+    _a, b, _first, _pages_of_a = _aged_in_redis(workers, publish, db)
     statements.clear()
     assert b.get("/showcase").status_code == 200
     assert len(_selects(statements)) > 2  # b rendered it, nobody else was
@@ -232,12 +239,7 @@ def test_a_worker_renders_a_page_whose_shared_copy_is_past_its_age(
 def test_while_it_renders_a_worker_serves_the_aged_shared_copy(
     workers, publish, db, statements
 ):
-    publish(name="Mô hình công khai")
-    db.session.commit()
-    a, b = workers
-    first = a.get("/showcase")
-    pages = _pages(a)
-    _age_shared_copy(pages, 60)
+    _a, b, first, pages = _aged_in_redis(workers, publish, db)
     # b asks for /showcase for the first time while one of its threads renders it.
     answers: list = []
 
@@ -267,12 +269,7 @@ def test_while_another_process_renders_a_page_the_others_serve_the_aged_copy(
 ):
     """A costly page past its age is rendered again by one process at a time: the
     others serve their aged copy meanwhile, instead of each rendering it too."""
-    publish(name="Mô hình công khai")
-    db.session.commit()
-    a, b = workers
-    first = a.get("/showcase")
-    pages = _pages(a)
-    _age_shared_copy(pages, 60)
+    _a, b, first, pages = _aged_in_redis(workers, publish, db)
     (name,) = store_keys(pages)
     rendering = pages.prefix + "rendering:" + name.decode()[len(pages.prefix) :]
     store.set(rendering, b"1", ex=30)  # a third process is rendering it
