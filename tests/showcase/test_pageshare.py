@@ -202,9 +202,11 @@ def _pages(client) -> pageshare.SharedPages:
 
 
 def store_keys(pages: pageshare.SharedPages) -> list[bytes]:
-    """The pages kept (not the index of them)."""
+    """The pages kept (not the index of them), each once: SCAN may return a key twice
+    while Redis resizes its table, as after thousands of deletions."""
     index = pages.index.encode()
-    return [k for k in pages.client.scan_iter(match=pages.prefix + "*") if k != index]
+    found = pages.client.scan_iter(match=pages.prefix + "*")
+    return list(dict.fromkeys(k for k in found if k != index))
 
 
 def _age_shared_copy(pages, seconds: float) -> None:
