@@ -35,6 +35,15 @@ threads = _int("DANKHEO_THREADS", 4)
 # open-data files are never built in a request (a job builds them into the file
 # store, dankheo.showcase.opendata); only filtered exports stream from the database.
 worker_class = "gthread"
+# A process takes a connection only while it has a thread free for it. Without this
+# cap each process accepts any number (gunicorn's 1,000), and with kept-alive
+# connections a burst can settle on one process: its requests wait their turn for
+# one core while the other processes idle (measured: 8 connections all on one of 2
+# workers halved the requests served). Behind the reverse proxy, which opens a
+# connection per request, the cap spreads requests over the processes. A kept-alive
+# idle connection holds its place for up to `keepalive` seconds: serving browsers
+# directly, raise DANKHEO_WORKER_CONNECTIONS.
+worker_connections = _int("DANKHEO_WORKER_CONNECTIONS", threads)
 timeout = _int("DANKHEO_TIMEOUT", 120)
 # On restart, let running downloads finish before the old workers are stopped.
 graceful_timeout = _int("DANKHEO_GRACEFUL_TIMEOUT", 60)

@@ -235,3 +235,17 @@ def test_gunicorn_conf_suits_long_streamed_responses(monkeypatch):
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert conf["worker_class"] == "gthread" and conf["threads"] >= 2
     assert conf["timeout"] >= 120 and conf["graceful_timeout"] >= 60
+
+
+def test_gunicorn_conf_spreads_connections_over_processes(monkeypatch):
+    """A process holds no more connections than it has threads (so kept-alive
+    connections cannot all settle on one process while the others idle), unless the
+    operator raises the cap."""
+    import runpy
+
+    monkeypatch.delenv("DANKHEO_WORKER_CONNECTIONS", raising=False)
+    monkeypatch.setenv("DANKHEO_THREADS", "3")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["worker_connections"] == conf["threads"] == 3
+    monkeypatch.setenv("DANKHEO_WORKER_CONNECTIONS", "100")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["worker_connections"] == 100
