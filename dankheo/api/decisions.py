@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ..errors import NotFound
-from ..objections.queries import public_objections
+from ..objections.queries import entry_public_objections
 from ..showcase import listing
 from ..verification.record import decision_record
 from .blueprint import bp
@@ -37,8 +37,5 @@ def exemplar_decisions(id: int) -> DecisionAnswer:
         name=e.name,
         url=url_for("showcase.detail", id=e.id, slug=e.slug, _external=True),
         decisions=[StageDecisionInfo.of(d) for d in decision_record(e)],
-        objections=[
-            ObjectionInfo.of(o)
-            for o in public_objections(exemplar_ids=[e.id]).get(e.id, [])
-        ],
+        objections=[ObjectionInfo.of(o) for o in entry_public_objections(e.id)],
     )

@@ -8,12 +8,14 @@ campaign's ``objection_days``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Connection, Select, bindparam, select
 from sqlalchemy.orm import defer, joinedload
 
 from .. import clock
@@ -31,7 +33,11 @@ RECOMMENDED = "recommended"
 
 def is_recommended_list(issued: IssuedList) -> bool:
     """Read from the recorded filters (small), not from the content (every row)."""
-    return (issued.filters or {}).get("list_type") == RECOMMENDED
+    return _recommended(issued.filters)
+
+
+def _recommended(filters: dict[str, Any] | None) -> bool:
+    return (filters or {}).get("list_type") == RECOMMENDED
 
 
 def window_of(issued: IssuedList) -> Window:
@@ -64,28 +70,62 @@ class OpenList:
 
 
 #: Built once: every entry's public page asks (see ``showcase.listing.get_public``).
+#: Columns only, on the connection: a list's content (every row) is read once per
+#: process, and only while its window is open.
 _IN_FORCE = (
-    select(IssuedList)
-    .options(defer(IssuedList.content), joinedload(IssuedList.campaign))
+    select(
+        IssuedList.id,
+        IssuedList.digest,
+        IssuedList.filters,
+        IssuedList.issued_on,
+        Campaign.objection_days,
+    )
+    .join(Campaign, Campaign.id == IssuedList.campaign_id)
     .where(
         IssuedList.campaign_id == bindparam("campaign"),
-        IssuedList.status == IssueStatus.ISSUED,
+        IssuedList.status == str(IssueStatus.ISSUED),
     )
     .order_by(IssuedList.issued_on.desc(), IssuedList.id.desc())
 )
+_CONTENT = select(IssuedList.content).where(IssuedList.id == bindparam("id"))
+
+#: Entry ids of an issued list, by its digest. A list is never edited (it is annulled
+#: or superseded), and its digest is the SHA-256 of its content, so a digest names one
+#: set of entries for good: nothing to invalidate, only a bound on how many are kept.
+_ENTRY_IDS: OrderedDict[str, frozenset[int]] = OrderedDict()
+_ENTRY_IDS_KEPT = 64
+_entry_ids_guard = threading.Lock()
+
+
+def _entry_ids(conn: Connection, list_id: int, digest: str) -> frozenset[int]:
+    with _entry_ids_guard:
+        found = _ENTRY_IDS.get(digest)
+        if found is not None:
+            _ENTRY_IDS.move_to_end(digest)
+            return found
+    content = conn.execute(_CONTENT, {"id": list_id}).scalar_one()
+    ids = frozenset(r["id"] for r in (content or {}).get("rows", []))
+    with _entry_ids_guard:
+        _ENTRY_IDS[digest] = ids
+        while len(_ENTRY_IDS) > _ENTRY_IDS_KEPT:
+            _ENTRY_IDS.popitem(last=False)
+    return ids
 
 
 def open_list_for_entry(exemplar: Exemplar) -> OpenList | None:
     """The newest recommended list in force of the entry's campaign whose window is
-    open today and which holds the entry, if any. A list's rows are read only while its
-    window is open (an entry's public page asks this on every view)."""
+    open today and which holds the entry, if any (one query; the list's rows are read
+    once per process, see :data:`_ENTRY_IDS`)."""
     today = clock.today()
-    found = db.session.scalars(_IN_FORCE, {"campaign": exemplar.campaign_id})
-    for issued in found:
-        win = window_of(issued)
-        if not (is_recommended_list(issued) and win.is_open(today)):
+    conn = db.session.connection()
+    for row in conn.execute(_IN_FORCE, {"campaign": exemplar.campaign_id}).all():
+        if not _recommended(row.filters):
             continue
-        if any(r["id"] == exemplar.id for r in entries_of(issued)):
+        win = window(row.issued_on, row.objection_days)
+        if win.is_open(today) and exemplar.id in _entry_ids(conn, row.id, row.digest):
+            issued = db.session.get_one(
+                IssuedList, row.id, options=[defer(IssuedList.content)]
+            )
             return OpenList(issued, win)
     return None
 
@@ -188,6 +228,9 @@ _PUBLIC = (
 )
 
 
+_PUBLIC_OF_ENTRY = _PUBLIC.where(Objection.exemplar_id == bindparam("id"))
+
+
 def public_objections(
     *, exemplar_ids: list[int] | None = None, issued_list_id: int | None = None
 ) -> dict[int, list[PublicObjection]]:
@@ -198,10 +241,20 @@ def public_objections(
     if issued_list_id is not None:
         stmt = stmt.where(Objection.issued_list_id == issued_list_id)
     out: dict[int, list[PublicObjection]] = defaultdict(list)
-    for eid, received, state, outcome, decided in db.session.execute(stmt):
-        out[eid].append(
-            PublicObjection(
-                eid, _day(received) or date.min, state, outcome, _day(decided)
-            )
-        )
+    for o in _public(db.session.execute(stmt)):
+        out[o.exemplar_id].append(o)
     return dict(out)
+
+
+def entry_public_objections(exemplar_id: int) -> list[PublicObjection]:
+    """The received objections of one entry, oldest first (one query, built once:
+    every entry's public page asks)."""
+    rows = db.session.connection().execute(_PUBLIC_OF_ENTRY, {"id": exemplar_id})
+    return list(_public(rows))
+
+
+def _public(rows: Iterable[Any]) -> Iterable[PublicObjection]:
+    for eid, received, state, outcome, decided in rows:
+        yield PublicObjection(
+            eid, _day(received) or date.min, state, outcome, _day(decided)
+        )

@@ -34,6 +34,7 @@ from .forms import ConfirmForm, ObjectionForm
 from .operations import check_window, confirm_objection, lodge_objection
 from .queries import (
     entries_of,
+    entry_public_objections,
     is_recommended_list,
     lists_taking_objections,
     open_list_for_entry,
@@ -148,7 +149,7 @@ def confirm(token: str) -> ResponseReturnValue:
 def entry_objections(exemplar: Exemplar) -> dict[str, Any]:
     """For an entry's public page: its objections (no objector) and the list whose
     window is open for it, if any (two queries)."""
-    items = public_objections(exemplar_ids=[exemplar.id]).get(exemplar.id, [])
+    items = entry_public_objections(exemplar.id)
     return {"items": items, "open": open_list_for_entry(exemplar)}
 
 

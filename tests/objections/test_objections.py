@@ -18,8 +18,10 @@ from dankheo.audit.verify import verify_all
 from dankheo.domain.enums import Role, UnitTier
 from dankheo.extensions import limiter
 from dankheo.notifications.models import Notification
+from dankheo.objections import queries
 from dankheo.objections.models import Objection
 from dankheo.registry.models import Exemplar, History
+from tests.conftest import recorded_statements
 from tests.notifications.conftest import link_in, text_of
 
 EMAIL = "nguoi-phan-anh@example.vn"
@@ -522,6 +524,27 @@ def test_the_entry_page_invites_objections_only_while_the_window_is_open(
     db.session.commit()
     page = anonymous.get(f"/verify/{record.digest}").get_data(as_text=True)
     assert "Đã tiếp nhận" in page and "/objections/lists/" not in page
+
+
+def test_entry_pages_read_an_open_lists_rows_once(issued, app, db, province):
+    """While a list's window is open, every entry page of its campaign asks whether
+    the list holds the entry: the list's rows (a province's 922) are read once per
+    process, not on every page (they were: one read of the content per page)."""
+    _admin, record = issued
+    queries._ENTRY_IDS.clear()
+    anonymous = app.test_client()
+    paths = []
+    for key in ("road", "hoa", "formula"):
+        entry = db.session.get(Exemplar, province.entries[key].id)
+        entry.published_at = record.issued_at
+        paths.append(f"/showcase/{entry.id}-{entry.slug}")
+    db.session.commit()
+    with recorded_statements(db.engine) as seen:
+        pages = [anonymous.get(p).get_data(as_text=True) for p in paths]
+    # the columns of the list named, not a whole row, which carries every entry
+    assert sum("issued_lists.content" in s for s in seen) == 1
+    for key, page in zip(("road", "hoa", "formula"), pages, strict=True):
+        assert f"/objections/lists/{record.id}?entry={province.entries[key].id}" in page
 
 
 def test_the_form_names_the_campaign_with_its_year_once(issued, app, province):
