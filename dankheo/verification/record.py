@@ -115,8 +115,28 @@ def _local_date(at: datetime) -> date:
 
 
 #: Built once: every entry's public page asks (see ``showcase.listing.get_public``).
+#: Columns, not rows of five tables: the page shows a dozen values of each.
 _DECIDED = (
-    select(StageResult, Round, Council.name, Stage, RuleSnapshot)
+    select(
+        StageResult.eligible,
+        StageResult.votes,
+        StageResult.approvals,
+        StageResult.rejections,
+        StageResult.abstentions,
+        StageResult.average_score,
+        StageResult.outcome,
+        Round.id.label("round_id"),
+        Round.number.label("round_number"),
+        Round.closed_at,
+        Council.name.label("council"),
+        Stage.id.label("stage_id"),
+        Stage.name.label("stage"),
+        Stage.pass_label,
+        RuleSnapshot.id.label("snapshot_id"),
+        RuleSnapshot.rule,
+        RuleSnapshot.rubric,
+        RuleSnapshot.backfilled,
+    )
     .join(Round, Round.id == StageResult.round_id)
     .join(Council, Council.id == StageResult.council_id)
     .join(Stage, Stage.id == StageResult.stage_id)
@@ -129,6 +149,23 @@ _DECIDED = (
     )
     .order_by(Stage.position, StageResult.decided_at)
 )
+_MEMBERS = (
+    select(Attendance.round_id, func.count(Attendance.id))
+    .where(Attendance.round_id.in_(bindparam("rounds", expanding=True)))
+    .group_by(Attendance.round_id)
+)
+#: A stage's rule as it is now, for a round closed before rules were recorded.
+_STAGE_RULE = (
+    "ballot_mode",
+    "base",
+    "threshold_num",
+    "threshold_den",
+    "threshold_strict",
+    "quorum_percent",
+    "min_average_score",
+    "quota",
+    "tie_rule",
+)
 
 
 def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
@@ -136,62 +173,47 @@ def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
     queries)."""
     exemplar_id = exemplar if isinstance(exemplar, int) else exemplar.id
     rows = db.session.execute(_DECIDED, {"id": exemplar_id}).all()
-    round_ids = [rnd.id for _r, rnd, _c, _s, _snap in rows]
     members: dict[int, int] = (
         dict(
             db.session.execute(
-                select(Attendance.round_id, func.count(Attendance.id))
-                .where(Attendance.round_id.in_(round_ids))
-                .group_by(Attendance.round_id)
+                _MEMBERS, {"rounds": [row.round_id for row in rows]}
             ).all()
         )
-        if round_ids
+        if rows
         else {}
     )
     out: list[StageDecision] = []
     seen: set[int] = set()
-    for result, rnd, council_name, stage, snap in rows:
-        if stage.id in seen:
+    for row in rows:
+        if row.stage_id in seen:
             continue
-        seen.add(stage.id)
-        if snap is not None:
-            rule, rubric = snap.rule, snap.rubric
+        seen.add(row.stage_id)
+        if row.snapshot_id is not None:
+            rule, rubric = row.rule, row.rubric
         else:
-            rule = {
-                f: getattr(stage, f)
-                for f in (
-                    "ballot_mode",
-                    "base",
-                    "threshold_num",
-                    "threshold_den",
-                    "threshold_strict",
-                    "quorum_percent",
-                    "min_average_score",
-                    "quota",
-                    "tie_rule",
-                )
-            }
+            stage = db.session.get_one(Stage, row.stage_id)
+            rule = {f: getattr(stage, f) for f in _STAGE_RULE}
             rubric = {"max_total": stage.max_total}
-        assert rnd.closed_at is not None
+        assert row.closed_at is not None
         out.append(
             StageDecision(
-                stage=stage.name,
-                pass_label=stage.pass_label,
-                council=council_name,
-                session_date=_local_date(rnd.closed_at),
+                stage=row.stage,
+                pass_label=row.pass_label,
+                council=row.council,
+                session_date=_local_date(row.closed_at),
                 rule=rule_in_words(rule, rubric),
-                backfilled=snap is None or snap.backfilled,
-                eligible=result.eligible,
-                present=result.votes,
-                recused=max(members.get(rnd.id, result.eligible) - result.eligible, 0),
-                approvals=result.approvals,
-                rejections=result.rejections,
-                abstentions=result.abstentions,
-                average_score=result.average_score,
+                backfilled=row.snapshot_id is None or row.backfilled,
+                eligible=row.eligible,
+                present=row.votes,
+                recused=max(members.get(row.round_id, row.eligible) - row.eligible, 0),
+                approvals=row.approvals,
+                rejections=row.rejections,
+                abstentions=row.abstentions,
+                average_score=row.average_score,
                 max_score=rubric.get("max_total") or None,
-                outcome=result.outcome,
-                round_number=rnd.number,
-                round_id=rnd.id,
+                outcome=row.outcome,
+                round_number=row.round_number,
+                round_id=row.round_id,
             )
         )
     return out
