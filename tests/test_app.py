@@ -54,6 +54,26 @@ def test_vietnamese_number_and_date_formats(app):
             assert day(date(2026, 11, 22)) == "22 Nov 2026"
 
 
+def test_template_messages_follow_the_language_being_written(app):
+    """Templates look a message up in the catalogue of the language in force: a mail
+    written in English inside a Vietnamese request is English, and the request's own
+    pages stay Vietnamese; values put into a message are escaped in HTML only."""
+    html = app.jinja_env.from_string('{{ _("Đăng nhập") }}|{{ _("%(n)s", n="<b>") }}')
+    label_tpl = app.jinja_env.from_string("{{ value|label }}")
+    with app.test_request_context("/"):
+        assert html.render() == "Đăng nhập|&lt;b&gt;"
+        with force_locale("en"):
+            assert html.render() == "Log in|&lt;b&gt;"
+            assert label_tpl.render(value="Đăng nhập") == "Log in"
+        assert html.render().startswith("Đăng nhập|")
+        assert label_tpl.render(value="Đăng nhập") == "Đăng nhập"
+    mail = app.jinja_env.overlay(autoescape=False).from_string(
+        '{{ _("%(n)s", n="<b>") }}'
+    )
+    with app.test_request_context("/"):
+        assert mail.render() == "<b>"
+
+
 def test_vietnamese_first_with_english_switch(client):
     page = client.get("/auth/login").get_data(as_text=True)
     assert '<html lang="vi">' in page and "Đăng nhập" in page and "English" in page
