@@ -390,6 +390,12 @@ def main() -> int:
     parser.add_argument(
         "--skip-export", action="store_true", help="leave out the full CSV export"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only the pages whose label holds this text (repeatable)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is required: apt-get install -y wrk", file=sys.stderr)
@@ -443,6 +449,12 @@ def main() -> int:
         targets[DETAILS] = base + "/"  # the script picks the path
         if sqlite:
             targets[CEILING] = f"http://127.0.0.1:{ceiling_port}/showcase"
+        if args.only:
+            targets = {
+                label: target
+                for label, target in targets.items()
+                if any(part in label for part in args.only)
+            }
         for label, target in targets.items():
             if label != DETAILS:
                 fetch(target)  # each worker warms on its own: one request is not all
@@ -469,7 +481,7 @@ def main() -> int:
         results = [median_result(r) for label, r in rounds.items() if label != CEILING]
         for result in results:
             print(result.row(), flush=True)
-        ceiling = median_result(rounds[CEILING]) if sqlite else None
+        ceiling = median_result(rounds[CEILING]) if CEILING in rounds else None
         if ceiling is not None:
             print(ceiling.row())
             if ceiling.rps:
@@ -485,7 +497,7 @@ def main() -> int:
                 f"{lines / export_s:,.0f} rows/s; worker peak RSS {rss:,.0f} MB"
             )
 
-    if sqlite:
+    if sqlite and not args.only:
         db_path = url.removeprefix("sqlite:///")
         datasette = Path(
             os.environ.get("DATASETTE") or ROOT / ".venv-bench/bin/datasette"
