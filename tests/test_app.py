@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from flask_babel import force_locale
@@ -52,6 +52,35 @@ def test_vietnamese_number_and_date_formats(app):
         with force_locale("en"):
             assert number(2705) == "2,705"
             assert day(date(2026, 11, 22)) == "22 Nov 2026"
+
+
+def test_days_read_as_flask_babel_writes_them(app):
+    """``day`` works the local date out itself: the same text as Flask-Babel's own
+    formatter for dates and for moments either side of midnight in the product's zone
+    (UTC+7), naive moments read as UTC, in both languages."""
+    from datetime import datetime, timedelta
+    from datetime import timezone as tz
+
+    from flask_babel import format_date as babel_date
+    from flask_babel import format_datetime as babel_datetime
+
+    from dankheo.formatting import DATE_PATTERNS
+
+    values = [date(2026, 1, 1), date(999, 12, 31), date(2026, 11, 22)]
+    for hour in (0, 16, 17, 23):
+        at = datetime(2026, 12, 31, hour, 59, tzinfo=UTC)
+        values += [at, at.replace(tzinfo=None), at.astimezone(tz(timedelta(hours=-5)))]
+    with app.test_request_context("/"):
+        for lang in ("vi", "en"):
+            with force_locale(lang):
+                for value in values:
+                    pattern = DATE_PATTERNS[lang]
+                    expected = (
+                        babel_datetime(value, pattern)
+                        if isinstance(value, datetime)
+                        else babel_date(value, pattern)
+                    )
+                    assert day(value) == expected, (lang, value)
 
 
 def test_template_messages_follow_the_language_being_written(app):
