@@ -74,12 +74,22 @@ _rendering_guard = threading.Lock()
 def _claim(key: tuple[Any, ...], wait: bool = True) -> bool:
     """Become the thread rendering ``key``: wait for the one rendering it now, or,
     with ``wait=False``, give up at once (False) when one is."""
+    return _take(key, wait) is not None
+
+
+def _take(key: tuple[Any, ...], wait: bool = True) -> bool | None:
+    """:func:`_claim`, saying whether it waited (True) or not (False); None: it
+    gave up."""
     with _rendering_guard:
         lock = _rendering.setdefault(key, threading.Lock())
-    if not lock.acquire(blocking=wait):
-        return False
+    waited = False
+    if not lock.acquire(blocking=False):
+        if not wait:
+            return None
+        lock.acquire()
+        waited = True
     g.pagecache_lock = (key, lock)
-    return True
+    return waited
 
 
 def _claim_shared(key: tuple[Any, ...]) -> bool:
@@ -219,9 +229,10 @@ def _serve() -> Response | None:
             # rendering its successor: this visitor gets it now rather than waiting.
             entry = stale
         else:
-            if stale is None:
-                _claim(key)  # waits while another thread renders this page
-            entry = _fresh(store, key)
+            # Waits while another thread renders this page; only then can a copy
+            # have appeared since the look above (Redis is not asked twice).
+            waited = _take(key) if stale is None else True
+            entry = _fresh(store, key) if waited else None
             if entry is None and stale is not None and not _claim_shared(key):
                 # Another process is rendering its successor: the aged copy now.
                 entry = stale

@@ -88,6 +88,24 @@ def test_a_page_rendered_by_one_worker_is_served_by_the_other(
     assert len(_selects(statements)) == 2, _selects(statements)
 
 
+def test_a_first_render_asks_redis_once(workers, publish, db, monkeypatch):
+    """A page no one has rendered: one look in Redis, not a second one after taking
+    the render (there was no other thread to wait for)."""
+    publish(name="Mô hình công khai")
+    db.session.commit()
+    looks: list[tuple] = []
+    real_get = pageshare.SharedPages.get
+
+    def get(self, key, seconds):
+        looks.append(key)
+        return real_get(self, key, seconds)
+
+    monkeypatch.setattr(pageshare.SharedPages, "get", get)
+    a, _b = workers
+    assert a.get("/showcase").status_code == 200
+    assert len(looks) == 1
+
+
 def test_without_the_shared_tier_each_worker_renders(app, db, publish, statements):
     publish(name="Mô hình công khai")
     db.session.commit()
