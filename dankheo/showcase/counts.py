@@ -55,6 +55,12 @@ def data_version() -> tuple[Any, ...]:
     return (str(db.engine.url), tallies.version(db.session.connection()))
 
 
+def data_version_and(also: ColumnElement[Any]) -> tuple[tuple[Any, ...], Any]:
+    """:func:`data_version`, and the scalar ``also`` read in the same statement."""
+    n, value = tallies.version_and(db.session.connection(), also)
+    return (str(db.engine.url), n), value
+
+
 def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` memoised per (kind, key, data version). ``key`` says what was
     counted (the filters, without the order, which never changes a count)."""

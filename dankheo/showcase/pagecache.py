@@ -45,7 +45,7 @@ from sqlalchemy import func, select
 
 from ..audit.models import ChainHead
 from . import pageshare
-from .counts import data_version
+from .counts import data_version_and
 
 #: Responses kept per process (each is one rendered page, tens of kilobytes).
 MAX_ENTRIES = 256
@@ -141,15 +141,15 @@ def _anonymous() -> bool:
     )
 
 
-_CHAINS = select(func.coalesce(func.sum(ChainHead.__table__.c.length), 0))
+_CHAINS = select(
+    func.coalesce(func.sum(ChainHead.__table__.c.length), 0)
+).scalar_subquery()
 
 
 def _version() -> tuple[Any, ...]:
-    from ..extensions import db
-
-    # Core on the session's connection: no ORM result machinery for one number.
-    chains = db.session.connection().execute(_CHAINS).scalar()
-    return (*data_version(), int(chains or 0))
+    # One statement on the session's connection, read with the tallies' version.
+    version, chains = data_version_and(_CHAINS)
+    return (*version, int(chains or 0))
 
 
 def _key() -> tuple[Any, ...] | None:

@@ -33,8 +33,21 @@ the triggers); ``flask --app app recount`` runs it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from ..schema import register_extra
@@ -209,23 +222,33 @@ def version(conn: Connection) -> int:
     """The number of changes so far, as this transaction sees them: a primary-key read
     (SQLite), plus the count of the pending change rows (PostgreSQL), which
     :func:`compact` keeps small — past :data:`COMPACT_THRESHOLD` it runs here."""
-    if not _is_pg(conn):
-        return int(
-            conn.execute(text("SELECT n FROM tally_version WHERE id = 1")).scalar() or 0
-        )
-    row = conn.execute(
-        text(
-            "SELECT n, (SELECT count(*) FROM tally_changes) FROM tally_version "
-            "WHERE id = 1"
-        )
-    ).one_or_none()
-    if row is None:
-        return 0
-    n, pending = int(row[0]), int(row[1])
+    return version_and(conn)[0]
+
+
+_N: ColumnElement[Any] = literal_column("(SELECT n FROM tally_version WHERE id = 1)")
+_PENDING: ColumnElement[Any] = literal_column("(SELECT count(*) FROM tally_changes)")
+_VERSION_STATEMENTS: dict[tuple[bool, Any], Select] = {}
+
+
+def version_and(
+    conn: Connection, also: ColumnElement[Any] | None = None
+) -> tuple[int, Any]:
+    """:func:`version`, and the value of the scalar ``also`` read in the same
+    statement (one round trip for the page cache's key, see ``showcase.pagecache``)."""
+    pg = _is_pg(conn)
+    stmt = _VERSION_STATEMENTS.get((pg, also))
+    if stmt is None:
+        extra = also if also is not None else literal(0)
+        stmt = select(_N, _PENDING if pg else literal(0), extra)
+        _VERSION_STATEMENTS[pg, also] = stmt
+    n, pending, value = conn.execute(stmt).one()
+    if n is None:
+        return 0, value
+    n, pending = int(n), int(pending)
     if pending > COMPACT_THRESHOLD:
         log.info("tallies: %s pending changes, compacting", pending)
         compact_now(conn)
-    return n + pending
+    return n + pending, value
 
 
 def campaign_state_counts(conn: Connection, campaign_id: int) -> dict[str, int]:
