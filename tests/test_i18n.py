@@ -18,13 +18,15 @@ KEYWORDS = {
     "gettext": None,
     "lazy_gettext": None,
     "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
 }
 
 
-def _source_messages() -> set[str]:
-    found: set[str] = set()
+def _source_messages() -> set[tuple[str | None, str]]:
+    """(context, message) of every source string."""
+    found: set[tuple[str | None, str]] = set()
     for method, folder in (("python", "dankheo"), ("jinja2", "templates")):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
+        for _file, _line, message, _comments, context in extract_from_dir(
             ROOT / folder,
             method_map=[("**.py" if method == "python" else "**.html", method)],
             keywords=KEYWORDS,
@@ -33,7 +35,7 @@ def _source_messages() -> set[str]:
         ):
             for m in message if isinstance(message, tuple) else (message,):
                 if m:
-                    found.add(m)
+                    found.add((context, m))
     return found
 
 
@@ -41,7 +43,7 @@ def test_english_catalogue_translates_every_source_string():
     with open(ROOT / "translations/en/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh)
     translated = {
-        m.id if isinstance(m.id, str) else m.id[0]
+        (m.context, m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
         if m.id
         and m.string
@@ -56,6 +58,23 @@ def test_english_catalogue_translates_every_source_string():
 def test_english_pages_are_english(client):
     page = client.get("/auth/login?lang=en").get_data(as_text=True)
     assert "Username or email" in page and "Tên đăng nhập" not in page
+
+
+def test_the_secretariat_tabs_name_their_lists_in_the_plural(client, make, login_as):
+    """A tab or a page listing many campaigns or units reads "Campaigns", "Units";
+    the same Vietnamese word over one value (a column, a field) stays singular."""
+    from dankheo.domain.enums import Role
+
+    admin = make.user(role=Role.ADMIN)
+    make.db.session.commit()
+    login_as(admin)
+    page = client.get("/admin/units?lang=en").get_data(as_text=True)
+    assert ">Campaigns</a>" in page and ">Units</a>" in page
+    assert '<h1 class="page-title h3">Units</h1>' in page
+    page = client.get("/admin/users?lang=en").get_data(as_text=True)
+    assert ">Unit</th>" in page
+    page = client.get("/admin/units?lang=vi").get_data(as_text=True)
+    assert ">Đợt thi đua</a>" in page and ">Đơn vị</a>" in page
 
 
 def test_form_errors_and_pagination_are_english_too(client, make, login_as):

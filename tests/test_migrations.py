@@ -34,6 +34,17 @@ def empty_database_url(tmp_path):
     admin.dispose()
 
 
+def _app_on(database_url, tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "m",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path),
+        }
+    )
+
+
 def _ignore_extra(obj, name, type_, reflected, compare_to):
     # The search index (FTS5 tables, trigram indexes) is raw DDL outside the models.
     if (
@@ -50,14 +61,7 @@ def _ignore_extra(obj, name, type_, reflected, compare_to):
 
 
 def test_migrations_apply_cleanly_and_match_the_models(empty_database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "m",
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-            "UPLOAD_FOLDER": str(tmp_path),
-        }
-    )
+    app = _app_on(empty_database_url, tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -80,6 +84,20 @@ def test_migrations_apply_cleanly_and_match_the_models(empty_database_url, tmp_p
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
         upgrade()
         db.engine.dispose()
+
+
+def _recreated_by_the_code(describe):
+    """The objects ``describe`` finds in the migrated database, checked to be those
+    the code creates in their place."""
+    from dankheo.schema import drop_extra_on, install_extra
+
+    with db.engine.begin() as conn:
+        migrated = describe(conn)
+        drop_extra_on(conn)
+        install_extra(conn)
+    with db.engine.connect() as conn:
+        assert describe(conn) == migrated
+    return migrated
 
 
 def _search_objects(conn) -> set[tuple[str, str]]:
@@ -108,27 +126,13 @@ def test_the_migrated_search_objects_are_those_the_code_creates(
 ):
     """The search revision creates exactly what ``register_extra`` creates, and its
     downgrade gives back the previous objects (FTS5 without prefixes, no words index)."""
-    from dankheo.schema import drop_extra_on, install_extra
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "m",
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-            "UPLOAD_FOLDER": str(tmp_path),
-        }
-    )
+    app = _app_on(empty_database_url, tmp_path)
     with app.app_context():
         upgrade(revision="0b1ec7f1c013")
         with db.engine.connect() as conn:
             before = _search_objects(conn)
         upgrade(revision="0015f75ea4c1")
-        with db.engine.begin() as conn:
-            migrated = _search_objects(conn)
-            drop_extra_on(conn)
-            install_extra(conn)
-        with db.engine.connect() as conn:
-            assert _search_objects(conn) == migrated
+        migrated = _recreated_by_the_code(_search_objects)
         downgrade(revision="0b1ec7f1c013")
         with db.engine.connect() as conn:
             restored = _search_objects(conn)
@@ -142,6 +146,65 @@ def test_the_migrated_search_objects_are_those_the_code_creates(
         # The revisions before it build their own objects, not today's: what the
         # downgrade gives back is what they built.
         assert restored == before
+        db.engine.dispose()
+
+
+def _tally_objects(conn) -> set[tuple[str, str]]:
+    """The summary counts' tables, views, indexes, triggers and functions as the
+    database describes them."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(
+            text(
+                "SELECT type || ' ' || name, coalesce(sql, '') FROM sqlite_master "
+                "WHERE name LIKE 'tally%' OR tbl_name LIKE 'tally%'"
+            )
+        )
+        return {(name, sql) for name, sql in rows}
+    queries = (
+        "SELECT 'column ' || table_name || '.' || column_name, data_type || ' ' || "
+        "is_nullable || ' ' || coalesce(column_default, '') || ' ' || ordinal_position "
+        "FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name LIKE 'tally%'",
+        "SELECT 'relation ' || relname, relkind::text FROM pg_class "
+        "WHERE relnamespace = current_schema()::regnamespace AND relname LIKE 'tally%'",
+        "SELECT 'index ' || indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() AND tablename LIKE 'tally%'",
+        "SELECT 'view ' || viewname, definition FROM pg_views "
+        "WHERE schemaname = current_schema() AND viewname LIKE 'tally%'",
+        "SELECT 'trigger ' || tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+        "WHERE tgname LIKE 'tally%'",
+        "SELECT 'function ' || oid::regprocedure::text, pg_get_functiondef(oid) "
+        "FROM pg_proc WHERE pronamespace = current_schema()::regnamespace "
+        "AND proname LIKE 'tally%'",
+    )
+    return {(name, sql) for query in queries for name, sql in conn.execute(text(query))}
+
+
+def test_the_count_revisions_build_their_own_objects(empty_database_url, tmp_path):
+    """0005 builds the upserted count tables of its day, not today's views over base
+    tables; the latest count revision builds what the code creates, and downgrading
+    past 0012 gives back exactly what 0005 built."""
+    app = _app_on(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision="7a11e5c0c0de")
+        with db.engine.connect() as conn:
+            at_0005 = _tally_objects(conn)
+        kinds = {name.split()[-1] for name, _sql in at_0005}
+        assert {"tally_facets", "tally_units", "tally_version"} <= kinds
+        assert not {"tally_facets_base", "tally_changes"} & kinds
+        if db.engine.dialect.name == "sqlite":
+            assert {"table tally_facets", "table tally_units"} <= dict(at_0005).keys()
+        else:
+            assert dict(at_0005)["relation tally_facets"] == "r"
+        upgrade()
+        assert _recreated_by_the_code(_tally_objects) != at_0005
+        downgrade(revision="5e1f0a7c2b90")
+        with db.engine.connect() as conn:
+            assert _tally_objects(conn) == at_0005
+            assert (
+                conn.execute(text("SELECT count(*) FROM tally_version")).scalar() == 1
+            )
+        downgrade(revision="base")
         db.engine.dispose()
 
 

@@ -12,13 +12,18 @@ from typing import IO
 from flask import Flask
 from huey import Huey
 
-from ..actors import acting_as
 from ..auth.models import User
 from ..db import transaction_intent
 from ..domain import N_
 from ..errors import InvalidInput, NotAllowed
 from ..extensions import db
-from ..jobs import queue_for, records, register_handler, start
+from ..jobs import (
+    queue_for,
+    records,
+    register_handler,
+    running_for_owner,
+    start,
+)
 from ..jobs.records import JobRecord
 from ..jobs.staging import (
     cleanup_staged,
@@ -85,15 +90,8 @@ def run_job(app: Flask, record: JobRecord) -> None:
             refused: InvalidInput | NotAllowed | None = None
             with transaction_intent(write=False):
                 try:
-                    actor = (
-                        db.session.get(User, record.owner_id)
-                        if record.owner_id
-                        else None
-                    )
                     # The job acts for its uploader.
-                    stack.enter_context(acting_as(actor))
-                    record.state = "running"
-                    records.save(huey, record)
+                    actor = stack.enter_context(running_for_owner(huey, record, User))
                     path = stack.enter_context(staged_path(record))
                     fmt = record.params["format"]
                     progress = record_progress(huey, record)

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, after_this_request, current_app, has_request_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.signals import SIGNAL_INTERRUPTED
 
+from ..actors import acting_as
+from ..extensions import db
 from . import records
 from .records import JobRecord
 
@@ -45,6 +49,22 @@ def register_handler(
     HANDLERS[kind] = handler
     if cleanup is not None:
         CLEANUPS[kind] = cleanup
+
+
+@contextmanager
+def running_for_owner(
+    huey: Huey, record: JobRecord, owner_model: type[Any]
+) -> Iterator[Any]:
+    """A handler's opening: the record's owner is loaded (None for a record nobody
+    owns: the system) and is the actor within the block, so what the job records is
+    attributed as the page would be; the record is saved as running.
+
+    The owner's model comes from the caller: the queue imports no package's model."""
+    owner = db.session.get(owner_model, record.owner_id) if record.owner_id else None
+    with acting_as(owner):
+        record.state = "running"
+        records.save(huey, record)
+        yield owner
 
 
 @dataclass

@@ -10,14 +10,20 @@ from typing import IO
 
 from flask import Flask
 
-from ...actors import acting_as
 from ...auth.models import User
 from ...campaigns.models import Campaign
 from ...db import transaction_intent
 from ...domain import N_
 from ...errors import InvalidInput, NotAllowed
 from ...extensions import db
-from ...jobs import queue_for, records, register_handler, save_after_commit, start
+from ...jobs import (
+    queue_for,
+    records,
+    register_handler,
+    running_for_owner,
+    save_after_commit,
+    start,
+)
 from ...jobs.records import JobRecord
 from ...jobs.staging import (
     cleanup_staged,
@@ -94,15 +100,8 @@ def run_job(app: Flask, record: JobRecord) -> None:
             # of rows must not hold the write lock (import_file takes it to write).
             with transaction_intent(write=False):
                 try:
-                    actor = (
-                        db.session.get(User, record.owner_id)
-                        if record.owner_id
-                        else None
-                    )
                     # The job acts for its uploader.
-                    stack.enter_context(acting_as(actor))
-                    record.state = "running"
-                    records.save(huey, record)
+                    actor = stack.enter_context(running_for_owner(huey, record, User))
                     outcome = run_record(
                         record, actor, huey, apply=apply, separate_read=True
                     )
