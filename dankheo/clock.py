@@ -64,9 +64,9 @@ class LocalDay:
         from flask import has_request_context
 
         if has_request_context():
-            from .formatting import day as format_day
-
-            return format_day(self.day)
+            # The pages' own ``day`` filter (``dankheo.formatting``, which reads this
+            # module's zone): looked up, not imported, so the two modules stay acyclic.
+            return current_app.jinja_env.filters["day"](self.day)
         return self.day.strftime("%d/%m/%Y")
 
     def __repr__(self) -> str:

@@ -90,3 +90,5 @@ def test_local_day_reads_as_day_month_year(app):
     assert str(clock.LocalDay(date(2026, 10, 25))) == "25/10/2026"
     with app.test_request_context("/?lang=vi"):
         assert str(clock.LocalDay(date(2026, 1, 5))) == "05/01/2026"
+    with app.test_request_context("/?lang=en"):
+        assert str(clock.LocalDay(date(2026, 1, 5))) == "5 Jan 2026"
