@@ -47,7 +47,11 @@ worker_connections = _int("DANKHEO_WORKER_CONNECTIONS", threads)
 timeout = _int("DANKHEO_TIMEOUT", 120)
 # On restart, let running downloads finish before the old workers are stopped.
 graceful_timeout = _int("DANKHEO_GRACEFUL_TIMEOUT", 60)
-keepalive = _int("DANKHEO_KEEPALIVE", 5)
+# A process keeps a connection open after its response only for the connections it
+# holds beyond its threads (gunicorn: worker_connections - threads): at the default cap,
+# none. Say so (gunicorn warns otherwise at every start); the same number bounds how
+# long an accepted connection that sent nothing keeps its place under the cap.
+keepalive = _int("DANKHEO_KEEPALIVE", 5 if worker_connections > threads else 0)
 
 # Access log on stdout, errors (and the app's own log lines) on stderr. The app logs
 # through its own handler to stderr (dankheo.logconfig); when the error log goes to

@@ -247,5 +247,8 @@ def test_gunicorn_conf_spreads_connections_over_processes(monkeypatch):
     monkeypatch.setenv("DANKHEO_THREADS", "3")
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert conf["worker_connections"] == conf["threads"] == 3
+    # gunicorn keeps no connection alive at that cap: the setting says so
+    assert conf["keepalive"] == 0
     monkeypatch.setenv("DANKHEO_WORKER_CONNECTIONS", "100")
-    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["worker_connections"] == 100
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["worker_connections"] == 100 and conf["keepalive"] == 5
