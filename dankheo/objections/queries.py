@@ -231,15 +231,10 @@ _PUBLIC = (
 _PUBLIC_OF_ENTRY = _PUBLIC.where(Objection.exemplar_id == bindparam("id"))
 
 
-def public_objections(
-    *, exemplar_ids: list[int] | None = None, issued_list_id: int | None = None
-) -> dict[int, list[PublicObjection]]:
-    """Entry id -> its received objections, oldest first (one query)."""
-    stmt = _PUBLIC
-    if exemplar_ids is not None:
-        stmt = stmt.where(Objection.exemplar_id.in_(exemplar_ids))
-    if issued_list_id is not None:
-        stmt = stmt.where(Objection.issued_list_id == issued_list_id)
+def public_objections(*, issued_list_id: int) -> dict[int, list[PublicObjection]]:
+    """Entry id -> its received objections, oldest first, for the entries of one
+    issued list (one query)."""
+    stmt = _PUBLIC.where(Objection.issued_list_id == issued_list_id)
     out: dict[int, list[PublicObjection]] = defaultdict(list)
     for o in _public(db.session.execute(stmt)):
         out[o.exemplar_id].append(o)

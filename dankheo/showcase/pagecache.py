@@ -20,7 +20,7 @@ while its key is the same:
   of the same page (same data version), in this process or in another one sharing
   Redis, get the aged copy instead of waiting for it.
 
-Reading the versions is two primary-key lookups. Every response kept carries an
+Reading the versions is one statement of primary-key lookups. Every response kept carries an
 ``ETag`` (a hash of its body), so a browser revalidating gets a 304 without a body.
 Only plain bytes and headers are kept, in a bounded LRU per process; with Redis
 configured, also in Redis under the same key and age bound (:mod:`.pageshare`), so a

@@ -234,7 +234,9 @@ def version_and(
     conn: Connection, also: ColumnElement[Any] | None = None
 ) -> tuple[int, Any]:
     """:func:`version`, and the value of the scalar ``also`` read in the same
-    statement (one round trip for the page cache's key, see ``showcase.pagecache``)."""
+    statement (one round trip for the page cache's key, see ``showcase.pagecache``).
+
+    ``also`` is a module constant: the statement is built once per expression."""
     pg = _is_pg(conn)
     stmt = _VERSION_STATEMENTS.get((pg, also))
     if stmt is None:

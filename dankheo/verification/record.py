@@ -26,7 +26,7 @@ from ..appraisal.models import (
     StageResult,
 )
 from ..appraisal.snapshots import RuleSnapshot
-from ..campaigns.models import Stage
+from ..campaigns.models import RULE_FIELDS, Stage
 from ..domain.tally import BallotMode, Outcome, TieRule, VoteBase
 from ..extensions import db
 from ..formatting import number
@@ -154,18 +154,6 @@ _MEMBERS = (
     .where(Attendance.round_id.in_(bindparam("rounds", expanding=True)))
     .group_by(Attendance.round_id)
 )
-#: A stage's rule as it is now, for a round closed before rules were recorded.
-_STAGE_RULE = (
-    "ballot_mode",
-    "base",
-    "threshold_num",
-    "threshold_den",
-    "threshold_strict",
-    "quorum_percent",
-    "min_average_score",
-    "quota",
-    "tie_rule",
-)
 
 
 def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
@@ -192,7 +180,7 @@ def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
             rule, rubric = row.rule, row.rubric
         else:
             stage = db.session.get_one(Stage, row.stage_id)
-            rule = {f: getattr(stage, f) for f in _STAGE_RULE}
+            rule = {f: getattr(stage, f) for f in RULE_FIELDS}
             rubric = {"max_total": stage.max_total}
         assert row.closed_at is not None
         out.append(

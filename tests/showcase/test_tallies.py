@@ -275,3 +275,37 @@ def test_compaction_folds_the_deltas_and_changes_no_count(app, world, db):
     db.session.commit()
     assert tallies.version(db.session.connection()) > before
     assert_equal_to_recount(db)
+
+
+def test_the_version_and_a_value_in_one_read(world, db, monkeypatch):
+    """The page cache reads the version with the chains' lengths in one statement:
+    the same version as alone; pending changes past the threshold are folded on
+    that read too (PostgreSQL); no version row reads as 0."""
+    from sqlalchemy import literal
+
+    from dankheo import tallies
+
+    campaign, entries, *_ = world
+    seven = literal(7)
+    conn = db.session.connection()
+    assert tallies.version_and(conn, seven) == (tallies.version(conn), 7)
+    ex = db.session.get(Exemplar, entries["f"].id)
+    update_exemplar(
+        ex, actor=None, data={"kind": "individual"}, expected_version=ex.version
+    )
+    db.session.commit()
+    conn = db.session.connection()
+    before = tallies.version(conn)
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        assert _rows(db, "SELECT id FROM tally_changes")
+    monkeypatch.setattr(tallies, "COMPACT_THRESHOLD", 0)
+    assert tallies.version_and(conn, seven) == (before, 7)
+    if pg:
+        assert not _rows(db, "SELECT id FROM tally_changes"), "folded on the read"
+    assert tallies.version(conn) == before
+    db.session.commit()
+    conn = db.session.connection()
+    conn.exec_driver_sql("DELETE FROM tally_version")
+    assert tallies.version_and(conn, seven) == (0, 7)
+    db.session.rollback()

@@ -82,3 +82,30 @@ def test_entries_that_are_not_public_have_no_decision_record(world, client):
     for name in ("Mô hình C", "Mô hình D"):
         e = world.entries[name]
         assert client.get(f"/api/v1/exemplars/{e.id}/decisions").status_code == 404
+
+
+def test_a_round_closed_before_rules_were_recorded_reads_the_stage_as_it_is(
+    world, db, app
+):
+    """No rule snapshot for the round (closed before snapshots existed, and not
+    backfilled): the record says so and reads the stage's rule and rubric now, with
+    the same counts."""
+    from sqlalchemy import delete
+
+    from dankheo.appraisal.snapshots import RuleSnapshot
+    from dankheo.verification.record import decision_record
+
+    a = world.entries["Mô hình A"]
+    with app.test_request_context("/"):
+        [recorded] = decision_record(a)
+        db.session.execute(
+            delete(RuleSnapshot).where(RuleSnapshot.round_id == world.round.id)
+        )
+        db.session.flush()
+        [now] = decision_record(a.id)
+    assert recorded.backfilled is False and now.backfilled is True
+    assert now.rule.startswith("bỏ phiếu kín, quá 1/2 tổng số thành viên")
+    assert now.max_score == 100
+    assert (now.eligible, now.present, now.recused) == (4, 4, 1)
+    assert (now.approvals, now.rejections, now.abstentions) == (3, 1, 0)
+    assert (now.round_number, now.round_id) == (1, world.round.id)
