@@ -7,7 +7,6 @@ import decimal
 import math
 from datetime import UTC, date, datetime
 
-from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import get_group_symbol
 from babel.support import NullTranslations
@@ -83,7 +82,7 @@ def percent(part: int, whole: int) -> str:
 
 
 #: Flask-Babel's catalogue of each language, as it loaded it (see :func:`catalog`).
-_CATALOGS: dict[Locale, NullTranslations] = {}
+_CATALOGS: dict[tuple[str | None, ...], NullTranslations] = {}
 
 
 def catalog() -> NullTranslations:
@@ -95,9 +94,11 @@ def catalog() -> NullTranslations:
     loc = get_locale()
     if loc is None:
         return get_translations()
-    found = _CATALOGS.get(loc)
+    # What Locale's own equality compares, as a tuple: compared in C, not Python.
+    key = (loc.language, loc.territory, loc.script, loc.variant, loc.modifier)
+    found = _CATALOGS.get(key)
     if found is None:
-        found = _CATALOGS[loc] = get_translations()
+        found = _CATALOGS[key] = get_translations()
     return found
 
 
