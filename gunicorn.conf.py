@@ -40,9 +40,10 @@ worker_class = "gthread"
 # connections a burst can settle on one process: its requests wait their turn for
 # one core while the other processes idle (measured: 8 connections all on one of 2
 # workers halved the requests served). Behind the reverse proxy, which opens a
-# connection per request, the cap spreads requests over the processes. A kept-alive
-# idle connection holds its place for up to `keepalive` seconds: serving browsers
-# directly, raise DANKHEO_WORKER_CONNECTIONS.
+# connection per request, the cap spreads requests over the processes; so it does for
+# clients that connect directly, since at this cap no connection is kept alive after
+# its response (below). To keep connections alive for browsers served without the
+# proxy, raise DANKHEO_WORKER_CONNECTIONS above the threads.
 worker_connections = _int("DANKHEO_WORKER_CONNECTIONS", threads)
 timeout = _int("DANKHEO_TIMEOUT", 120)
 # On restart, let running downloads finish before the old workers are stopped.
@@ -116,3 +117,4 @@ def on_starting(server) -> None:
             logger.addFilter(RedactingFilter())
     if preload_app:
         _warm(server)
+
