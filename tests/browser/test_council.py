@@ -273,3 +273,40 @@ def test_tally_reads_on_a_phone(phone, live_server, council, artifacts_dir):
     phone.screenshot(
         path=artifacts_dir / "council-tally-phone-full.png", full_page=True
     )
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_return_reason_counter_sits_under_its_row(
+    browser, live_server, council, artifacts_dir, viewport
+):
+    """The return form is a flex row (field, button): the length counter goes under the
+    whole row, not between the field and its button."""
+    options = (
+        {"viewport": {"width": 1280, "height": 900}}
+        if viewport == "desktop"
+        else {
+            "viewport": {"width": 390, "height": 844},
+            "is_mobile": True,
+            "has_touch": True,
+            "device_scale_factor": 2,
+        }
+    )
+    context = browser.new_context(locale="vi-VN", **options)
+    page = context.new_page()
+    login(page, live_server, council.chair, PASSWORD)
+    page.goto(f"{live_server}/appraisal/councils/{council.id}/tally")
+    reason = page.locator("input[name=reason]").first
+    form = page.locator("form:has(input[name=reason])").first
+    button = form.get_by_role("button", name="Trả lại")
+    reason.fill("Cần bổ sung minh chứng. " * 70)  # past 80 % of the 2,000 allowed
+    counter = page.locator(f"#{reason.get_attribute('id')}-count")
+    expect(counter).to_have_text("1680/2000 ký tự")
+    page.locator("tr:has(input[name=reason])").first.screenshot(
+        path=artifacts_dir / f"char-limit-tally-{viewport}.png"
+    )
+    field_box, button_box = reason.bounding_box(), button.bounding_box()
+    form_box, counter_box = form.bounding_box(), counter.bounding_box()
+    assert abs(button_box["y"] - field_box["y"]) < 8  # still one row
+    assert counter_box["y"] >= form_box["y"] + form_box["height"] - 1  # under it
+    assert counter.evaluate("n => getComputedStyle(n.parentElement).display") != "flex"
+    context.close()
