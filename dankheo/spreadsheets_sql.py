@@ -9,22 +9,23 @@ to the Python writer itself:
 - **PostgreSQL** writes the file: ``COPY (SELECT …) TO STDOUT (FORMAT csv)`` quotes
   as the csv module does; each row arrives as one message ending in LF, turned into
   the csv module's CRLF here.
-- **SQLite** returns cleaned text cells (no Python per cell) that ``csv.writer``
-  writes in batches; numbers with a fraction, text starting with a control character
-  and timestamps outside the span where the zone's offset is fixed go through the
-  Python writer as SQL functions.
+- **SQLite** returns each row as one string of cells as ``_csv_cell`` makes them
+  (formulas neutralised, labels, numbers, local times), separated by a byte UTF-8
+  never holds (:data:`SEP`); numbers with a fraction, text starting with a control
+  character and timestamps outside the span where the zone's offset is fixed go
+  through the Python writer as SQL functions. The csv module's quoting is applied
+  here, to the rows that hold a comma, a quote or a line break (found with a few
+  byte searches per batch), so the database makes no per-cell test for it.
 
 Characters XML cannot carry are dropped from each chunk at once (as ``csv_chunks``
 does): none is one the CSV quoting looks at, and a cell starting with one has its
-formula check made past them. ``tests/test_spreadsheets_sql.py`` compares the output
-with ``csv_chunks`` byte for byte."""
+formula check made past them. ``tests/showcase/test_export_sql.py`` compares the
+output with ``csv_chunks`` byte for byte."""
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
-import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Time,
@@ -45,10 +47,10 @@ from sqlalchemy import (
     func,
     literal,
     null,
-    or_,
     type_coerce,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.selectable import Select
 
 from . import spreadsheets
@@ -61,11 +63,26 @@ NOT_XML = "".join(
     for ch in map(chr, [*range(1, 0x20), 0xFFFE, 0xFFFF])
     if spreadsheets._NOT_XML.match(ch)
 )
-_NOT_XML_BYTES = re.compile(b"|".join(re.escape(ch.encode()) for ch in NOT_XML))
+#: The same in UTF-8: single bytes (deleted by ``bytes.translate``, which never
+#: splits a character: no byte of a longer one is below 0x80), and longer ones.
+_NOT_XML_BYTE = b"".join(ch.encode() for ch in NOT_XML if len(ch.encode()) == 1)
+_NOT_XML_WIDE = [ch.encode() for ch in NOT_XML if len(ch.encode()) > 1]
+_NOT_XML_WIDE_RE = re.compile(b"|".join(map(re.escape, _NOT_XML_WIDE)))
+#: Their first bytes (searched for with memchr): a chunk without any is left as is.
+_NOT_XML_LEADS = {b[:1] for b in _NOT_XML_WIDE}
 #: What makes the csv module quote a cell (QUOTE_MINIMAL, the default dialect).
 QUOTED = ',"\r\n'
+_QUOTED_BYTES = re.compile(b"[" + re.escape(QUOTED.encode()) + b"]")
+#: Rows fetched from SQLite at a time.
+BATCH = 200
+#: Between two cells of a line SQLite writes: no UTF-8 text holds this byte.
+SEP = b"\xff"
+_SEP_TO_COMMA = bytes.maketrans(SEP, b",")
 #: First characters that need a second look: a formula, or one XML cannot carry.
 _CAREFUL = sorted({ord(ch) for ch in (*FORMULA_START, *NOT_XML)} | {0})
+#: Text from the first to before the second starts with a character that is neither
+#: a formula's nor one XML cannot carry (the rest are below "A" or from U+FFFE on).
+_SAFE_FIRST = ("A", "\ufffe")
 #: The same as a GLOB class (controls are caught by ``< ' '``; "-" last: literal).
 _FORMULA_GLOB = "".join(
     sorted(ch for ch in (*FORMULA_START, *NOT_XML) if ch >= " " and ch != "-")
@@ -79,7 +96,9 @@ DATE, TIMESTAMP, BOOLEAN = "date", "timestamp", "boolean"
 class Column:
     """One column of the file: an SQL expression and what it holds (``labels``: the
     text written for each stored value of a ``LABEL``; ``prefix``: text written
-    before a ``TEXT``, such as a link's address)."""
+    before a ``TEXT``, such as a link's address). A ``TEXT`` may be a tuple of SQL
+    expressions and literal strings, written one after another (a NULL one writes
+    nothing): after a prefix, SQLite writes them without building the text per row."""
 
     expr: Any
     kind: str = TEXT
@@ -142,51 +161,89 @@ class CsvExport:
     def _crlf(self, rows: list[Any]) -> bytes:
         self.rows += len(rows)
         data = b"\r\n".join(rows) + b"\r\n" if rows else b""
-        return _NOT_XML_BYTES.sub(b"", data)
+        return xml_bytes(data)
 
     # -- SQLite ----------------------------------------------------------------------
 
     def _sqlite(self) -> Iterator[bytes]:
         span = fixed_offset_span(self.tz.key)
-        fields = [sqlite_field(c, self.tz, span) for c in self.cols]
-        # One string built at once (each || would copy the line so far).
-        line = func.printf(",".join(["%s"] * len(fields)) + "\r\n", *fields)
-        stmt = self.stmt.with_only_columns(type_coerce(line, String))
-        field = _python_field(self.tz)
+        fmt: list[str] = []
+        args: list[Any] = []
+        for col in self.cols:
+            piece, values = sqlite_cell(col, self.tz, span)
+            fmt.append(piece)
+            args += values
+        # One string built at once (each || would copy the line so far); the format
+        # as bytes, for its separators. As bytes back (CAST AS BLOB): no str made
+        # per row, no encoding back.
+        sep = SEP.decode("latin-1")
+        line = func.printf(literal(sep.join(fmt).encode("latin-1"), LargeBinary), *args)
+        stmt = self.stmt.with_only_columns(cast(line, LargeBinary))
+        cell = _python_cell(self.tz)
 
         def timestamp(value: str) -> str:
-            return field(datetime.fromisoformat(value).replace(tzinfo=UTC))
+            return cell(datetime.fromisoformat(value).replace(tzinfo=UTC))
 
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
-            raw.create_function("dankheo_csv_field", 1, field, deterministic=True)
+            raw.create_function("dankheo_csv_cell", 1, cell, deterministic=True)
             raw.create_function("dankheo_csv_time", 1, timestamp, deterministic=True)
             cursor = conn.execute(stmt).cursor  # the driver's: no row objects
             assert cursor is not None
-            while batch := cursor.fetchmany(200):
+            while batch := cursor.fetchmany(BATCH):
                 self.rows += len(batch)
-                text = "".join([row for (row,) in batch])
-                yield spreadsheets._NOT_XML.sub("", text).encode()
+                lines = [row for (row,) in batch]
+                data = b"\r\n".join(lines) + b"\r\n"
+                n = len(lines)
+                if (
+                    b"," in data
+                    or b'"' in data
+                    or data.count(b"\n") != n
+                    or data.count(b"\r") != n
+                ):
+                    data = b"\r\n".join(map(csv_quoted, lines)) + b"\r\n"
+                yield xml_bytes(data, _SEP_TO_COMMA)  # one pass for both
             conn.rollback()
 
 
-def _python_field(tz: ZoneInfo) -> Callable[[Any], str]:
-    """One cell as the csv module writes it (cleaned by the Python writer)."""
-    buf = io.StringIO()
-    # The default line ending: the csv module quotes what holds its characters.
-    writerow = csv.writer(buf).writerow
+def csv_quoted(line: bytes) -> bytes:
+    """A line of cells separated by :data:`SEP` with each cell that holds a comma, a
+    quote or a line break quoted as the csv module quotes it (QUOTE_MINIMAL, quotes
+    doubled); the separators are left for the caller."""
+    found = _QUOTED_BYTES.search(line)
+    if found is None:
+        return line
+    out: list[bytes] = []
+    done = 0
+    while found is not None:
+        start = line.rfind(SEP, 0, found.start()) + 1
+        end = line.find(SEP, found.start())
+        end = len(line) if end < 0 else end
+        out += [line[done:start], b'"', line[start:end].replace(b'"', b'""'), b'"']
+        done = end
+        found = _QUOTED_BYTES.search(line, end)
+    out.append(line[done:])
+    return b"".join(out)
 
-    def field(value: Any) -> str:
-        value = spreadsheets._csv_cell(value, tz)
-        if value == "":
-            return ""  # alone in a row the csv module would write '""'
-        buf.seek(0)
-        buf.truncate()
-        writerow([value])
-        return buf.getvalue()[:-2]
 
-    return field
+def xml_bytes(data: bytes, table: bytes | None = None) -> bytes:
+    """UTF-8 ``data`` without the characters XML cannot carry (as the Python writer
+    drops them), at the speed of ``bytes.translate`` (which also maps the bytes by
+    ``table``)."""
+    data = data.translate(table, _NOT_XML_BYTE)
+    if any(lead in data for lead in _NOT_XML_LEADS):
+        data = _NOT_XML_WIDE_RE.sub(b"", data)
+    return data
+
+
+def _python_cell(tz: ZoneInfo) -> Callable[[Any], str]:
+    """One cell's text as the Python writer makes it (quoted later, as any cell)."""
+
+    def cell(value: Any) -> str:
+        return str(spreadsheets._csv_cell(value, tz))
+
+    return cell
 
 
 # -- the cells, per database ---------------------------------------------------------
@@ -208,7 +265,8 @@ def pg_cell(col: Column, tz: ZoneInfo) -> ColumnElement[Any]:
     if col.kind == LABEL:
         return _labelled(col, tz, lambda x: pg_cell(Column(x), tz))
     if col.kind == TEXT:
-        x = literal(col.prefix) + cast(x, String) if col.prefix else cast(x, String)
+        x = _text(col, lambda x: cast(x, String))
+        x = literal(col.prefix) + x if col.prefix else x
         first = func.ascii(x)
         formula = func.left(func.ltrim(x, NOT_XML), 1).in_(list(FORMULA_START))
         return case(
@@ -254,36 +312,45 @@ def _pg_number(x: Any) -> ColumnElement[Any]:
     )
 
 
+def sqlite_cell(
+    col: Column, tz: ZoneInfo, span: tuple[int, str, str]
+) -> tuple[str, list[Any]]:
+    """``col`` as a piece of the line's ``printf`` format and its arguments: a
+    ``TEXT`` after a prefix that decides its formula check (a link's address) is
+    written by the format itself; any other column is one ``%s``."""
+    prefix = col.prefix
+    if col.kind == TEXT and prefix[:1] >= " " and prefix[:1] not in _FORMULA_GLOB:
+        parts = col.expr if isinstance(col.expr, tuple) else (col.expr,)
+        fmt = "".join(
+            p.replace("%", "%%") if isinstance(p, str) else "%s"
+            for p in (prefix, *parts)
+        )
+        return fmt, [p for p in parts if not isinstance(p, str)]
+    return "%s", [sqlite_field(col, tz, span)]
+
+
 def sqlite_field(
     col: Column, tz: ZoneInfo, span: tuple[int, str, str]
 ) -> ColumnElement[Any]:
-    """``col`` as SQLite text quoted as the csv module quotes, or NULL for an empty
-    cell (``printf('%s')`` writes nothing for it, and an integer as ``str()`` does)."""
+    """``col`` as SQLite text as ``_csv_cell`` makes it, not quoted, or NULL for an
+    empty cell (``printf('%s')`` writes nothing for it, and an integer as ``str()``
+    does)."""
     x = col.expr
     if col.kind == LABEL:
-        labels = [
-            (x == key, literal(_python_field(tz)(label), String))
-            for key, label in col.labels.items()
-        ]
-        return case(*labels, else_=sqlite_field(Column(x), tz, span))
+        return _labelled(col, tz, lambda x: sqlite_field(Column(x), tz, span))
     if col.kind == TEXT:
-        x = type_coerce(x, String)
-        prefix = col.prefix
-        if prefix and prefix[0] >= " " and _plain(prefix):
-            # Its first character decides, and only the column's text may need quotes.
-            return case(
-                (x.is_(None), _python_field(tz)(prefix)),
-                (_special(x), _sqlite_quoted(prefix + x)),
-                else_=prefix + x,
-            )
-        if prefix:
-            x = type_coerce(literal(prefix) + x, String)
+        # SQLite's || and printf write a number as text: no CAST.
+        x = type_coerce(_text(col, lambda x: type_coerce(x, String)), String)
+        if col.prefix:
+            x = type_coerce(literal(col.prefix) + x, String)
         careful = (x < " ") | x.op("GLOB")(f"[{_FORMULA_GLOB}]*")
         return case(
+            # Most text starts with a letter: no formula, nothing XML cannot carry
+            # (two comparisons instead of three tests and a GLOB).
+            ((x >= _SAFE_FIRST[0]) & (x < _SAFE_FIRST[1]), x),
             (x == "", None),
             # A formula or an odd first character: the Python writer decides.
-            (careful, func.dankheo_csv_field(x)),
-            (_special(x), _sqlite_quoted(x)),
+            (careful, func.dankheo_csv_cell(x)),
             else_=x,
         )
     if col.kind in (INTEGER, DATE):
@@ -302,37 +369,35 @@ def sqlite_field(
             (func.substr(stored, 12, 8) == midnight, func.date(seconds, shift)),
             else_=func.strftime("%Y-%m-%d %H:%M", seconds, shift),
         )
-        canonical = (func.substr(stored, 11, 1) == " ") & (stored >= since)
+        # Compared as text: the column's numeric affinity would have SQLite try each
+        # bound as a number first (unary + drops the affinity).
+        plain = UnaryExpression(stored, operator=operators.custom_op("+"), type_=String)
+        canonical = (func.substr(stored, 11, 1) == " ") & (plain >= since)
         return case(
-            (canonical & (stored < until), fixed),
+            (canonical & (plain < until), fixed),
             (x.is_not(None), func.dankheo_csv_time(stored)),
         )
     if col.kind == NUMBER:
         whole = (x == cast(x, Integer)) & (func.abs(x) < 9.2e18)
         return case(
             (whole, cast(x, Integer)),
-            (x.is_not(None), func.dankheo_csv_field(x)),
+            (x.is_not(None), func.dankheo_csv_cell(x)),
         )
     raise ValueError(col.kind)
 
 
-def _plain(text: str) -> bool:
-    """Text the csv module writes as is, whatever follows it."""
-    return text[:1] not in _FORMULA_GLOB and not any(ch in text for ch in QUOTED)
-
-
-def _special(x: Any) -> ColumnElement[bool]:
-    # LIKE: far cheaper in SQLite than instr() or GLOB '*[...]*'.
-    return or_(*[x.like(f"%{ch}%") for ch in QUOTED])
-
-
-def _sqlite_quoted(x: Any) -> ColumnElement[Any]:
-    """Quoted as the csv module's QUOTE_MINIMAL quotes a cell holding a comma, a
-    quote or a line break (a test compares them)."""
-    return case(
-        (func.instr(x, '"') > 0, '"' + func.replace(x, '"', '""') + '"'),
-        else_='"' + x + '"',
-    )
+def _text(col: Column, text: Callable[[Any], Any]) -> Any:
+    """A ``TEXT`` column's text (its parts joined, a NULL one as nothing), each
+    expression made text by ``text``."""
+    if not isinstance(col.expr, tuple):
+        return text(col.expr)
+    parts: list[Any] = [
+        literal(part, String)
+        if isinstance(part, str)
+        else func.coalesce(text(part), "")
+        for part in col.expr
+    ]
+    return functools.reduce(lambda a, b: a + b, parts)
 
 
 @functools.cache

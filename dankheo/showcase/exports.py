@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, String, cast
+from sqlalchemy import Select
 
 from .. import spreadsheets, spreadsheets_sql
 from ..domain.enums import ExemplarKind
@@ -109,7 +109,7 @@ def export_csv(f: Filters, *, by_id: bool = False) -> spreadsheets_sql.CsvExport
         Column(c.decision_number),
         Column(c.decision_date, DATE),
         *[Column(c[m.key], number[m.key]) for m in METRICS],
-        Column(cast(c.id, String) + "-" + c.slug, prefix=f"{prefix}/"),
+        Column((c.id, "-", c.slug), prefix=f"{prefix}/"),
     ]
     return spreadsheets_sql.CsvExport(db.engine, export_header(), stmt, cols)
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from dankheo import spreadsheets, spreadsheets_sql
 from dankheo.appraisal.models import Commendation
@@ -47,6 +47,8 @@ TEXTS = [
     unicodedata.normalize("NFD", MARKS),
     "Ấp 3, xã Tân Phú Đông 🙂",
     "\x7f\ue000 private",
+    "🙂 đầu dòng",
+    "1 bắt đầu bằng số",
 ]
 UTC_TIMES = [
     datetime(2026, 1, 1, 17, 0, tzinfo=UTC),  # local midnight
@@ -90,7 +92,8 @@ def _fixture(publish, make, db) -> None:
                 "unit_id": (commune if i % 2 else publish.commune).id,
                 "name": TEXTS[i % len(TEXTS)] or "x",
                 "address": TEXTS[(i * 7 + 3) % len(TEXTS)],
-                "slug": f"mo-hinh-{i}",
+                # A link that needs quotes too.
+                "slug": f'mo-hinh-{i},"x"' if i % 5 == 0 else f"mo-hinh-{i}",
                 "search_text": "",
                 "state": ("recommended", "commended", "replicated")[i % 3],
                 "kind": ("model", "individual", "collective")[i % 3],
@@ -121,20 +124,23 @@ def _python_file(f: Filters, by_id: bool) -> bytes:
 
 @pytest.mark.parametrize("by_id", [True, False])
 @pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("batch", [200, 1])  # 1: rows that need no quotes alone
 def test_the_database_writes_the_python_writers_bytes(
-    app, publish, make, db, by_id, lang
+    app, publish, make, db, by_id, lang, batch, monkeypatch
 ):
+    monkeypatch.setattr(spreadsheets_sql, "BATCH", batch)
     _fixture(publish, make, db)
     with app.test_request_context(f"/?lang={lang}"):
+        files = {}
         for f in (Filters(), Filters(kind="individual")):
-            expected = _python_file(f, by_id)
+            expected = files[f] = _python_file(f, by_id)
             written = exports.export_csv(f, by_id=by_id)
             data = b"".join(written)
             assert _table(data) == _table(expected)  # a readable difference first
             assert data == expected
             assert written.rows == len(_table(expected)) - 1 > 0
     # The cases are in the file: formulas neutralised, controls gone, zone applied.
-    table = _table(expected)
+    table = _table(files[Filters()])
     cells = {c for row in table for c in row}
     assert "'=1+2" in cells and "'-x" in cells and "'=x" in cells
     assert not any(ch in c for c in cells for ch in spreadsheets_sql.NOT_XML)
@@ -194,3 +200,56 @@ def test_the_fixed_offset_span_is_where_the_zone_keeps_its_offset():
         hours=7
     )
     assert until > datetime.now(UTC).strftime("%Y")
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a", "b", "c"],
+        ["a,b", "", 'say "hi"', "x"],
+        ['"', ",", "\r", "\n", "\r\n"],
+        ["", "", "Dòng một\nDòng hai"],
+        ["đầu, cuối", "giữa", 'cuối "x"'],
+    ],
+)
+def test_the_quoting_of_a_line_is_the_csv_modules(cells):
+    buf = io.StringIO()
+    csv.writer(buf).writerow(cells)
+    line = spreadsheets_sql.SEP.join(c.encode() for c in cells)
+    quoted = spreadsheets_sql.csv_quoted(line).replace(spreadsheets_sql.SEP, b",")
+    assert quoted + b"\r\n" == buf.getvalue().encode()
+
+
+def test_a_prefix_is_written_as_the_python_writer_writes_it(app, publish, make, db):
+    """A link's address goes into SQLite's format string: its "%" and its quoting
+    characters come out as the Python writer writes them."""
+    _fixture(publish, make, db)
+    cols = [
+        spreadsheets_sql.Column(
+            (Exemplar.id, "-", Exemplar.slug), prefix="http://x/50%d,a/"
+        ),
+        spreadsheets_sql.Column(Exemplar.slug, prefix='%s "'),
+    ]
+    stmt = select(Exemplar.id, Exemplar.slug).order_by(Exemplar.id)
+    with app.test_request_context("/"):
+        rows = [
+            [f"http://x/50%d,a/{ident}-{slug}", f'%s "{slug}']
+            for ident, slug in db.session.execute(stmt)
+        ]
+        expected = "".join(spreadsheets.csv_chunks(["a", "b"], rows)).encode()
+        written = spreadsheets_sql.CsvExport(db.engine, ["a", "b"], stmt, cols)
+        assert b"".join(written) == expected
+
+
+@pytest.mark.parametrize("name", ["Một\rhai", "Một\nhai", 'Một "hai"', "Một, hai"])
+def test_a_row_whose_only_quoting_character_is_one_of_them(
+    app, publish, db, name, monkeypatch
+):
+    """Each row its own batch: the one quoting character a row holds is seen."""
+    monkeypatch.setattr(spreadsheets_sql, "BATCH", 1)
+    publish("recommended", name="Mô hình sạch")
+    publish("recommended", name=name)
+    db.session.commit()
+    with app.test_request_context("/"):
+        expected = _python_file(Filters(), True)
+        assert b"".join(exports.export_csv(Filters(), by_id=True)) == expected
