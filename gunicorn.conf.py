@@ -87,16 +87,42 @@ preload_app = os.environ.get("DANKHEO_PRELOAD", "1").strip().lower() not in (
 WARM_PATHS = ("/", "/showcase", "/stats")
 
 
+def _entry_path(app) -> str | None:
+    """The newest public entry's page: its templates and statements are those of
+    every entry page, most of which are first renders."""
+    from sqlalchemy import select
+
+    from dankheo.extensions import db
+    from dankheo.registry.models import Exemplar
+    from dankheo.showcase.listing import public_condition
+
+    with app.app_context():
+        row = db.session.execute(
+            select(Exemplar.id, Exemplar.slug)
+            .where(public_condition())
+            .order_by(Exemplar.id.desc())
+            .limit(1)
+        ).first()
+    return f"/showcase/{row.id}-{row.slug}" if row else None
+
+
 def _warm(server) -> None:
-    """Render the public pages once (templates compiled, catalogues and counts read,
-    pages kept by the page cache for this host), then close every database connection
-    so no worker inherits one."""
+    """Render the public pages and an entry's page once (templates compiled,
+    statements built, catalogues and counts read, pages kept by the page cache for
+    this host), then close every database connection so no worker inherits one."""
     from dankheo.extensions import db
 
     app = server.app.wsgi()
     host = server.cfg.bind[0] if server.cfg.bind else "127.0.0.1:8000"
     client = app.test_client()
-    for path in WARM_PATHS:
+    paths = list(WARM_PATHS)
+    try:
+        entry = _entry_path(app)
+    except Exception:  # a database not yet migrated: warm what can be
+        server.log.warning("no entry page to warm", exc_info=True)
+    else:
+        paths += [entry] if entry else []
+    for path in paths:
         try:
             client.get(path, base_url=f"http://{host}")
         except Exception:  # a database not yet migrated: serve anyway, cold
@@ -117,4 +143,3 @@ def on_starting(server) -> None:
             logger.addFilter(RedactingFilter())
     if preload_app:
         _warm(server)
-

@@ -182,3 +182,29 @@ def test_while_an_aged_page_is_rendered_again_others_get_the_aged_copy(
     assert again.status_code == 200
     assert again.get_data() == first.get_data()
     assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 1
+
+
+def test_gunicorn_warms_an_entry_page_before_the_workers_fork(app, db, publish):
+    """The arbiter renders an entry's page too, not only the lists: the workers it
+    forks find its templates compiled and its statements built (first renders of
+    entry pages are most of what visitors ask for)."""
+    import logging
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    older = publish(name="Mô hình cũ hơn")
+    newest = publish(name="Mô hình mới nhất")
+    db.session.commit()
+    conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    assert conf["_entry_path"](app) == f"/showcase/{newest.id}-{newest.slug}"
+    assert older.id < newest.id
+    app.jinja_env.cache.clear()
+    server = SimpleNamespace(
+        app=SimpleNamespace(wsgi=lambda: app),
+        cfg=SimpleNamespace(bind=["127.0.0.1:8000"]),
+        log=logging.getLogger("test.gunicorn"),
+    )
+    conf["_warm"](server)
+    compiled = {key[1] for key in list(app.jinja_env.cache.keys())}
+    assert "showcase/detail.html" in compiled
