@@ -35,16 +35,18 @@ threads = _int("DANKHEO_THREADS", 4)
 # open-data files are never built in a request (a job builds them into the file
 # store, dankheo.showcase.opendata); only filtered exports stream from the database.
 worker_class = "gthread"
-# A process takes a connection only while it has a thread free for it. Without this
-# cap each process accepts any number (gunicorn's 1,000), and with kept-alive
-# connections a burst can settle on one process: its requests wait their turn for
-# one core while the other processes idle (measured: 8 connections all on one of 2
-# workers halved the requests served). Behind the reverse proxy, which opens a
-# connection per request, the cap spreads requests over the processes; so it does for
-# clients that connect directly, since at this cap no connection is kept alive after
-# its response (below). To keep connections alive for browsers served without the
-# proxy, raise DANKHEO_WORKER_CONNECTIONS above the threads.
-worker_connections = _int("DANKHEO_WORKER_CONNECTIONS", threads)
+# How many connections a process holds at once (gunicorn's default: 1,000). Kept-alive
+# connections stay with the process that accepted them, so a burst on a few of them
+# can settle on one process while the others idle. DANKHEO_WORKER_CONNECTIONS equal to
+# the threads spreads every connection over the processes instead, but then gunicorn
+# keeps none alive (it keeps worker_connections - threads): each request pays a new
+# connection. Measured at 1,000,000 entries (bench/README.md, same machine, medians of
+# 3 rounds): with the cap every cached page served 650-770 req/s at p99 32-46 ms,
+# where without it half of them ran on one process (340-360 req/s, p99 50-66 ms); but
+# first renders of entry pages had a p99 of 221 ms against 134, and the ceiling app
+# lost 11 %. Neither wins outright, so the default stays gunicorn's. Behind the proxy,
+# which opens a connection per request, the cap costs nothing more and spreads the load.
+worker_connections = _int("DANKHEO_WORKER_CONNECTIONS", 1000)
 timeout = _int("DANKHEO_TIMEOUT", 120)
 # On restart, let running downloads finish before the old workers are stopped.
 graceful_timeout = _int("DANKHEO_GRACEFUL_TIMEOUT", 60)

@@ -237,18 +237,19 @@ def test_gunicorn_conf_suits_long_streamed_responses(monkeypatch):
     assert conf["timeout"] >= 120 and conf["graceful_timeout"] >= 60
 
 
-def test_gunicorn_conf_spreads_connections_over_processes(monkeypatch):
-    """A process holds no more connections than it has threads (so kept-alive
-    connections cannot all settle on one process while the others idle), unless the
-    operator raises the cap."""
+def test_gunicorn_conf_can_spread_connections_over_processes(monkeypatch):
+    """By default a process keeps connections alive (gunicorn's cap); capped at its
+    threads, it holds no more connections than it can serve, and the keep-alive
+    setting then says that none is kept (gunicorn keeps worker_connections -
+    threads)."""
     import runpy
 
     monkeypatch.delenv("DANKHEO_WORKER_CONNECTIONS", raising=False)
+    monkeypatch.delenv("DANKHEO_KEEPALIVE", raising=False)
     monkeypatch.setenv("DANKHEO_THREADS", "3")
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert conf["worker_connections"] == conf["threads"] == 3
-    # gunicorn keeps no connection alive at that cap: the setting says so
-    assert conf["keepalive"] == 0
-    monkeypatch.setenv("DANKHEO_WORKER_CONNECTIONS", "100")
+    assert conf["worker_connections"] == 1000 and conf["keepalive"] == 5
+    monkeypatch.setenv("DANKHEO_WORKER_CONNECTIONS", "3")
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert conf["worker_connections"] == 100 and conf["keepalive"] == 5
+    assert conf["worker_connections"] == conf["threads"] == 3
+    assert conf["keepalive"] == 0
