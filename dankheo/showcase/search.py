@@ -41,6 +41,7 @@ from sqlalchemy import (
     Float,
     Integer,
     TextClause,
+    and_,
     cast,
     column,
     func,
@@ -210,20 +211,25 @@ def match_condition(
 ) -> ColumnElement[bool] | TextClause:
     """SQL condition for the folded query ``query`` (true when it has no terms).
 
-    ``many_hits`` (SQLite): the id is compared as an expression, so the planner walks
-    the order's index and checks each row against the hits (a common word: the first
-    page is found after a few dozen rows) instead of fetching every hit by id and
-    sorting them all."""
+    ``many_hits`` (SQLite): each row's own text is checked for the terms, by the rule
+    itself (the text is its words joined by single spaces, so a term begins a word when
+    " term" is in " text"). The planner then walks the order's index and stops at the
+    page's last row: a common word's first page is found after a few dozen rows. Asking
+    the full-text index instead would read every hit first (261,000 of them for "dan
+    van kheo" at 1,000,000 entries: 200 ms a page, against under 1 ms)."""
     terms = search_terms(query)
     if not terms:
         return true()
+    if dialect == "sqlite" and many_hits:
+        spaced = literal(" ") + Exemplar.search_text
+        return and_(*(func.instr(spaced, " " + t) > 0 for t in terms))
     if dialect == "sqlite":
         hits = (
             text("SELECT rowid FROM exemplars_fts WHERE exemplars_fts MATCH :fts")
             .bindparams(fts=fts_query(terms))
             .columns(column("rowid", Integer))
         )
-        return (Exemplar.id + 0 if many_hits else Exemplar.id).in_(hits)
+        return Exemplar.id.in_(hits)
     return text(f"{WORDS_SQL} @@ CAST(:words_query AS tsquery)").bindparams(
         words_query=ts_query(terms)
     )

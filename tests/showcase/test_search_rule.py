@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dankheo.domain.text import search_words
+from dankheo.showcase import listing
 from dankheo.showcase.highlight import highlight
 from dankheo.showcase.listing import Filters, count_public, public_page
 
@@ -104,7 +105,9 @@ def corpus(publish, make):
 
 
 @pytest.mark.parametrize(("query", "expected"), EXPECTED, ids=[q for q, _ in EXPECTED])
-def test_every_database_finds_exactly_the_expected_entries(corpus, query, expected):
+def test_every_database_finds_exactly_the_expected_entries(
+    corpus, query, expected, monkeypatch
+):
     found = {corpus[e.id] for e in public_page(Filters(q=query), size=100).items}
     found_newest = {
         corpus[e.id]
@@ -113,6 +116,12 @@ def test_every_database_finds_exactly_the_expected_entries(corpus, query, expect
     assert found == expected
     assert found_newest == expected
     assert count_public(Filters(q=query)) == len(expected)
+    # A search with more hits than are ranked is checked row by row along the list's
+    # order (each row's own text on SQLite, not the full-text index): the same hits.
+    monkeypatch.setattr(listing, "RELEVANCE_LIMIT", 0)
+    for sort in ("relevance", "newest", "name"):
+        page = public_page(Filters(q=query, sort=sort), size=100)
+        assert {corpus[e.id] for e in page.items} == expected
 
 
 def test_search_words_keeps_only_the_latin_words_of_the_folded_text():
