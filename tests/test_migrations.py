@@ -208,6 +208,39 @@ def test_the_count_revisions_build_their_own_objects(empty_database_url, tmp_pat
         db.engine.dispose()
 
 
+def _triggers(conn) -> set[tuple[str, str, str]]:
+    """Every trigger: its table, name and definition, as the database describes it."""
+    if conn.dialect.name == "sqlite":
+        query = "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = (
+            "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) "
+            "FROM pg_trigger WHERE NOT tgisinternal"
+        )
+    return {(table, name, sql) for table, name, sql in conn.execute(text(query))}
+
+
+def test_the_objections_revisions_keep_the_triggers(empty_database_url, tmp_path):
+    """0010 and 0011 add no trigger and take none away, up or down. On SQLite 0010's
+    batch alter builds ``campaigns`` anew, which drops the table's triggers: without
+    the count trigger on it a changed campaign left the cached counts stale."""
+    app = _app_on(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision="d0b1e5ca4d00")
+        with db.engine.connect() as conn:
+            at_0009 = _triggers(conn)
+        assert "campaigns" in {table for table, _name, _sql in at_0009}
+        for revision in ("0a1b2c3d4e10", "5e1f0a7c2b90"):
+            upgrade(revision=revision)
+            with db.engine.connect() as conn:
+                assert _triggers(conn) == at_0009, revision
+        downgrade(revision="d0b1e5ca4d00")
+        with db.engine.connect() as conn:
+            assert _triggers(conn) == at_0009
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
 #: Texts the search revision's rewrite must bring to the search's words.
 REWRITTEN = (
     "Dân vận khéo",

@@ -34,6 +34,21 @@ MESSAGES = (
 KINDS = ("returned", "decided", "round", "deadline", "commended")
 
 
+#: The triggers on ``campaigns`` at this revision (0005's count trigger), frozen here.
+#: On SQLite the batch alter copies ``campaigns`` into a new table and drops the old
+#: one with its triggers; both directions make them again after it.
+SQLITE_CAMPAIGN_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS tally_campaigns_au AFTER UPDATE ON campaigns "
+    "BEGIN UPDATE tally_version SET n = n + 1; END",
+)
+
+
+def _restore_campaign_triggers():
+    if op.get_context().dialect.name == "sqlite":
+        for sql in SQLITE_CAMPAIGN_TRIGGERS:
+            op.execute(sql)
+
+
 def _in(column, values):
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
@@ -154,6 +169,7 @@ def upgrade():
             op.f("ck_campaigns_objection_days"),
             "objection_days >= 1 AND objection_days <= 90",
         )
+    _restore_campaign_triggers()
     _notification_checks(MESSAGES + ("objection",), KINDS + ("objection",))
 
 
@@ -162,4 +178,5 @@ def downgrade():
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_campaigns_objection_days"), type_="check")
         batch_op.drop_column("objection_days")
+    _restore_campaign_triggers()
     op.drop_table("objections")

@@ -86,6 +86,14 @@ def world(publish, make, db):
     return campaign, entries, other_commune, hamlet
 
 
+def _change_kind(db, entry: Exemplar, kind: str) -> None:
+    """Changes ``entry``'s kind through the operation and commits: the triggers
+    move its count from one kind to the other."""
+    ex = db.session.get(Exemplar, entry.id)
+    update_exemplar(ex, actor=None, data={"kind": kind}, expected_version=ex.version)
+    db.session.commit()
+
+
 def _filters(campaign, unit) -> list[Filters]:
     return [
         Filters(),
@@ -239,11 +247,7 @@ def test_compaction_folds_the_deltas_and_changes_no_count(app, world, db):
     from dankheo.tallies import jobs
 
     campaign, entries, *_ = world
-    ex = db.session.get(Exemplar, entries["f"].id)
-    update_exemplar(
-        ex, actor=None, data={"kind": "individual"}, expected_version=ex.version
-    )
-    db.session.commit()
+    _change_kind(db, entries["f"], "individual")
     conn = db.session.connection()
     before = tallies.version(conn)
     views = (
@@ -270,9 +274,7 @@ def test_compaction_folds_the_deltas_and_changes_no_count(app, world, db):
             assert not _rows(db, f"SELECT * FROM {table}")
     assert_equal_to_recount(db)
     # A change after the fold moves the version on, as before it.
-    ex = db.session.get(Exemplar, entries["f"].id)
-    update_exemplar(ex, actor=None, data={"kind": "model"}, expected_version=ex.version)
-    db.session.commit()
+    _change_kind(db, entries["f"], "model")
     assert tallies.version(db.session.connection()) > before
     assert_equal_to_recount(db)
 
@@ -289,11 +291,7 @@ def test_the_version_and_a_value_in_one_read(world, db, monkeypatch):
     seven = literal(7)
     conn = db.session.connection()
     assert tallies.version_and(conn, seven) == (tallies.version(conn), 7)
-    ex = db.session.get(Exemplar, entries["f"].id)
-    update_exemplar(
-        ex, actor=None, data={"kind": "individual"}, expected_version=ex.version
-    )
-    db.session.commit()
+    _change_kind(db, entries["f"], "individual")
     conn = db.session.connection()
     before = tallies.version(conn)
     pg = conn.dialect.name == "postgresql"
