@@ -7,8 +7,9 @@ download and the open-data file use; ``--path`` picks one).
     .venv/bin/python bench/bench_export.py --database-url sqlite:////tmp/x.sqlite3
 
 Prints rows/s and the process's peak RSS (``resource.getrusage``, what a worker would
-hold while serving it) for the streamed export, then the time to build both open-data
-files into a scratch folder. Without ``--database-url`` it generates
+hold while serving it) for the streamed export, then for the open-data build's CSV
+step with one reader and with two at once (``opendata.write_csv``, interleaved), then
+the time to build both open-data files into a scratch folder (``--build``). Without ``--database-url`` it generates
 ``BENCH_EXPORT_ROWS`` (200,000) rows first. Numbers only: nothing asserts on time.
 """
 
@@ -57,6 +58,27 @@ def export(app, path: str, order: str, by_id: bool) -> None:
     )
 
 
+def write_full(app, readers: int) -> None:
+    """The open-data build's CSV step: the full file by ``readers`` at once, to disk."""
+    from dankheo.showcase import opendata
+
+    app.config["OPEN_DATA_CSV_READERS"] = readers
+    with (
+        app.app_context(),
+        app.test_request_context("/"),
+        tempfile.TemporaryFile() as out,
+    ):
+        t, cpu = time.perf_counter(), time.process_time()
+        n = opendata.write_csv(out)
+        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+        size = out.tell()
+    print(
+        f"CSV open-data file, {readers} reader(s): {n:,} rows, {size / 1e6:,.1f} MB in "
+        f"{seconds:.2f} s = {n / seconds:,.0f} rows/s (CPU {cpu:.1f} s); "
+        f"peak RSS {peak_mb():,.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
@@ -92,6 +114,9 @@ def main() -> None:
     for path in paths:
         for order, by_id in (("list order", False), ("full file, by code", True)):
             export(app, path, order, by_id)
+    if args.path != "python":
+        for readers in (1, 2, 1, 2):
+            write_full(app, readers)
     if args.build:
         from dankheo.showcase import opendata
 

@@ -88,6 +88,10 @@ class DefaultConfig:
     # Seconds at least between two rebuilds of the open-data files (a change of the
     # published data queues one; dankheo.showcase.opendata).
     OPEN_DATA_DEBOUNCE_SECONDS = 60
+    # Readers writing the full CSV at once, each a range of codes (a build runs off
+    # the request path; on SQLite the database's work is most of it and runs beside
+    # the interpreter's lock). 0: one per core, at most 4.
+    OPEN_DATA_CSV_READERS = 0
     # True when create_app had to generate instance/secret_key (nothing configured one).
     SECRET_KEY_GENERATED = False
 
@@ -126,6 +130,7 @@ ENV_KEYS = {
 ENV_INTS = {
     "DANKHEO_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "DANKHEO_PAGECACHE_SHARED_PAGES": "PAGECACHE_SHARED_PAGES",
+    "DANKHEO_OPEN_DATA_CSV_READERS": "OPEN_DATA_CSV_READERS",
 }
 
 #: Boolean settings from the environment ("1", "true", "yes" mean on).

@@ -107,18 +107,34 @@ class Column:
 
 
 class CsvExport:
-    """The file's bytes in chunks of about 64 KiB (BOM and header first); ``rows``
-    counts the rows written so far."""
+    """The file's bytes in chunks of about 64 KiB (BOM and header first, unless
+    ``header`` is None: a later part of a file written in parts); ``rows`` counts the
+    rows written so far."""
 
     def __init__(
-        self, engine: Engine, header: Sequence[str], stmt: Select, cols: list[Column]
+        self,
+        engine: Engine,
+        header: Sequence[str] | None,
+        stmt: Select,
+        cols: list[Column],
     ):
         self.engine, self.header, self.stmt, self.cols = engine, header, stmt, cols
         self.tz = spreadsheets.local_tz()
         self.rows = 0
 
+    def part(self, *conditions: Any, header: bool = False) -> CsvExport:
+        """The rows of this file that meet ``conditions``, with the header or not,
+        as an export of its own (for a file written by several readers at once)."""
+        return CsvExport(
+            self.engine,
+            self.header if header else None,
+            self.stmt.where(*conditions),
+            self.cols,
+        )
+
     def __iter__(self) -> Iterator[bytes]:
-        yield "".join(spreadsheets.csv_chunks(self.header, [])).encode()
+        if self.header is not None:
+            yield "".join(spreadsheets.csv_chunks(self.header, [])).encode()
         # Read-only: a deferred transaction on SQLite (see listing.stream_rows).
         token = write_intent.set(False)
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from .. import spreadsheets, spreadsheets_sql
 from ..domain.enums import ExemplarKind
@@ -22,7 +22,7 @@ from ..domain.workflow import State
 from ..extensions import db
 from ..registry.models import Exemplar
 from ..spreadsheets_sql import DATE, INTEGER, LABEL, NUMBER, TIMESTAMP, Column
-from . import listing
+from . import listing, search
 from .listing import Filters
 
 CSV_MIMETYPE = spreadsheets.CSV_MIMETYPE
@@ -112,6 +112,31 @@ def export_csv(f: Filters, *, by_id: bool = False) -> spreadsheets_sql.CsvExport
         Column((c.id, "-", c.slug), prefix=f"{prefix}/"),
     ]
     return spreadsheets_sql.CsvExport(db.engine, export_header(), stmt, cols)
+
+
+def full_csv_parts(n: int) -> list[spreadsheets_sql.CsvExport]:
+    """The full file (:func:`export_csv` of every public entry, by code) as up to
+    ``n`` exports of consecutive ranges of codes with about as many rows each, the
+    first with the header: written at once by as many readers and joined in order,
+    they make the file's bytes."""
+    whole = export_csv(Filters(), by_id=True)
+    total = listing.count_public(Filters())
+    public = select(Exemplar.id).where(search.public_condition()).order_by(Exemplar.id)
+    n = max(1, min(n, total))
+    bounds: list[int] = []
+    for k in range(1, n):
+        bound = db.session.scalar(public.offset(total * k // n).limit(1))
+        if bound is not None and (not bounds or bound > bounds[-1]):
+            bounds.append(bound)
+    edges: list[int | None] = [None, *bounds, None]
+    return [
+        whole.part(
+            *([Exemplar.id >= low] if low is not None else []),
+            *([Exemplar.id < high] if high is not None else []),
+            header=low is None,
+        )
+        for low, high in zip(edges, edges[1:], strict=False)
+    ]
 
 
 def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:

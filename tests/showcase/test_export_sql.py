@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from dankheo import spreadsheets, spreadsheets_sql
 from dankheo.appraisal.models import Commendation
 from dankheo.registry.models import Exemplar
-from dankheo.showcase import exports
+from dankheo.showcase import exports, opendata
 from dankheo.showcase.listing import Filters
 
 MARKS = (
@@ -60,6 +60,9 @@ UTC_TIMES = [
     datetime(1975, 6, 12, 17, 0, tzinfo=UTC),  # the zone's offset changed here
     datetime(1960, 3, 3, 16, 0, tzinfo=UTC),
     datetime(2199, 12, 31, 17, 0, tzinfo=UTC),
+    datetime(2026, 3, 9, 2, 7, 30, tzinfo=UTC),  # 09:07 local
+    datetime(2024, 2, 29, 9, 59, 59, 999999, tzinfo=UTC),
+    datetime(2026, 12, 31, 16, 0, tzinfo=UTC),  # 23:00 local
     None,
 ]
 NUMBERS = [
@@ -176,6 +179,44 @@ def test_the_midnight_and_zone_cases_are_written_as_local_times(app, publish, ma
         "100000000000000000000",
     } <= numbers
     assert "1000000000000000.5" in numbers and "" in numbers
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Asia/Tokyo", "Asia/Kolkata", "America/Sao_Paulo", "UTC", "Pacific/Kiritimati"],
+)
+def test_every_zone_gets_the_python_writers_times(app, publish, make, db, zone):
+    """The zone's offset as SQLite applies it, whatever it is: whole hours ahead of
+    UTC, half hours, behind UTC, none, 14 hours."""
+    _fixture(publish, make, db)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    spreadsheets_sql.fixed_offset_span.cache_clear()
+    with app.test_request_context("/"):
+        data = b"".join(exports.export_csv(Filters(), by_id=True))
+        assert data == _python_file(Filters(), True)
+
+
+@pytest.mark.parametrize("readers", [1, 2, 3, 500])
+def test_the_full_file_written_by_several_readers_is_the_same_file(
+    app, publish, make, db, readers
+):
+    """Each reader writes a range of codes; joined in order they make the bytes of
+    the file one reader writes (and the Python writer's), header once, every row
+    once, with more readers than rows too."""
+    app.config["OPEN_DATA_CSV_READERS"] = readers
+    with app.test_request_context("/"):
+        empty = io.BytesIO()
+        assert opendata.write_csv(empty) == 0
+        assert empty.getvalue() == _python_file(Filters(), True)
+    _fixture(publish, make, db)
+    with app.test_request_context("/"):
+        out = io.BytesIO()
+        rows = opendata.write_csv(out)
+        expected = _python_file(Filters(), True)
+        assert out.getvalue() == expected
+        assert rows == len(_table(expected)) - 1 > 20
+        if readers > 1:
+            assert len(exports.full_csv_parts(readers)) == min(readers, rows)
 
 
 def test_the_sql_rules_come_from_the_python_ones():
