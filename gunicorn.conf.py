@@ -6,6 +6,7 @@ host; the README's "Running in production" section lists the variables.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -145,3 +146,15 @@ def on_starting(server) -> None:
             logger.addFilter(RedactingFilter())
     if preload_app:
         _warm(server)
+        # What the import and the warm-up left in memory lives as long as the
+        # process: moved out of the collector's reach, so no worker walks it again
+        # in every full collection (measured: 3.8 M of about 14 M instructions per
+        # first render of an entry's page) and the pages forked from the arbiter
+        # stay shared instead of being written to by the collector.
+        gc.freeze()
+
+
+def post_worker_init(worker) -> None:
+    """Without preloading, each worker imported the app itself: frozen there."""
+    if not preload_app:
+        gc.freeze()
