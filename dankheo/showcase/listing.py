@@ -51,6 +51,10 @@ SORTS = ("relevance", "newest", "oldest", "name", "score")
 #: ranking every hit of a common word would sort a quarter of the table per page.
 #: The page says so (see ``Page.relevance_capped``).
 RELEVANCE_LIMIT = 2000
+#: Rows along the list's order a search with many hits checks by their own text on
+#: SQLite before asking the full-text index (see :func:`public_page`): a few
+#: milliseconds at most, where handing over a common word's hits costs 200.
+TEXT_WALK_ROWS = 2000
 MAX_PAGE_SIZE = 100
 #: Longest text filter kept (q, field, form), in characters.
 MAX_TEXT = 200
@@ -151,14 +155,13 @@ def default_sort(q: str) -> str:
 
 
 def filter_conditions(
-    f: Filters, many_hits: bool = False
+    f: Filters, how: str = search.HITS
 ) -> list[ColumnElement[bool] | TextClause]:
-    """SQL conditions for ``f``, the public condition first. ``many_hits``: the search
-    matches so many entries that walking the order's index and checking each against
-    the hits beats fetching every hit and sorting them (see ``match_condition``)."""
+    """SQL conditions for ``f``, the public condition first; ``how`` the search's
+    condition finds its hits (see ``search.match_condition``)."""
     conds: list[ColumnElement[bool] | TextClause] = [public_condition()]
     if f.q:
-        conds.append(search.match_condition(dialect(), f.q, many_hits))
+        conds.append(search.match_condition(dialect(), f.q, how))
     if f.campaign:
         conds.append(Exemplar.campaign_id == f.campaign)
     if f.year:
@@ -274,9 +277,9 @@ _CARD = (
 )
 
 
-def public_exemplars(f: Filters, many_hits: bool = False) -> Select[Exemplar]:
+def public_exemplars(f: Filters, how: str = search.HITS) -> Select[Exemplar]:
     """Public exemplars matching ``f`` in the requested order, with what cards show."""
-    stmt = select(Exemplar).where(*filter_conditions(f, many_hits)).options(*_CARD)
+    stmt = select(Exemplar).where(*filter_conditions(f, how)).options(*_CARD)
     return _ordered(stmt, f)
 
 
@@ -299,22 +302,56 @@ def effective_order(f: Filters) -> tuple[Filters, bool]:
 
 def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
     """One page after ``cursor`` (keyset on (sort key, id)): no gaps and no repeats, even
-    while new entries are published."""
+    while new entries are published.
+
+    A search with more hits than are ranked walks the list's order and checks each
+    row (``search.WALK``) instead of sorting every hit. On SQLite the first
+    :data:`TEXT_WALK_ROWS` rows of the walk are checked by their own text first
+    (``search.TEXT``): a common word's page is found there without the full-text
+    index handing over all its hits; only when they hold too few hits (a word of one
+    year's entries, listed newest first) is the index asked."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     f, capped = effective_order(f)
     many_hits = capped or (
         f.sort != "relevance" and bool(f.q) and count_public(f) > RELEVANCE_LIMIT
     )
     (key, ident), descending = _sort_columns(f)
-    stmt = public_exemplars(f, many_hits).add_columns(key.label("sort_key"))
+    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
     after = decode_cursor(f.sort, cursor)
+    past: list[ColumnElement[bool]] = []
     if after is not None:
         bound = tuple_(literal(after[0], key.type), literal(after[1]))
         # A row-value comparison: both backends walk the (key, id) index for it.
-        stmt = stmt.where(
+        past.append(
             tuple_(key, ident) < bound if descending else tuple_(key, ident) > bound
         )
-    rows = db.session.execute(stmt.limit(size + 1)).all()
+
+    def page(how: str, *within: ColumnElement[bool]) -> list[Row[Any]]:
+        stmt = public_exemplars(f, how).add_columns(key.label("sort_key"))
+        stmt = stmt.where(*past, *within).limit(size + 1)
+        return list(db.session.execute(stmt).all())
+
+    rows: list[Row[Any]] | None = None
+    if many_hits and dialect() == "sqlite" and f.sort != "score":
+        # (Scores have no index to walk.) The walk's last row to check by text: the one TEXT_WALK_ROWS along the
+        # order without the search (an index walk, no row's text read).
+        walk = select(key, ident).where(*filter_conditions(replace(f, q="")), *past)
+        last = db.session.execute(
+            walk.order_by(*order).offset(TEXT_WALK_ROWS - 1).limit(1)
+        ).first()
+        if last is None:
+            rows = page(search.TEXT)  # the whole rest of the walk is short
+        else:
+            stop = tuple_(literal(last[0], key.type), literal(last[1]))
+            found = page(
+                search.TEXT,
+                tuple_(key, ident) >= stop
+                if descending
+                else tuple_(key, ident) <= stop,
+            )
+            rows = found if len(found) > size else None
+    if rows is None:
+        rows = page(search.WALK if many_hits else search.HITS)
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = (

@@ -15,7 +15,9 @@ list of hits.
 
 - SQLite: an FTS5 table with external content (``exemplars_fts``) kept in sync by
   triggers; a query becomes ``"dan"* AND "van"* AND "kheo"*``. Words' 2- and 3-letter
-  prefixes are indexed too (``prefix='2 3'``), so a short term reads one list.
+  prefixes are indexed too (``prefix='2 3'``), so a short term reads one list. The
+  first pages of a common word check each row's own text by the same rule instead
+  (:func:`match_condition`).
 - PostgreSQL: a GIN index over the words as a ``tsvector``, built without the
   text-search parser (``array_to_tsvector`` of the text split on ``[^0-9a-z]+``: no
   dictionary, no stemming, no locale); a query is the tsquery ``'dan':* & 'van':*``,
@@ -206,21 +208,33 @@ def ts_query(terms: list[str]) -> str:
     return " & ".join(f"'{t}':*" for t in quoted)
 
 
+#: How a search's condition finds its hits (SQLite; PostgreSQL's GIN index is asked
+#: the same way in every case):
+#: - ``HITS``: the full-text index hands over the hits, which are then sorted (few hits);
+#: - ``WALK``: the list's order is walked and each row looked up among the hits, which
+#:   the index hands over first (many hits, wherever they are along the order);
+#: - ``TEXT``: the list's order is walked and each row's own text checked, the index
+#:   not asked at all (many hits near the start of the order; see ``listing``).
+HITS, WALK, TEXT = "hits", "walk", "text"
+
+
 def match_condition(
-    dialect: str, query: str | None, many_hits: bool = False
+    dialect: str, query: str | None, how: str = HITS
 ) -> ColumnElement[bool] | TextClause:
     """SQL condition for the folded query ``query`` (true when it has no terms).
 
-    ``many_hits`` (SQLite): each row's own text is checked for the terms, by the rule
-    itself (the text is its words joined by single spaces, so a term begins a word when
-    " term" is in " text"). The planner then walks the order's index and stops at the
-    page's last row: a common word's first page is found after a few dozen rows. Asking
-    the full-text index instead would read every hit first (261,000 of them for "dan
-    van kheo" at 1,000,000 entries: 200 ms a page, against under 1 ms)."""
+    ``WALK`` (SQLite): the id is compared as an expression, so the planner walks the
+    order's index and checks each row against the hits instead of fetching every hit
+    by id and sorting them all. ``TEXT`` (SQLite): each row's stored text is checked by
+    the rule itself, which needs no hit list (the 261,000 hits of "dan van kheo" at a
+    million entries cost 200 ms to hand over) but reads each walked row (about 20
+    times a lookup in the hit list). It relies on ``search_text`` holding only what
+    :func:`~dankheo.domain.text.search_words` writes: words of ``[0-9a-z]`` joined by
+    single spaces, so a term begins a word exactly when " term" is in " text"."""
     terms = search_terms(query)
     if not terms:
         return true()
-    if dialect == "sqlite" and many_hits:
+    if dialect == "sqlite" and how == TEXT:
         spaced = literal(" ") + Exemplar.search_text
         return and_(*(func.instr(spaced, " " + t) > 0 for t in terms))
     if dialect == "sqlite":
@@ -229,7 +243,7 @@ def match_condition(
             .bindparams(fts=fts_query(terms))
             .columns(column("rowid", Integer))
         )
-        return Exemplar.id.in_(hits)
+        return (Exemplar.id + 0 if how == WALK else Exemplar.id).in_(hits)
     return text(f"{WORDS_SQL} @@ CAST(:words_query AS tsquery)").bindparams(
         words_query=ts_query(terms)
     )

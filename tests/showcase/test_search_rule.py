@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dankheo.domain.text import search_words
-from dankheo.showcase import listing
+from dankheo.showcase import listing, search
 from dankheo.showcase.highlight import highlight
 from dankheo.showcase.listing import Filters, count_public, public_page
 
@@ -106,7 +106,7 @@ def corpus(publish, make):
 
 @pytest.mark.parametrize(("query", "expected"), EXPECTED, ids=[q for q, _ in EXPECTED])
 def test_every_database_finds_exactly_the_expected_entries(
-    corpus, query, expected, monkeypatch
+    corpus, query, expected, monkeypatch, db
 ):
     found = {corpus[e.id] for e in public_page(Filters(q=query), size=100).items}
     found_newest = {
@@ -116,10 +116,17 @@ def test_every_database_finds_exactly_the_expected_entries(
     assert found == expected
     assert found_newest == expected
     assert count_public(Filters(q=query)) == len(expected)
-    # A search with more hits than are ranked is checked row by row along the list's
-    # order (each row's own text on SQLite, not the full-text index): the same hits.
+    # Each way of finding the hits (the index's, the order's walk, each row's own
+    # text) finds the same ones, the entries a term is inside of but does not begin
+    # ("an" in "dan") included.
+    for how in (search.HITS, search.WALK, search.TEXT):
+        stmt = listing.public_exemplars(Filters(q=query), how)
+        assert {corpus[e.id] for e in db.session.scalars(stmt)} == expected, how
+    # And a page of a search with more hits than are ranked, by each order, with the
+    # text checked along a walk of 3 rows before the index is asked.
     monkeypatch.setattr(listing, "RELEVANCE_LIMIT", 0)
-    for sort in ("relevance", "newest", "name"):
+    monkeypatch.setattr(listing, "TEXT_WALK_ROWS", 3)
+    for sort in ("relevance", "newest", "name", "score"):
         page = public_page(Filters(q=query, sort=sort), size=100)
         assert {corpus[e.id] for e in page.items} == expected
 
