@@ -217,6 +217,32 @@ def test_stats_fit_the_screen(browser, live_server, demo, artifacts_dir, lang, w
         context.close()
 
 
+@pytest.mark.parametrize(
+    ("lang", "width"),
+    [("vi", 1280), ("en", 1280), ("vi", 1366), ("en", 1366), ("vi", 390)],
+)
+def test_stats_tables_show_every_column_without_scrolling(
+    browser, live_server, demo, lang, width
+):
+    """On a laptop (and a phone in Vietnamese) every column of every statistics table is
+    on the screen: half a 1366px page used to hide "Được khen thưởng" and the chart
+    behind a scroll, and a header kept on one line did the same on a phone."""
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/stats?lang={lang}")
+        hidden = page.evaluate(
+            """[...document.querySelectorAll('.table-responsive')].map(
+                b => b.scrollWidth - b.clientWidth)"""
+        )
+        assert len(hidden) >= 5
+        assert hidden == [0] * len(hidden), hidden
+    finally:
+        context.close()
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["x"]
