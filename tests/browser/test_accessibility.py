@@ -124,6 +124,19 @@ def test_public_pages(page, live_server, ids):
     assert not found, "\n".join(found)
 
 
+def test_showcase_narrowed_to_a_place(page, phone, live_server, ids):
+    """The place trail above the locality facet ("Tất cả / Tỉnh ủy … / Đảng ủy xã …"):
+    its links were 19 px tall in small print, under the 24 px a target needs."""
+    page.goto(live_server + "/")
+    place = page.locator("a[href*='/showcase?unit=']").first.get_attribute("href")
+    found: list[str] = []
+    for p in (page, phone):
+        p.goto(live_server + place)
+        assert p.locator(".facet .breadcrumb a").count() >= 2
+        found += violations(p)
+    assert not found, "\n".join(found)
+
+
 def test_unit_officer_pages(page, live_server, ids, tmp_path):
     login(page, live_server, ids["officer"], "donvi-2026")
     found = _sweep(
