@@ -15,7 +15,7 @@ from dankheo.registry.models import Exemplar
 
 from ..registry.bulk_helpers import row, xlsx
 from .axe import violations
-from .conftest import login, no_horizontal_scroll
+from .conftest import issue_recommended, login, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -224,6 +224,30 @@ def test_secretariat_pages(page, live_server, ids):
     with page.expect_navigation():
         page.locator("main form [type=submit]").last.click()
     found += violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_official_list_preview_scrolls_by_keyboard(phone, live_server, demo):
+    """The preview of an official list is wider than a phone (and than a 1366 px page
+    with the demo's long names): its scroll box takes the focus, so a keyboard can
+    reach the columns it hides."""
+    campaign = demo.session.scalar(
+        select(Exemplar.campaign_id)
+        .where(Exemplar.state.in_([x.value for x in PUBLIC_STATES]))
+        .limit(1)
+    )
+    # Issued, the list's entries and their present state show on the secretariat's page
+    # and on the public page a printed copy's QR code opens.
+    issued = issue_recommended(demo.session.get(Campaign, campaign), demo)
+    login(phone, live_server, "thuongtruc", "thuongtruc-2026")
+    phone.goto(live_server + f"/admin/lists/campaigns/{campaign}")
+    box = phone.locator(".table-responsive:has(table.list-preview)")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    found = violations(phone)
+    for path in (f"/admin/lists/issued/{issued.id}", f"/verify/{issued.digest}"):
+        phone.goto(live_server + path)
+        assert phone.locator("main table").count()
+        found += violations(phone)
     assert not found, "\n".join(found)
 
 
