@@ -168,6 +168,20 @@ def test_unit_officer_pages(page, live_server, ids, tmp_path):
     assert not found, "\n".join(found)
 
 
+def test_entries_returned_for_supplement_read_clearly(page, live_server, demo):
+    """The "Cần bổ sung" badge: white on Bootstrap's orange read at 2.6:1, under the
+    4.5:1 small text needs."""
+    returned = demo.session.scalar(
+        select(func.count(Exemplar.id)).where(Exemplar.state == State.RETURNED.value)
+    )
+    assert returned  # the demo's councils send some entries back
+    login(page, live_server, "quantri", "quantri-2026")
+    page.goto(live_server + "/registry/?state=returned")
+    assert page.locator(".state-returned").count()
+    found = violations(page)
+    assert not found, "\n".join(found)
+
+
 def test_council_pages(page, live_server, ids):
     login(page, live_server, ids["chair"], "hoidong-2026")
     paths = [
