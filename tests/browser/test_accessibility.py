@@ -265,6 +265,34 @@ def test_official_list_preview_scrolls_by_keyboard(phone, live_server, demo):
     assert not found, "\n".join(found)
 
 
+def test_every_column_header_has_a_name(browser, live_server, ids):
+    """The column of buttons at the end of a list had an empty header, which a screen
+    reader announces as nothing (axe: empty-table-header)."""
+    empty = """() => [...document.querySelectorAll('main thead th')]
+        .filter(th => !th.textContent.trim()).map(th => th.outerHTML)"""
+    seen: dict[str, list[str]] = {}
+    for user, password, paths in (
+        (ids["chair"], "hoidong-2026", ["/appraisal/"]),
+        (
+            "thuongtruc",
+            "thuongtruc-2026",
+            ["/admin/units", "/admin/duplicates/", "/admin/objections/"],
+        ),
+    ):
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+        try:
+            login(page, live_server, user, password)
+            for path in paths:
+                page.goto(live_server + path)
+                seen[path] = page.evaluate(empty)
+                if path in ("/appraisal/", "/admin/units"):
+                    assert page.locator("main thead th").count(), path
+        finally:
+            context.close()
+    assert not any(seen.values()), seen
+
+
 # -- keyboard alone ---------------------------------------------------------------------
 
 
