@@ -243,6 +243,21 @@ def test_stats_tables_show_every_column_without_scrolling(
         context.close()
 
 
+def test_stats_landmarks_have_distinct_names(page, live_server, demo):
+    """Each statistics section and the table box inside it were two landmarks of one
+    name ("Theo lĩnh vực" twice), which a screen reader's landmark list cannot tell
+    apart (axe: landmark-unique)."""
+    page.goto(f"{live_server}/stats")
+    names = page.evaluate(
+        """[...document.querySelectorAll('section[aria-labelledby], [role=region]')]
+            .map(e => e.getAttribute('aria-label')
+                || document.getElementById(e.getAttribute('aria-labelledby'))
+                    .textContent.trim())"""
+    )
+    assert len(names) >= 10
+    assert len(set(names)) == len(names), names
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["x"]
