@@ -258,6 +258,19 @@ def test_stats_landmarks_have_distinct_names(page, live_server, demo):
     assert len(set(names)) == len(names), names
 
 
+def test_entry_page_landmarks_are_top_level(page, live_server, demo):
+    """The entry page's side column was an <aside> inside <main>: a complementary
+    landmark nested in another (axe: landmark-complementary-is-top-level)."""
+    entry = demo.session.scalar(
+        select(Exemplar.id)
+        .where(Exemplar.state.in_([s.value for s in PUBLIC_STATES]))
+        .limit(1)
+    )
+    page.goto(f"{live_server}/showcase/{entry}")
+    expect(page.get_by_role("heading", name="Quá trình công nhận")).to_be_visible()
+    assert page.locator("main aside, main [role=complementary]").count() == 0
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["x"]
