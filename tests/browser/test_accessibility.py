@@ -12,6 +12,7 @@ from dankheo.campaigns.models import Campaign
 from dankheo.domain.enums import CampaignStatus, Role
 from dankheo.domain.workflow import PUBLIC_STATES, State
 from dankheo.registry.models import Exemplar
+from dankheo.units.models import Unit
 
 from ..registry.bulk_helpers import row, xlsx
 from .axe import violations
@@ -294,6 +295,19 @@ def test_every_column_header_has_a_name(browser, live_server, ids):
         finally:
             context.close()
     assert not any(seen.values()), seen
+
+
+def test_unit_codes_read_on_the_page_background(page, live_server, demo):
+    """A unit's code in <code> took Bootstrap's pink (#d63384): 4.1:1 on the page's
+    beige, under the 4.5:1 text needs (the unit reform page shows it there)."""
+    unit = demo.session.scalar(
+        select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
+    )
+    login(page, live_server, "thuongtruc", "thuongtruc-2026")
+    page.goto(live_server + f"/admin/units/{unit}/reform")
+    assert page.locator("main code").count()
+    found = violations(page)
+    assert not found, "\n".join(found)
 
 
 # -- keyboard alone ---------------------------------------------------------------------
