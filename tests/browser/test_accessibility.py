@@ -310,6 +310,23 @@ def test_unit_codes_read_on_the_page_background(page, live_server, demo):
     assert not found, "\n".join(found)
 
 
+def test_minutes_and_fairness_tables_scroll_by_keyboard(phone, live_server, ids, demo):
+    """On a phone the minutes' tables and the council's fairness measures are wider than
+    the screen: their scroll boxes take the focus, or a keyboard never reaches the
+    columns they hide (axe: scrollable-region-focusable)."""
+    council = demo.session.get(Round, ids["closed_round"]).council_id
+    login(phone, live_server, "thuongtruc", "thuongtruc-2026")
+    found: list[str] = []
+    for path in (
+        f"/appraisal/rounds/{ids['closed_round']}/minutes",
+        f"/verification/councils/{council}",
+    ):
+        phone.goto(live_server + path)
+        assert phone.locator("main table").count() >= 2, path
+        found += violations(phone)
+    assert not found, "\n".join(found)
+
+
 # -- keyboard alone ---------------------------------------------------------------------
 
 
