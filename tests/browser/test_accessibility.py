@@ -12,10 +12,11 @@ from dankheo.campaigns.models import Campaign
 from dankheo.domain.enums import CampaignStatus, Role
 from dankheo.domain.workflow import PUBLIC_STATES, State
 from dankheo.registry.models import Exemplar
+from dankheo.units.models import Unit
 
 from ..registry.bulk_helpers import row, xlsx
 from .axe import violations
-from .conftest import login, no_horizontal_scroll
+from .conftest import issue_recommended, login, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -124,6 +125,19 @@ def test_public_pages(page, live_server, ids):
     assert not found, "\n".join(found)
 
 
+def test_showcase_narrowed_to_a_place(page, phone, live_server, ids):
+    """The place trail above the locality facet ("Tất cả / Tỉnh ủy … / Đảng ủy xã …"):
+    its links were 19 px tall in small print, under the 24 px a target needs."""
+    page.goto(live_server + "/")
+    place = page.locator("a[href*='/showcase?unit=']").first.get_attribute("href")
+    found: list[str] = []
+    for p in (page, phone):
+        p.goto(live_server + place)
+        assert p.locator(".facet .breadcrumb a").count() >= 2
+        found += violations(p)
+    assert not found, "\n".join(found)
+
+
 def test_unit_officer_pages(page, live_server, ids, tmp_path):
     login(page, live_server, ids["officer"], "donvi-2026")
     found = _sweep(
@@ -152,6 +166,20 @@ def test_unit_officer_pages(page, live_server, ids, tmp_path):
         page.get_by_role("button", name="Tải lên và kiểm tra").click()
     page.wait_for_selector("table")
     found += violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_entries_returned_for_supplement_read_clearly(page, live_server, demo):
+    """The "Cần bổ sung" badge: white on Bootstrap's orange read at 2.6:1, under the
+    4.5:1 small text needs."""
+    returned = demo.session.scalar(
+        select(func.count(Exemplar.id)).where(Exemplar.state == State.RETURNED.value)
+    )
+    assert returned  # the demo's councils send some entries back
+    login(page, live_server, "quantri", "quantri-2026")
+    page.goto(live_server + "/registry/?state=returned")
+    assert page.locator(".state-returned").count()
+    found = violations(page)
     assert not found, "\n".join(found)
 
 
@@ -211,6 +239,91 @@ def test_secretariat_pages(page, live_server, ids):
     with page.expect_navigation():
         page.locator("main form [type=submit]").last.click()
     found += violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_official_list_preview_scrolls_by_keyboard(phone, live_server, demo):
+    """The preview of an official list is wider than a phone (and than a 1366 px page
+    with the demo's long names): its scroll box takes the focus, so a keyboard can
+    reach the columns it hides."""
+    campaign = demo.session.scalar(
+        select(Exemplar.campaign_id)
+        .where(Exemplar.state.in_([x.value for x in PUBLIC_STATES]))
+        .limit(1)
+    )
+    # Issued, the list's entries and their present state show on the secretariat's page
+    # and on the public page a printed copy's QR code opens.
+    issued = issue_recommended(demo.session.get(Campaign, campaign), demo)
+    login(phone, live_server, "thuongtruc", "thuongtruc-2026")
+    phone.goto(live_server + f"/admin/lists/campaigns/{campaign}")
+    box = phone.locator(".table-responsive:has(table.list-preview)")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    # Two landmarks of one name (the list's section and its table) cannot be told apart.
+    title = phone.locator("#list-title").inner_text()
+    assert box.get_attribute("aria-label") not in (title, title.upper())
+    found = violations(phone)
+    for path in (f"/admin/lists/issued/{issued.id}", f"/verify/{issued.digest}"):
+        phone.goto(live_server + path)
+        assert phone.locator("main table").count()
+        found += violations(phone)
+    assert not found, "\n".join(found)
+
+
+def test_every_column_header_has_a_name(browser, live_server, ids):
+    """The column of buttons at the end of a list had an empty header, which a screen
+    reader announces as nothing (axe: empty-table-header)."""
+    empty = """() => [...document.querySelectorAll('main thead th')]
+        .filter(th => !th.textContent.trim()).map(th => th.outerHTML)"""
+    seen: dict[str, list[str]] = {}
+    for user, password, paths in (
+        (ids["chair"], "hoidong-2026", ["/appraisal/"]),
+        (
+            "thuongtruc",
+            "thuongtruc-2026",
+            ["/admin/units", "/admin/duplicates/", "/admin/objections/"],
+        ),
+    ):
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+        try:
+            login(page, live_server, user, password)
+            for path in paths:
+                page.goto(live_server + path)
+                seen[path] = page.evaluate(empty)
+                if path in ("/appraisal/", "/admin/units"):
+                    assert page.locator("main thead th").count(), path
+        finally:
+            context.close()
+    assert not any(seen.values()), seen
+
+
+def test_unit_codes_read_on_the_page_background(page, live_server, demo):
+    """A unit's code in <code> took Bootstrap's pink (#d63384): 4.1:1 on the page's
+    beige, under the 4.5:1 text needs (the unit reform page shows it there)."""
+    unit = demo.session.scalar(
+        select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
+    )
+    login(page, live_server, "thuongtruc", "thuongtruc-2026")
+    page.goto(live_server + f"/admin/units/{unit}/reform")
+    assert page.locator("main code").count()
+    found = violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_minutes_and_fairness_tables_scroll_by_keyboard(phone, live_server, ids, demo):
+    """On a phone the minutes' tables and the council's fairness measures are wider than
+    the screen: their scroll boxes take the focus, or a keyboard never reaches the
+    columns they hide (axe: scrollable-region-focusable)."""
+    council = demo.session.get(Round, ids["closed_round"]).council_id
+    login(phone, live_server, "thuongtruc", "thuongtruc-2026")
+    found: list[str] = []
+    for path in (
+        f"/appraisal/rounds/{ids['closed_round']}/minutes",
+        f"/verification/councils/{council}",
+    ):
+        phone.goto(live_server + path)
+        assert phone.locator("main table").count() >= 2, path
+        found += violations(phone)
     assert not found, "\n".join(found)
 
 

@@ -217,6 +217,60 @@ def test_stats_fit_the_screen(browser, live_server, demo, artifacts_dir, lang, w
         context.close()
 
 
+@pytest.mark.parametrize(
+    ("lang", "width"),
+    [("vi", 1280), ("en", 1280), ("vi", 1366), ("en", 1366), ("vi", 390)],
+)
+def test_stats_tables_show_every_column_without_scrolling(
+    browser, live_server, demo, lang, width
+):
+    """On a laptop (and a phone in Vietnamese) every column of every statistics table is
+    on the screen: half a 1366px page used to hide "Được khen thưởng" and the chart
+    behind a scroll, and a header kept on one line did the same on a phone."""
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/stats?lang={lang}")
+        hidden = page.evaluate(
+            """[...document.querySelectorAll('.table-responsive')].map(
+                b => b.scrollWidth - b.clientWidth)"""
+        )
+        assert len(hidden) >= 5
+        assert hidden == [0] * len(hidden), hidden
+    finally:
+        context.close()
+
+
+def test_stats_landmarks_have_distinct_names(page, live_server, demo):
+    """Each statistics section and the table box inside it were two landmarks of one
+    name ("Theo lĩnh vực" twice), which a screen reader's landmark list cannot tell
+    apart (axe: landmark-unique)."""
+    page.goto(f"{live_server}/stats")
+    names = page.evaluate(
+        """[...document.querySelectorAll('section[aria-labelledby], [role=region]')]
+            .map(e => e.getAttribute('aria-label')
+                || document.getElementById(e.getAttribute('aria-labelledby'))
+                    .textContent.trim())"""
+    )
+    assert len(names) >= 10
+    assert len(set(names)) == len(names), names
+
+
+def test_entry_page_landmarks_are_top_level(page, live_server, demo):
+    """The entry page's side column was an <aside> inside <main>: a complementary
+    landmark nested in another (axe: landmark-complementary-is-top-level)."""
+    entry = demo.session.scalar(
+        select(Exemplar.id)
+        .where(Exemplar.state.in_([s.value for s in PUBLIC_STATES]))
+        .limit(1)
+    )
+    page.goto(f"{live_server}/showcase/{entry}")
+    expect(page.get_by_role("heading", name="Quá trình công nhận")).to_be_visible()
+    assert page.locator("main aside, main [role=complementary]").count() == 0
+
+
 def _overlap(a, b) -> bool:
     return not (
         a["x"] + a["width"] <= b["x"]
