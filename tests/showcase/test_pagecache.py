@@ -210,7 +210,9 @@ def test_gunicorn_warms_an_entry_page_before_the_workers_fork(app, db, publish):
     assert "showcase/detail.html" in compiled
 
 
-def test_gunicorn_freezes_what_the_warm_up_left_before_the_workers_fork(app, db):
+def test_gunicorn_freezes_what_the_warm_up_left_before_the_workers_fork(
+    app, db, monkeypatch
+):
     """What the arbiter imported and warmed lives as long as the process: frozen, the
     workers' collector never walks it (a full collection used to cost a first render
     of an entry's page about a quarter of its instructions)."""
@@ -220,15 +222,24 @@ def test_gunicorn_freezes_what_the_warm_up_left_before_the_workers_fork(app, db)
     from pathlib import Path
     from types import SimpleNamespace
 
+    monkeypatch.delenv("DANKHEO_PRELOAD", raising=False)
     conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    warmed: list[str] = []
     server = SimpleNamespace(
-        app=SimpleNamespace(wsgi=lambda: app),
+        app=SimpleNamespace(wsgi=lambda: warmed.append("app") or app),
         cfg=SimpleNamespace(bind=["127.0.0.1:8000"]),
         log=logging.getLogger("test.gunicorn"),
     )
+    app.jinja_env.cache.clear()
     gc.unfreeze()
     try:
         conf["on_starting"](server)
-        assert gc.get_freeze_count() > 10_000
+        assert warmed and gc.get_freeze_count() > 10_000
+        # The templates the warm-up compiled were frozen too (after it, not before):
+        # none of them is left among the objects the collector walks.
+        compiled = list(app.jinja_env.cache.values())
+        assert compiled
+        walked = {id(o) for o in gc.get_objects()}
+        assert not any(id(t) in walked for t in compiled)
     finally:
         gc.unfreeze()
