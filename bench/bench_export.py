@@ -59,7 +59,8 @@ def export(app, path: str, order: str, by_id: bool) -> None:
 
 
 def write_full(app, readers: int) -> None:
-    """The open-data build's CSV step: the full file by ``readers`` at once, to disk."""
+    """The open-data build's CSV step: the full file by ``readers`` at once (this
+    process and ``readers - 1`` forked ones), to disk."""
     from dankheo.showcase import opendata
 
     app.config["OPEN_DATA_CSV_READERS"] = readers
@@ -72,10 +73,12 @@ def write_full(app, readers: int) -> None:
         n = opendata.write_csv(out)
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
         size = out.tell()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"CSV open-data file, {readers} reader(s): {n:,} rows, {size / 1e6:,.1f} MB in "
-        f"{seconds:.2f} s = {n / seconds:,.0f} rows/s (CPU {cpu:.1f} s); "
-        f"peak RSS {peak_mb():,.0f} MB"
+        f"{seconds:.2f} s = {n / seconds:,.0f} rows/s (CPU {cpu:.1f} s here); "
+        f"peak RSS {peak_mb():,.0f} MB here, {children.ru_maxrss / 1024:,.0f} MB in "
+        "the largest reader process so far"
     )
 
 

@@ -13,15 +13,14 @@ and meanwhile streams the list. ``flask build-open-data`` builds them at once.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
+import multiprocessing
 import os
+import secrets
 import shutil
 import tempfile
-import threading
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -37,6 +36,7 @@ from .. import spreadsheets, tallies
 from ..db import utcnow, write_intent
 from ..extensions import db
 from ..files import OPEN_DATA, FileStore, send_stored, store_for
+from ..spreadsheets_sql import CsvExport
 from .exports import CSV_NAME, XLSX_NAME, export_header, export_rows, full_csv_parts
 from .listing import Filters
 
@@ -131,14 +131,18 @@ def _write_files(csv_tmp: IO[bytes], xlsx_tmp: IO[bytes]) -> tuple[int, datetime
     return version, built_at, rows
 
 
-#: Readers at most, whatever is configured: each holds a connection of the pool.
+#: Readers at most, whatever is configured: each holds a database connection.
 MAX_CSV_READERS = 8
+
+#: The parts of the file being written, by build, for the processes forked to write
+#: them (they find them here, in the memory they share with this one at the fork).
+_PARTS: dict[str, list[CsvExport]] = {}
 
 
 def csv_readers(app: Flask) -> int:
     """How many readers write the full CSV at once (``OPEN_DATA_CSV_READERS``; by
     default one per core this process may run on, at most 4). One when the database
-    is a single shared connection (SQLite in memory), which threads cannot share."""
+    is a single connection held in this process (SQLite in memory)."""
     if isinstance(db.engine.pool, StaticPool | SingletonThreadPool):
         return 1
     readers = int(app.config.get("OPEN_DATA_CSV_READERS") or 0)
@@ -147,43 +151,62 @@ def csv_readers(app: Flask) -> int:
     return min(readers, MAX_CSV_READERS)
 
 
+def _write_part(build: str, index: int, path: str) -> int:
+    """In a forked process: part ``index`` of ``build`` into the file ``path``, on a
+    connection of its own (none of the parent's is used: they stay the parent's)."""
+    part = _PARTS[build][index]
+    part.engine.dispose(close=False)
+    with open(path, "wb") as target:
+        for chunk in part:
+            target.write(chunk)
+    return part.rows
+
+
 def write_csv(out: IO[bytes]) -> int:
     """The full CSV file into ``out``; the number of rows.
 
-    Written by :func:`csv_readers` threads at once, each a range of codes on a
-    connection of its own (:func:`.exports.full_csv_parts`); the first writes into
-    ``out``, the others into temporary files appended after it in order. The database
-    does most of the work and does it outside the interpreter's lock, so on SQLite two
-    readers on two cores write the file in less time than one (figures in
-    ``bench/README.md``, "CSV export"). Each reads in a transaction of its own: a change made while
-    they read leaves the files stale (the version was read first) and they are built
-    again, as a change made between the CSV and the XLSX does."""
+    Written by :func:`csv_readers` readers at once, each a range of codes
+    (:func:`.exports.full_csv_parts`): this process writes the first into ``out``
+    while processes forked from it write the others into temporary files, appended
+    after it in order. Processes, not threads: SQLite does nearly all of the work, but
+    two threads writing at once took as long as one and 60 % more CPU (each row hands
+    the interpreter's lock back and forth, and SQLite counts its memory under a lock
+    of its own); two processes take a little over half the time (figures in
+    ``bench/README.md``, "CSV export"). Each reads in a transaction of its own: a
+    change made while they read leaves the files stale (the version was read first)
+    and they are built again, as a change made between the CSV and the XLSX does."""
     parts = full_csv_parts(csv_readers(current_app))
-    failed = threading.Event()
-
-    def write(part: Iterable[bytes], target: IO[bytes]) -> None:
-        try:
-            for chunk in part:
-                if failed.is_set():  # another reader failed: the build is lost
-                    return
-                target.write(chunk)
-        except BaseException:
-            failed.set()
-            raise
-
-    with contextlib.ExitStack() as stack:
-        targets = [out] + [
-            stack.enter_context(tempfile.TemporaryFile()) for _ in parts[1:]
-        ]
-        if len(parts) == 1:
-            write(parts[0], out)
-        else:
-            with ThreadPoolExecutor(len(parts), "open-data-csv") as pool:
-                list(pool.map(write, parts, targets))  # raises what a reader raised
-        for target in targets[1:]:
-            target.seek(0)
-            shutil.copyfileobj(target, out, spreadsheets.CHUNK)
-    return sum(part.rows for part in parts)
+    if len(parts) == 1:
+        for chunk in parts[0]:
+            out.write(chunk)
+        return parts[0].rows
+    build = secrets.token_hex(8)
+    _PARTS[build] = parts
+    scratch = tempfile.mkdtemp(prefix="dankheo-open-data-")
+    paths = [os.path.join(scratch, f"part-{i}.csv") for i in range(len(parts))]
+    try:
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(parts) - 1, mp_context=fork) as pool:
+            futures = [
+                pool.submit(_write_part, build, i, paths[i])
+                for i in range(1, len(parts))
+            ]
+            try:
+                for chunk in parts[0]:
+                    out.write(chunk)
+            except BaseException:
+                for future in futures:  # those not started yet
+                    future.cancel()
+                raise
+            rows = parts[0].rows
+            rows += sum(future.result() for future in futures)  # raises a part's error
+        for path in paths[1:]:
+            with open(path, "rb") as part_file:
+                shutil.copyfileobj(part_file, out, spreadsheets.CHUNK)
+        return rows
+    finally:
+        _PARTS.pop(build, None)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -218,6 +219,24 @@ def test_the_full_file_written_by_several_readers_is_the_same_file(
         if readers > 1:
             entries = count_public(Filters())
             assert len(exports.full_csv_parts(readers)) == min(readers, entries)
+
+
+def _part_fails(build: str, index: int, path: str) -> int:
+    raise OSError("Hết chỗ trên đĩa")
+
+
+def test_a_part_that_fails_fails_the_file_and_leaves_nothing_behind(
+    app, publish, make, db, monkeypatch, tmp_path
+):
+    """A reader in another process that fails fails the whole file (the build keeps
+    the files it had), and its scratch folder goes with it."""
+    _fixture(publish, make, db)
+    app.config["OPEN_DATA_CSV_READERS"] = 2
+    monkeypatch.setattr(opendata, "_write_part", _part_fails)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with app.test_request_context("/"), pytest.raises(OSError, match="Hết chỗ"):
+        opendata.write_csv(io.BytesIO())
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_sql_rules_come_from_the_python_ones():
