@@ -88,9 +88,9 @@ class DefaultConfig:
     # Seconds at least between two rebuilds of the open-data files (a change of the
     # published data queues one; dankheo.showcase.opendata).
     OPEN_DATA_DEBOUNCE_SECONDS = 60
-    # Readers writing the full CSV at once, each a range of codes (a build runs off
-    # the request path; on SQLite the database's work is most of it and runs beside
-    # the interpreter's lock). 0: one per core, at most 4.
+    # Readers writing the full CSV at once, each a range of codes: the build's
+    # process and processes forked from it (dankheo.showcase.opendata.write_csv).
+    # 0: one per core, at most 4.
     OPEN_DATA_CSV_READERS = 0
     # True when create_app had to generate instance/secret_key (nothing configured one).
     SECRET_KEY_GENERATED = False
