@@ -89,6 +89,7 @@ def ids(demo):
         "stage": council.stage_id,
         "user": officer.id,
         "member_row": member_row,
+        "province": s.scalar(select(Unit.id).where(Unit.parent_id.is_(None)).limit(1)),
     }
     s.commit()
     return info
@@ -214,7 +215,7 @@ def test_secretariat_pages(page, live_server, ids):
         [
             "/admin/",
             "/admin/units",
-            "/admin/units/new",
+            f"/admin/units/{ids['province']}/new",
             "/admin/users",
             f"/admin/users/{ids['user']}",
             "/admin/users/new",
@@ -234,6 +235,10 @@ def test_secretariat_pages(page, live_server, ids):
             "/admin/users?page=2",
         ],
     )
+    # The new-unit form is swept as a form, not as a "not found" page.
+    response = page.goto(live_server + f"/admin/units/{ids['province']}/new")
+    assert response is not None and response.status == 200
+    assert page.locator("main form input[name=name]").count()
     # A form refused: an account with nothing filled in.
     page.goto(live_server + "/admin/users/new")
     with page.expect_navigation():
