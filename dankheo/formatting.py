@@ -51,6 +51,19 @@ def number(value, decimals: int = 0) -> str:
         return f"{value:.6g}"
 
 
+def file_size(size: int | None) -> str:
+    """A file's size for people: bytes below a kilobyte (a 40-byte file is not
+    "0 KB"), then KB and MB with one decimal, written as the reader's language writes
+    numbers."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{number(int(size))} B"
+    if size < 1024 * 1024:
+        return f"{number(size / 1024, 1)} KB"
+    return f"{number(size / (1024 * 1024), 1)} MB"
+
+
 def day(value: date | datetime | None) -> str:
     """The calendar day, in the product's zone for a moment (naive: UTC).
 
@@ -136,6 +149,7 @@ def register(app: Flask) -> None:
     install_gettext(app)
     app.add_template_filter(with_year, "with_year")
     app.add_template_filter(number, "number")
+    app.add_template_filter(file_size, "file_size")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
     app.add_template_filter(label, "label")

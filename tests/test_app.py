@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from dankheo import create_app
 from dankheo.config import load_secret_key
-from dankheo.formatting import day, number
+from dankheo.formatting import day, file_size, number
 
 
 def test_secret_key_is_generated_once_into_instance(tmp_path):
@@ -52,6 +52,19 @@ def test_vietnamese_number_and_date_formats(app):
         with force_locale("en"):
             assert number(2705) == "2,705"
             assert day(date(2026, 11, 22)) == "22 Nov 2026"
+
+
+def test_file_sizes_read_as_people_read_them(app):
+    """A 40-byte attachment was shown as "0 KB" on one page and "0,0 KB" on another."""
+    with app.test_request_context("/"):
+        with force_locale("vi"):
+            assert file_size(40) == "40 B"
+            assert file_size(1536) == "1,5 KB"
+            assert file_size(5 * 1024 * 1024) == "5 MB"
+        with force_locale("en"):
+            assert file_size(1023) == "1,023 B"
+            assert file_size(2_621_440) == "2.5 MB"
+        assert file_size(None) == ""
 
 
 def test_days_read_as_flask_babel_writes_them(app):
