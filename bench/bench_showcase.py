@@ -192,7 +192,7 @@ def timed(label: str, fn, repeat: int = 5):
 
 def measure(app) -> None:
     from dankheo.registry.models import Exemplar
-    from dankheo.showcase import counts, facets, listing
+    from dankheo.showcase import counts, exports, facets, listing
     from dankheo.showcase.listing import Filters
 
     with app.app_context(), app.test_request_context():
@@ -271,8 +271,8 @@ def measure(app) -> None:
         limit_rows = min(total, 100_000)
 
         def export(limit=limit_rows):
-            stmt = listing.export_statement(Filters()).limit(limit)
-            return sum(1 for _ in listing.stream_rows(db.engine, stmt))
+            stmt = exports.export_statement(Filters()).limit(limit)
+            return sum(1 for _ in exports.stream_rows(db.engine, stmt))
 
         n = timed(f"stream {limit_rows:,} export rows", export, repeat=1)
         assert n == limit_rows

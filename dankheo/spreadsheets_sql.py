@@ -135,7 +135,7 @@ class CsvExport:
     def __iter__(self) -> Iterator[bytes]:
         if self.header is not None:
             yield "".join(spreadsheets.csv_chunks(self.header, [])).encode()
-        # Read-only: a deferred transaction on SQLite (see listing.stream_rows).
+        # Read-only: a deferred transaction on SQLite (see showcase.exports.stream_rows).
         token = write_intent.set(False)
         try:
             if self.engine.dialect.name == "postgresql":

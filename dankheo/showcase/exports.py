@@ -8,20 +8,26 @@ list is a prebuilt file (:mod:`.opendata`)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
+from sqlalchemy.engine import Engine
 
 from .. import spreadsheets, spreadsheets_sql
+from ..appraisal.models import Commendation
+from ..campaigns.models import Campaign, CommendationForm, Field
+from ..db import write_intent
 from ..domain.enums import ExemplarKind
-from ..domain.metrics import METRICS
+from ..domain.metrics import METRIC_KEYS, METRICS
 from ..domain.workflow import State
 from ..extensions import db
 from ..registry.models import Exemplar
 from ..spreadsheets_sql import DATE, INTEGER, LABEL, NUMBER, TIMESTAMP, Column
+from ..units.models import Unit
 from . import listing, search
 from .listing import Filters
 
@@ -78,7 +84,7 @@ def export_header() -> list[str]:
 
 
 def _statement(f: Filters, by_id: bool) -> Select:
-    stmt = listing.export_statement(f)
+    stmt = export_statement(f)
     if by_id:
         stmt = stmt.order_by(None).order_by(Exemplar.id)
     return stmt
@@ -170,7 +176,7 @@ def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:
             decision_number,
             decision_date,
             *metrics,
-        ) in listing.stream_rows(engine, stmt):
+        ) in stream_rows(engine, stmt):
             yield [
                 ident,
                 name,
@@ -190,3 +196,62 @@ def export_rows(f: Filters, *, by_id: bool = False) -> Iterator[Sequence[Any]]:
             ]
 
     return rows()
+
+
+# -- the rows ------------------------------------------------------------------------
+
+
+def export_statement(f: Filters) -> listing.AnySelect:
+    """Flat rows of the public list for CSV/XLSX (Core columns, no ORM objects)."""
+    stmt = (
+        select(
+            Exemplar.id,
+            Exemplar.slug,
+            Exemplar.name,
+            Exemplar.kind,
+            Exemplar.state,
+            Campaign.name.label("campaign_name"),
+            Campaign.year,
+            Field.name.label("field_name"),
+            Unit.name.label("unit_name"),
+            Exemplar.address,
+            Exemplar.published_at,
+            CommendationForm.name.label("form_name"),
+            Commendation.decision_number,
+            Commendation.decision_date,
+            *[getattr(Exemplar, m) for m in METRIC_KEYS],
+        )
+        .select_from(Exemplar)
+        .join(Campaign, Campaign.id == Exemplar.campaign_id)
+        .join(Unit, Unit.id == Exemplar.unit_id)
+        .outerjoin(Field, Field.id == Exemplar.field_id)
+        .outerjoin(
+            Commendation,
+            (Commendation.exemplar_id == Exemplar.id)
+            & Commendation.annulled_at.is_(None),
+        )
+        .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
+        .where(*listing.filter_conditions(f))
+    )
+    return listing.ordered(stmt, listing.effective_order(f)[0])
+
+
+def stream_rows(
+    engine: Engine, stmt: listing.AnySelect, batch: int = 1000
+) -> Iterator[Row[Any]]:
+    """Run ``stmt`` on a connection of its own and yield its rows in batches (a
+    server-side cursor on PostgreSQL), so memory stays flat whatever the size. It needs
+    no application context: a streamed response runs it after the view has returned.
+    The connection is read-only (a deferred transaction on SQLite) and is released when
+    the download ends or is abandoned."""
+    token = write_intent.set(False)
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(
+                stream_results=True, yield_per=batch
+            ).execute(stmt)
+            yield from result
+    finally:
+        # Resumed in another context (a streamed response): nothing to restore there.
+        with contextlib.suppress(ValueError):
+            write_intent.reset(token)

@@ -1,6 +1,6 @@
 """The public list: what the visitor asked for (:class:`Filters`), the SQL conditions
-for it, the order and its keyset cursors, one page, one entry, its photos, and the
-flat rows of the downloads.
+for it, the order and its keyset cursors, one page, one entry and its photos (the
+downloads' rows are in :mod:`.exports`).
 
 Every query here starts from :func:`dankheo.showcase.search.public_condition`, so only
 recommended, commended and replicated entries are ever listed, counted or exported.
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -30,14 +29,11 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..campaigns.models import Campaign, CommendationForm, Field
-from ..db import write_intent
 from ..domain.enums import ExemplarKind
-from ..domain.metrics import METRIC_KEYS
 from ..domain.tally import Outcome
 from ..domain.text import search_terms
 from ..extensions import db
@@ -228,7 +224,7 @@ def _sort_columns(f: Filters) -> tuple[tuple[Any, Any], bool]:
     return (Exemplar.published_at, Exemplar.id), sort == "newest"
 
 
-def _ordered(stmt: S, f: Filters) -> S:
+def ordered(stmt: S, f: Filters) -> S:
     (key, ident), descending = _sort_columns(f)
     source = getattr(key, "table", None)
     if source is not None and getattr(source, "name", "") == "ranked_hits":
@@ -280,7 +276,7 @@ _CARD = (
 def public_exemplars(f: Filters, how: str = search.HITS) -> Select[Exemplar]:
     """Public exemplars matching ``f`` in the requested order, with what cards show."""
     stmt = select(Exemplar).where(*filter_conditions(f, how)).options(*_CARD)
-    return _ordered(stmt, f)
+    return ordered(stmt, f)
 
 
 @dataclass
@@ -426,62 +422,3 @@ def public_photo(attachment_id: int) -> Attachment | None:
             public_condition(),
         )
     )
-
-
-# -- downloads -----------------------------------------------------------------------
-
-
-def export_statement(f: Filters) -> AnySelect:
-    """Flat rows of the public list for CSV/XLSX (Core columns, no ORM objects)."""
-    stmt = (
-        select(
-            Exemplar.id,
-            Exemplar.slug,
-            Exemplar.name,
-            Exemplar.kind,
-            Exemplar.state,
-            Campaign.name.label("campaign_name"),
-            Campaign.year,
-            Field.name.label("field_name"),
-            Unit.name.label("unit_name"),
-            Exemplar.address,
-            Exemplar.published_at,
-            CommendationForm.name.label("form_name"),
-            Commendation.decision_number,
-            Commendation.decision_date,
-            *[getattr(Exemplar, m) for m in METRIC_KEYS],
-        )
-        .select_from(Exemplar)
-        .join(Campaign, Campaign.id == Exemplar.campaign_id)
-        .join(Unit, Unit.id == Exemplar.unit_id)
-        .outerjoin(Field, Field.id == Exemplar.field_id)
-        .outerjoin(
-            Commendation,
-            (Commendation.exemplar_id == Exemplar.id)
-            & Commendation.annulled_at.is_(None),
-        )
-        .outerjoin(CommendationForm, CommendationForm.id == Commendation.form_id)
-        .where(*filter_conditions(f))
-    )
-    return _ordered(stmt, effective_order(f)[0])
-
-
-def stream_rows(
-    engine: Engine, stmt: AnySelect, batch: int = 1000
-) -> Iterator[Row[Any]]:
-    """Run ``stmt`` on a connection of its own and yield its rows in batches (a
-    server-side cursor on PostgreSQL), so memory stays flat whatever the size. It needs
-    no application context: a streamed response runs it after the view has returned.
-    The connection is read-only (a deferred transaction on SQLite) and is released when
-    the download ends or is abandoned."""
-    token = write_intent.set(False)
-    try:
-        with engine.connect() as conn:
-            result = conn.execution_options(
-                stream_results=True, yield_per=batch
-            ).execute(stmt)
-            yield from result
-    finally:
-        # Resumed in another context (a streamed response): nothing to restore there.
-        with contextlib.suppress(ValueError):
-            write_intent.reset(token)
