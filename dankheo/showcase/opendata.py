@@ -19,10 +19,12 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import signal
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -142,8 +144,9 @@ _PARTS: dict[str, list[CsvExport]] = {}
 def csv_readers(app: Flask) -> int:
     """How many readers write the full CSV at once (``OPEN_DATA_CSV_READERS``; by
     default one per core this process may run on, at most 4). One when the database
-    is a single connection held in this process (SQLite in memory)."""
-    if isinstance(db.engine.pool, StaticPool | SingletonThreadPool):
+    is a single connection held in this process (SQLite in memory), and one in a
+    process running other threads (the job consumer): see :func:`may_fork`."""
+    if isinstance(db.engine.pool, StaticPool | SingletonThreadPool) or not may_fork():
         return 1
     readers = int(app.config.get("OPEN_DATA_CSV_READERS") or 0)
     if readers <= 0:
@@ -151,15 +154,35 @@ def csv_readers(app: Flask) -> int:
     return min(readers, MAX_CSV_READERS)
 
 
-def _write_part(build: str, index: int, path: str) -> int:
-    """In a forked process: part ``index`` of ``build`` into the file ``path``, on a
-    connection of its own (none of the parent's is used: they stay the parent's)."""
+def may_fork() -> bool:
+    """Whether this process may fork readers: only while it runs one thread (the
+    ``build-open-data`` command, run by hand or by cron). Another thread could hold
+    one of SQLite's or the interpreter's locks at the fork, and the child would wait
+    for it forever."""
+    return threading.active_count() == 1
+
+
+def _write_part(build: str, index: int, path: str) -> None:
+    """A forked reader's whole life: part ``index`` of ``build`` into ``path``, its
+    row count beside it (``.rows``), or what went wrong (``.error``, exit code 1).
+    It uses a connection of its own (the parent's stay the parent's) and stops on
+    the signals that stop a process, whatever handlers it inherited."""
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
     part = _PARTS[build][index]
     part.engine.dispose(close=False)
+    try:
+        _write_range(part, path)
+    except BaseException as exc:
+        Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}")
+        raise
+    Path(path + ".rows").write_text(str(part.rows))
+
+
+def _write_range(part: CsvExport, path: str) -> None:
     with open(path, "wb") as target:
         for chunk in part:
             target.write(chunk)
-    return part.rows
 
 
 def write_csv(out: IO[bytes]) -> int:
@@ -172,41 +195,59 @@ def write_csv(out: IO[bytes]) -> int:
     two threads writing at once took as long as one and 60 % more CPU (each row hands
     the interpreter's lock back and forth, and SQLite counts its memory under a lock
     of its own); two processes take a little over half the time (figures in
-    ``bench/README.md``, "CSV export"). Each reads in a transaction of its own: a
-    change made while they read leaves the files stale (the version was read first)
-    and they are built again, as a change made between the CSV and the XLSX does."""
+    ``bench/README.md``, "CSV export").
+
+    This process keeps its read transaction open until the readers are done: on
+    SQLite a forked reader shares this process's locks, so that transaction is what
+    keeps a checkpoint from rewriting the database under it. If this process fails,
+    the readers are stopped; if a reader fails, the file fails once this process has
+    written its own part. Each reads in a transaction of its own: a change made while
+    they read leaves the files stale (the version was read first) and they are built
+    again, as a change made between the CSV and the XLSX does."""
     parts = full_csv_parts(csv_readers(current_app))
     if len(parts) == 1:
         for chunk in parts[0]:
             out.write(chunk)
         return parts[0].rows
     build = secrets.token_hex(8)
-    _PARTS[build] = parts
-    scratch = tempfile.mkdtemp(prefix="dankheo-open-data-")
-    paths = [os.path.join(scratch, f"part-{i}.csv") for i in range(len(parts))]
+    fork = multiprocessing.get_context("fork")
+    readers: list[Any] = []
+    scratch = None
     try:
-        fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(parts) - 1, mp_context=fork) as pool:
-            futures = [
-                pool.submit(_write_part, build, i, paths[i])
-                for i in range(1, len(parts))
-            ]
-            try:
-                for chunk in parts[0]:
-                    out.write(chunk)
-            except BaseException:
-                for future in futures:  # those not started yet
-                    future.cancel()
-                raise
-            rows = parts[0].rows
-            rows += sum(future.result() for future in futures)  # raises a part's error
+        _PARTS[build] = parts
+        scratch = tempfile.mkdtemp(prefix="dankheo-open-data-")
+        paths = [os.path.join(scratch, f"part-{i}.csv") for i in range(len(parts))]
+        db.session.connection()  # the read transaction held (see above)
+        for i in range(1, len(parts)):
+            reader = fork.Process(
+                target=_write_part, args=(build, i, paths[i]), daemon=True
+            )
+            reader.start()
+            readers.append(reader)
+        for chunk in parts[0]:
+            out.write(chunk)
+        rows = parts[0].rows
+        for reader, path in zip(readers, paths[1:], strict=True):
+            reader.join()
+            if reader.exitcode != 0:
+                error = Path(path + ".error")
+                said = error.read_text() if error.exists() else ""
+                raise RuntimeError(
+                    f"open-data CSV: a reader failed (exit {reader.exitcode}) {said}"
+                )
+            rows += int(Path(path + ".rows").read_text())
         for path in paths[1:]:
             with open(path, "rb") as part_file:
                 shutil.copyfileobj(part_file, out, spreadsheets.CHUNK)
         return rows
     finally:
+        for reader in readers:
+            if reader.is_alive():
+                reader.terminate()
+            reader.join()
         _PARTS.pop(build, None)
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import threading
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -199,12 +200,13 @@ def test_every_zone_gets_the_python_writers_times(app, publish, make, db, zone):
 
 @pytest.mark.parametrize("readers", [1, 2, 3, 500])
 def test_the_full_file_written_by_several_readers_is_the_same_file(
-    app, publish, make, db, readers
+    app, publish, make, db, readers, monkeypatch
 ):
     """Each reader writes a range of codes; joined in order they make the bytes of
     the file one reader writes (and the Python writer's), header once, every row
     once, with more readers than rows too."""
     app.config["OPEN_DATA_CSV_READERS"] = readers
+    monkeypatch.setattr(opendata, "may_fork", lambda: True)  # pytest runs threads
     with app.test_request_context("/"):
         empty = io.BytesIO()
         assert opendata.write_csv(empty) == 0
@@ -221,7 +223,7 @@ def test_the_full_file_written_by_several_readers_is_the_same_file(
             assert len(exports.full_csv_parts(readers)) == min(readers, entries)
 
 
-def _part_fails(build: str, index: int, path: str) -> int:
+def _range_fails(part, path: str) -> None:
     raise OSError("Hết chỗ trên đĩa")
 
 
@@ -229,14 +231,28 @@ def test_a_part_that_fails_fails_the_file_and_leaves_nothing_behind(
     app, publish, make, db, monkeypatch, tmp_path
 ):
     """A reader in another process that fails fails the whole file (the build keeps
-    the files it had), and its scratch folder goes with it."""
+    the files it had), saying why, and its scratch folder goes with it."""
     _fixture(publish, make, db)
     app.config["OPEN_DATA_CSV_READERS"] = 2
-    monkeypatch.setattr(opendata, "_write_part", _part_fails)
+    monkeypatch.setattr(opendata, "may_fork", lambda: True)
+    monkeypatch.setattr(opendata, "_write_range", _range_fails)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with app.test_request_context("/"), pytest.raises(OSError, match="Hết chỗ"):
+    with app.test_request_context("/"), pytest.raises(RuntimeError, match="Hết chỗ"):
         opendata.write_csv(io.BytesIO())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_readers_are_forked_only_from_a_process_of_one_thread(app, monkeypatch):
+    """The job consumer runs threads: a fork there could leave a reader waiting
+    forever for a lock another thread held; it writes the file with one reader."""
+    app.config["OPEN_DATA_CSV_READERS"] = 3
+    with app.app_context():
+        monkeypatch.setattr(threading, "active_count", lambda: 4)
+        assert opendata.csv_readers(app) == 1
+        monkeypatch.setattr(threading, "active_count", lambda: 1)
+        assert opendata.csv_readers(app) == (
+            1 if app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://" else 3
+        )
 
 
 def test_the_sql_rules_come_from_the_python_ones():
