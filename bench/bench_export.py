@@ -8,7 +8,8 @@ download and the open-data file use; ``--path`` picks one).
 
 Prints rows/s and the process's peak RSS (``resource.getrusage``, what a worker would
 hold while serving it) for the streamed export, then for the open-data build's CSV
-step with one reader and with two at once (``opendata.write_csv``, interleaved), then
+step with one reader and with two at once, the second also from a thread as the
+job consumer runs it (``opendata.write_csv``, interleaved), then
 the time to build both open-data files into a scratch folder (``--build``). Without ``--database-url`` it generates
 ``BENCH_EXPORT_ROWS`` (200,000) rows first. Numbers only: nothing asserts on time.
 """
@@ -20,6 +21,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -58,24 +60,45 @@ def export(app, path: str, order: str, by_id: bool) -> None:
     )
 
 
-def write_full(app, readers: int) -> None:
+def write_full(app, readers: int, *, threaded: bool = False) -> None:
     """The open-data build's CSV step: the full file by ``readers`` at once (this
-    process and ``readers - 1`` forked ones), to disk."""
+    process and ``readers - 1`` reader processes), to disk; with ``threaded``, from a
+    worker thread while another waits, as the job consumer runs it."""
     from dankheo.showcase import opendata
 
     app.config["OPEN_DATA_CSV_READERS"] = readers
-    with (
-        app.app_context(),
-        app.test_request_context("/"),
-        tempfile.TemporaryFile() as out,
-    ):
-        t, cpu = time.perf_counter(), time.process_time()
-        n = opendata.write_csv(out)
-        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
-        size = out.tell()
+    found: dict[str, float] = {}
+
+    def work() -> None:
+        with (
+            app.app_context(),
+            app.test_request_context("/"),
+            tempfile.TemporaryFile() as out,
+        ):
+            t = time.perf_counter()
+            found["rows"] = opendata.write_csv(out)
+            found["seconds"] = time.perf_counter() - t
+            found["size"] = out.tell()
+
+    cpu = time.process_time()
+    if threaded:
+        idle = threading.Event()
+        waiting = threading.Thread(target=idle.wait)
+        waiting.start()
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+        idle.set()
+        waiting.join()
+    else:
+        work()
+    cpu = time.process_time() - cpu
+    n, seconds, size = int(found["rows"]), found["seconds"], found["size"]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    where = ", from a thread as in the job consumer" if threaded else ""
     print(
-        f"CSV open-data file, {readers} reader(s): {n:,} rows, {size / 1e6:,.1f} MB in "
+        f"CSV open-data file, {readers} reader(s){where}: {n:,} rows, "
+        f"{size / 1e6:,.1f} MB in "
         f"{seconds:.2f} s = {n / seconds:,.0f} rows/s (CPU {cpu:.1f} s here); "
         f"peak RSS {peak_mb():,.0f} MB here, {children.ru_maxrss / 1024:,.0f} MB in "
         "the largest reader process so far"
@@ -118,8 +141,8 @@ def main() -> None:
         for order, by_id in (("list order", False), ("full file, by code", True)):
             export(app, path, order, by_id)
     if args.path != "python":
-        for readers in (1, 2, 1, 2):
-            write_full(app, readers)
+        for readers, threaded in ((1, False), (2, False), (2, True)) * 2:
+            write_full(app, readers, threaded=threaded)
     if args.build:
         from dankheo.showcase import opendata
 

@@ -89,9 +89,9 @@ class DefaultConfig:
     # published data queues one; dankheo.showcase.opendata).
     OPEN_DATA_DEBOUNCE_SECONDS = 60
     # Readers writing the full CSV at once, each a range of codes: the build's
-    # process and processes forked from it, in a process of one thread only (the
-    # build-open-data command; dankheo.showcase.opendata.write_csv). 0: one per
-    # core, at most 4.
+    # process and reader processes started for it, whether the job consumer or the
+    # build-open-data command builds (dankheo.showcase.opendata.write_csv). 0: one
+    # per core, at most 4.
     OPEN_DATA_CSV_READERS = 0
     # True when create_app had to generate instance/secret_key (nothing configured one).
     SECRET_KEY_GENERATED = False

@@ -20,14 +20,14 @@ to the Python writer itself:
 Characters XML cannot carry are dropped from each chunk at once (as ``csv_chunks``
 does): none is one the CSV quoting looks at, and a cell starting with one has its
 formula check made past them. ``tests/showcase/test_export_sql.py`` compares the
-output with ``csv_chunks`` byte for byte."""
+output with ``csv_chunks`` byte for byte. The statements are run by
+:mod:`dankheo.csv_export`."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -35,10 +35,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
-    Engine,
     Float,
     Integer,
-    LargeBinary,
     Numeric,
     String,
     Time,
@@ -51,11 +49,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
-from sqlalchemy.sql.selectable import Select
 
 from . import spreadsheets
-from .db import write_intent
-from .spreadsheets import CHUNK, FORMULA_START
+from .spreadsheets import FORMULA_START
 
 #: The characters ``spreadsheets`` drops (NUL and lone surrogates cannot be stored).
 NOT_XML = "".join(
@@ -77,7 +73,7 @@ _QUOTED_BYTES = re.compile(b"[" + re.escape(QUOTED.encode()) + b"]")
 BATCH = 200
 #: Between two cells of a line SQLite writes: no UTF-8 text holds this byte.
 SEP = b"\xff"
-_SEP_TO_COMMA = bytes.maketrans(SEP, b",")
+SEP_TO_COMMA = bytes.maketrans(SEP, b",")
 #: First characters that need a second look: a formula, or one XML cannot carry.
 _CAREFUL = sorted({ord(ch) for ch in (*FORMULA_START, *NOT_XML)} | {0})
 #: Text from the first to before the second starts with a character that is neither
@@ -104,123 +100,6 @@ class Column:
     kind: str = TEXT
     labels: Mapping[str, str] = field(default_factory=dict)
     prefix: str = ""
-
-
-class CsvExport:
-    """The file's bytes in chunks of about 64 KiB (BOM and header first, unless
-    ``header`` is None: a later part of a file written in parts); ``rows`` counts the
-    rows written so far."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        header: Sequence[str] | None,
-        stmt: Select,
-        cols: list[Column],
-    ):
-        self.engine, self.header, self.stmt, self.cols = engine, header, stmt, cols
-        self.tz = spreadsheets.local_tz()
-        self.rows = 0
-
-    def part(self, *conditions: Any, header: bool = False) -> CsvExport:
-        """The rows of this file that meet ``conditions``, with the header or not,
-        as an export of its own (for a file written by several readers at once)."""
-        return CsvExport(
-            self.engine,
-            self.header if header else None,
-            self.stmt.where(*conditions),
-            self.cols,
-        )
-
-    def __iter__(self) -> Iterator[bytes]:
-        if self.header is not None:
-            yield "".join(spreadsheets.csv_chunks(self.header, [])).encode()
-        # Read-only: a deferred transaction on SQLite (see showcase.exports.stream_rows).
-        token = write_intent.set(False)
-        try:
-            if self.engine.dialect.name == "postgresql":
-                yield from self._postgresql()
-            else:
-                yield from self._sqlite()
-        finally:
-            # Resumed in another context (a streamed response): nothing to restore.
-            with contextlib.suppress(ValueError):
-                write_intent.reset(token)
-
-    # -- PostgreSQL ------------------------------------------------------------------
-
-    def _postgresql(self) -> Iterator[bytes]:
-        stmt = self.stmt.with_only_columns(*[pg_cell(c, self.tz) for c in self.cols])
-        compiled = stmt.compile(
-            dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        sql = f"COPY ({compiled}) TO STDOUT (FORMAT csv)"
-        with self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            assert raw is not None
-            with raw.cursor() as cur:
-                # Floats as their shortest exact text (as Python's repr).
-                cur.execute("SET LOCAL extra_float_digits = 1")
-                cur.execute("SET LOCAL DateStyle = 'ISO, YMD'")
-                with cur.copy(sql, compiled.params) as copy:
-                    rows: list[Any] = []
-                    size = 0
-                    for row in copy:  # one row per message (the protocol says so)
-                        rows.append(row[:-1])
-                        size += len(row)
-                        if size > CHUNK:
-                            yield self._crlf(rows)
-                            rows, size = [], 0
-                    yield self._crlf(rows)
-            conn.rollback()
-
-    def _crlf(self, rows: list[Any]) -> bytes:
-        self.rows += len(rows)
-        data = b"\r\n".join(rows) + b"\r\n" if rows else b""
-        return xml_bytes(data)
-
-    # -- SQLite ----------------------------------------------------------------------
-
-    def _sqlite(self) -> Iterator[bytes]:
-        span = fixed_offset_span(self.tz.key)
-        fmt: list[str] = []
-        args: list[Any] = []
-        for col in self.cols:
-            piece, values = sqlite_cell(col, self.tz, span)
-            fmt.append(piece)
-            args += values
-        # One string built at once (each || would copy the line so far); the format
-        # as bytes, for its separators. As bytes back (CAST AS BLOB): no str made
-        # per row, no encoding back.
-        sep = SEP.decode("latin-1")
-        line = func.printf(literal(sep.join(fmt).encode("latin-1"), LargeBinary), *args)
-        stmt = self.stmt.with_only_columns(cast(line, LargeBinary))
-        cell = _python_cell(self.tz)
-
-        def timestamp(value: str) -> str:
-            return cell(datetime.fromisoformat(value).replace(tzinfo=UTC))
-
-        with self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            assert raw is not None
-            raw.create_function("dankheo_csv_cell", 1, cell, deterministic=True)
-            raw.create_function("dankheo_csv_time", 1, timestamp, deterministic=True)
-            cursor = conn.execute(stmt).cursor  # the driver's: no row objects
-            assert cursor is not None
-            while batch := cursor.fetchmany(BATCH):
-                self.rows += len(batch)
-                lines = [row for (row,) in batch]
-                data = b"\r\n".join(lines) + b"\r\n"
-                n = len(lines)
-                if (
-                    b"," in data
-                    or b'"' in data
-                    or data.count(b"\n") != n
-                    or data.count(b"\r") != n
-                ):
-                    data = b"\r\n".join(map(csv_quoted, lines)) + b"\r\n"
-                yield xml_bytes(data, _SEP_TO_COMMA)  # one pass for both
-            conn.rollback()
 
 
 def csv_quoted(line: bytes) -> bytes:
@@ -253,7 +132,7 @@ def xml_bytes(data: bytes, table: bytes | None = None) -> bytes:
     return data
 
 
-def _python_cell(tz: ZoneInfo) -> Callable[[Any], str]:
+def python_cell(tz: ZoneInfo) -> Callable[[Any], str]:
     """One cell's text as the Python writer makes it (quoted later, as any cell)."""
 
     def cell(value: Any) -> str:

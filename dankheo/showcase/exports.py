@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Row, Select, select
 from sqlalchemy.engine import Engine
 
-from .. import spreadsheets, spreadsheets_sql
+from .. import csv_export, spreadsheets
 from ..appraisal.models import Commendation
 from ..campaigns.models import Campaign, CommendationForm, Field
 from ..db import write_intent
@@ -90,7 +90,7 @@ def _statement(f: Filters, by_id: bool) -> Select:
     return stmt
 
 
-def export_csv(f: Filters, *, by_id: bool = False) -> spreadsheets_sql.CsvExport:
+def export_csv(f: Filters, *, by_id: bool = False) -> csv_export.CsvExport:
     """The CSV file of :func:`export_rows` (same bytes), written by the database: the
     cleaning rules as SQL (:mod:`dankheo.spreadsheets_sql`). Iterated after the view
     returns, like the rows; ``.rows`` counts what was written."""
@@ -117,18 +117,18 @@ def export_csv(f: Filters, *, by_id: bool = False) -> spreadsheets_sql.CsvExport
         *[Column(c[m.key], number[m.key]) for m in METRICS],
         Column((c.id, "-", c.slug), prefix=f"{prefix}/"),
     ]
-    return spreadsheets_sql.CsvExport(db.engine, export_header(), stmt, cols)
+    return csv_export.CsvExport(db.engine, export_header(), stmt, cols)
 
 
-def full_csv_parts(n: int) -> list[spreadsheets_sql.CsvExport]:
+def full_csv_parts(n: int, *, min_rows: int = 1) -> list[csv_export.CsvExport]:
     """The full file (:func:`export_csv` of every public entry, by code) as up to
-    ``n`` exports of consecutive ranges of codes with about as many rows each, the
-    first with the header: written at once by as many readers and joined in order,
-    they make the file's bytes."""
+    ``n`` exports of consecutive ranges of codes with about as many rows each (and
+    ``min_rows`` at least, unless there is one), the first with the header: written
+    at once by as many readers and joined in order, they make the file's bytes."""
     whole = export_csv(Filters(), by_id=True)
     total = listing.count_public(Filters())
     public = select(Exemplar.id).where(search.public_condition()).order_by(Exemplar.id)
-    n = max(1, min(n, total))
+    n = max(1, min(n, total // max(1, min_rows)))
     bounds: list[int] = []
     for k in range(1, n):
         bound = db.session.scalar(public.offset(total * k // n).limit(1))

@@ -17,11 +17,8 @@ import json
 import logging
 import multiprocessing
 import os
-import secrets
 import shutil
-import signal
 import tempfile
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,10 +32,10 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from .. import spreadsheets, tallies
+from ..csv_export import CsvQuery
 from ..db import utcnow, write_intent
 from ..extensions import db
 from ..files import OPEN_DATA, FileStore, send_stored, store_for
-from ..spreadsheets_sql import CsvExport
 from .exports import CSV_NAME, XLSX_NAME, export_header, export_rows, full_csv_parts
 from .listing import Filters
 
@@ -135,18 +132,17 @@ def _write_files(csv_tmp: IO[bytes], xlsx_tmp: IO[bytes]) -> tuple[int, datetime
 
 #: Readers at most, whatever is configured: each holds a database connection.
 MAX_CSV_READERS = 8
-
-#: The parts of the file being written, by build, for the processes forked to write
-#: them (they find them here, in the memory they share with this one at the fork).
-_PARTS: dict[str, list[CsvExport]] = {}
+#: Rows a reader is started for, at least: starting one (a new interpreter that
+#: imports the package) takes about half a second, the time one reader writes
+#: some 40,000 rows in.
+READER_ROWS = 50_000
 
 
 def csv_readers(app: Flask) -> int:
     """How many readers write the full CSV at once (``OPEN_DATA_CSV_READERS``; by
     default one per core this process may run on, at most 4). One when the database
-    is a single connection held in this process (SQLite in memory), and one in a
-    process running other threads (the job consumer): see :func:`may_fork`."""
-    if isinstance(db.engine.pool, StaticPool | SingletonThreadPool) or not may_fork():
+    is a single connection held in this process (SQLite in memory)."""
+    if isinstance(db.engine.pool, StaticPool | SingletonThreadPool):
         return 1
     readers = int(app.config.get("OPEN_DATA_CSV_READERS") or 0)
     if readers <= 0:
@@ -154,73 +150,41 @@ def csv_readers(app: Flask) -> int:
     return min(readers, MAX_CSV_READERS)
 
 
-def may_fork() -> bool:
-    """Whether this process may fork readers: only while it runs one thread (the
-    ``build-open-data`` command, run by hand or by cron). Another thread could hold
-    one of SQLite's or the interpreter's locks at the fork, and the child would wait
-    for it forever."""
-    return threading.active_count() == 1
-
-
-def _write_part(build: str, index: int, path: str) -> None:
-    """A forked reader's whole life: part ``index`` of ``build`` into ``path``, its
-    row count beside it (``.rows``), or what went wrong (``.error``, exit code 1).
-    It uses a connection of its own (the parent's stay the parent's) and stops on
-    the signals that stop a process, whatever handlers it inherited."""
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(number, signal.SIG_DFL)
-    part = _PARTS[build][index]
-    part.engine.dispose(close=False)
-    try:
-        _write_range(part, path)
-    except BaseException as exc:
-        Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}")
-        raise
-    Path(path + ".rows").write_text(str(part.rows))
-
-
-def _write_range(part: CsvExport, path: str) -> None:
-    with open(path, "wb") as target:
-        for chunk in part:
-            target.write(chunk)
-
-
 def write_csv(out: IO[bytes]) -> int:
     """The full CSV file into ``out``; the number of rows.
 
     Written by :func:`csv_readers` readers at once, each a range of codes
     (:func:`.exports.full_csv_parts`): this process writes the first into ``out``
-    while processes forked from it write the others into temporary files, appended
-    after it in order. Processes, not threads: SQLite does nearly all of the work, but
-    two threads writing at once took as long as one and 60 % more CPU (each row hands
+    while reader processes write the others into temporary files, appended after it
+    in order. Processes, not threads: SQLite does nearly all of the work, but two
+    threads writing at once took as long as one and 60 % more CPU (each row hands
     the interpreter's lock back and forth, and SQLite counts its memory under a lock
     of its own); two processes take a little over half the time (figures in
     ``bench/README.md``, "CSV export").
 
-    This process keeps its read transaction open until the readers are done: on
-    SQLite a forked reader shares this process's locks, so that transaction is what
-    keeps a checkpoint from rewriting the database under it. If this process fails,
-    the readers are stopped; if a reader fails, the file fails once this process has
-    written its own part. Each reads in a transaction of its own: a change made while
-    they read leaves the files stale (the version was read first) and they are built
-    again, as a change made between the CSV and the XLSX does."""
-    parts = full_csv_parts(csv_readers(current_app))
+    Each reader is a new interpreter (multiprocessing's "spawn"), not a fork: the
+    job consumer runs threads, and a forked child could wait forever for a lock one
+    of them held at the fork. It is handed only its part's query
+    (:class:`..csv_export.CsvQuery`) and the database's address, and reads on a
+    connection of its own, in a transaction of its own: a change made while they
+    read leaves the files stale (the version was read first) and they are built
+    again, as a change made between the CSV and the XLSX does. If this process
+    fails, the readers are stopped; if a reader fails, the file fails once this
+    process has written its own part."""
+    parts = full_csv_parts(csv_readers(current_app), min_rows=READER_ROWS)
     if len(parts) == 1:
         for chunk in parts[0]:
             out.write(chunk)
         return parts[0].rows
-    build = secrets.token_hex(8)
-    fork = multiprocessing.get_context("fork")
+    url = db.engine.url.render_as_string(hide_password=False)
+    spawn = multiprocessing.get_context("spawn")
     readers: list[Any] = []
-    scratch = None
+    scratch = tempfile.mkdtemp(prefix="dankheo-open-data-")
     try:
-        _PARTS[build] = parts
-        scratch = tempfile.mkdtemp(prefix="dankheo-open-data-")
         paths = [os.path.join(scratch, f"part-{i}.csv") for i in range(len(parts))]
-        db.session.connection()  # the read transaction held (see above)
-        for i in range(1, len(parts)):
-            reader = fork.Process(
-                target=_write_part, args=(build, i, paths[i]), daemon=True
+        for part, path in zip(parts[1:], paths[1:], strict=True):
+            reader = spawn.Process(
+                target=write_part, args=(url, part.query(), path), daemon=True
             )
             reader.start()
             readers.append(reader)
@@ -245,9 +209,18 @@ def write_csv(out: IO[bytes]) -> int:
             if reader.is_alive():
                 reader.terminate()
             reader.join()
-        _PARTS.pop(build, None)
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def write_part(url: str, query: CsvQuery, path: str) -> None:
+    """A reader's whole life: ``query`` into ``path``, its row count beside it
+    (``.rows``), or what went wrong (``.error``, exit code 1)."""
+    try:
+        query.write_to(url, path)
+    except BaseException as exc:
+        Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}")
+        raise
+    Path(path + ".rows").write_text(str(query.rows))
 
 
 def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import tempfile
 import threading
 import unicodedata
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, select, update
 
-from dankheo import spreadsheets, spreadsheets_sql
+from dankheo import csv_export, spreadsheets, spreadsheets_sql
 from dankheo.appraisal.models import Commendation
 from dankheo.registry.models import Exemplar
 from dankheo.showcase import exports, opendata
@@ -206,7 +207,7 @@ def test_the_full_file_written_by_several_readers_is_the_same_file(
     the file one reader writes (and the Python writer's), header once, every row
     once, with more readers than rows too."""
     app.config["OPEN_DATA_CSV_READERS"] = readers
-    monkeypatch.setattr(opendata, "may_fork", lambda: True)  # pytest runs threads
+    monkeypatch.setattr(opendata, "READER_ROWS", 1)
     with app.test_request_context("/"):
         empty = io.BytesIO()
         assert opendata.write_csv(empty) == 0
@@ -223,8 +224,15 @@ def test_the_full_file_written_by_several_readers_is_the_same_file(
             assert len(exports.full_csv_parts(readers)) == min(readers, entries)
 
 
-def _range_fails(part, path: str) -> None:
-    raise OSError("Hết chỗ trên đĩa")
+def test_a_reader_is_started_only_for_enough_rows(app, publish, make, db):
+    """Starting a reader costs about half a second: a small file is written by
+    this process alone, a larger one by as many readers as it has rows for."""
+    _fixture(publish, make, db)
+    with app.test_request_context("/"):
+        entries = count_public(Filters())
+        assert len(exports.full_csv_parts(4, min_rows=entries + 1)) == 1
+        assert len(exports.full_csv_parts(4, min_rows=entries // 2)) == 2
+        assert len(exports.full_csv_parts(4)) == 4
 
 
 def test_a_part_that_fails_fails_the_file_and_leaves_nothing_behind(
@@ -234,25 +242,60 @@ def test_a_part_that_fails_fails_the_file_and_leaves_nothing_behind(
     the files it had), saying why, and its scratch folder goes with it."""
     _fixture(publish, make, db)
     app.config["OPEN_DATA_CSV_READERS"] = 2
-    monkeypatch.setattr(opendata, "may_fork", lambda: True)
-    monkeypatch.setattr(opendata, "_write_range", _range_fails)
+    monkeypatch.setattr(opendata, "READER_ROWS", 1)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with app.test_request_context("/"), pytest.raises(RuntimeError, match="Hết chỗ"):
+    query = csv_export.CsvExport.query
+
+    def broken(self):
+        found = query(self)
+        if found.header is None:  # the reader's part
+            found.sql = found.sql.replace("FROM", "FROM missing_table,", 1)
+        return found
+
+    monkeypatch.setattr(csv_export.CsvExport, "query", broken)
+    with app.test_request_context("/"), pytest.raises(RuntimeError, match="missing"):
         opendata.write_csv(io.BytesIO())
     assert list(tmp_path.iterdir()) == []
 
 
-def test_readers_are_forked_only_from_a_process_of_one_thread(app, monkeypatch):
-    """The job consumer runs threads: a fork there could leave a reader waiting
-    forever for a lock another thread held; it writes the file with one reader."""
+def test_readers_are_started_from_a_process_running_threads(
+    app, publish, make, db, monkeypatch
+):
+    """The job consumer runs threads: its builds are written by several readers
+    too (each a new interpreter, which no lock held at a fork can block)."""
+    _fixture(publish, make, db)
     app.config["OPEN_DATA_CSV_READERS"] = 3
-    with app.app_context():
-        monkeypatch.setattr(threading, "active_count", lambda: 4)
-        assert opendata.csv_readers(app) == 1
-        monkeypatch.setattr(threading, "active_count", lambda: 1)
-        assert opendata.csv_readers(app) == (
-            1 if app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://" else 3
-        )
+    monkeypatch.setattr(opendata, "READER_ROWS", 1)
+    started = []
+    spawn = multiprocessing.get_context("spawn")
+    process = spawn.Process
+
+    def counted(*args, **kwargs):
+        started.append(kwargs.get("args"))
+        return process(*args, **kwargs)
+
+    monkeypatch.setattr(spawn, "Process", counted)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: spawn)
+    written: dict[str, bytes] = {}
+    busy = threading.Event()
+
+    def build():
+        with app.test_request_context("/"):
+            out = io.BytesIO()
+            opendata.write_csv(out)
+            written["file"] = out.getvalue()
+        busy.set()
+
+    other = threading.Thread(target=busy.wait, daemon=True)
+    other.start()
+    worker = threading.Thread(target=build)
+    worker.start()
+    worker.join(timeout=120)
+    busy.set()
+    expected_readers = 1 if app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://" else 3
+    assert len(started) == expected_readers - 1
+    with app.test_request_context("/"):
+        assert written["file"] == _python_file(Filters(), True)
 
 
 def test_the_sql_rules_come_from_the_python_ones():
@@ -314,7 +357,7 @@ def test_a_prefix_is_written_as_the_python_writer_writes_it(app, publish, make, 
             for ident, slug in db.session.execute(stmt)
         ]
         expected = "".join(spreadsheets.csv_chunks(["a", "b"], rows)).encode()
-        written = spreadsheets_sql.CsvExport(db.engine, ["a", "b"], stmt, cols)
+        written = csv_export.CsvExport(db.engine, ["a", "b"], stmt, cols)
         assert b"".join(written) == expected
 
 
