@@ -225,7 +225,7 @@ def test_the_full_file_written_by_several_readers_is_the_same_file(
 
 
 def test_a_reader_is_started_only_for_enough_rows(app, publish, make, db):
-    """Starting a reader costs about half a second: a small file is written by
+    """Starting a reader costs up to a second: a small file is written by
     this process alone, a larger one by as many readers as it has rows for."""
     _fixture(publish, make, db)
     with app.test_request_context("/"):
