@@ -19,6 +19,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return value not in ("0", "false", "no") if value else default
+
+
 bind = os.environ.get("DANKHEO_BIND", "127.0.0.1:8000").split(",")
 
 # Threads rather than more processes: each process holds its own database pool and
@@ -36,17 +41,28 @@ threads = _int("DANKHEO_THREADS", 4)
 # open-data files are never built in a request (a job builds them into the file
 # store, dankheo.showcase.opendata); only filtered exports stream from the database.
 worker_class = "gthread"
-# How many connections a process holds at once (gunicorn's default: 1,000). Kept-alive
-# connections stay with the process that accepted them, so a burst on a few of them
-# can settle on one process while the others idle. DANKHEO_WORKER_CONNECTIONS equal to
-# the threads spreads every connection over the processes instead, but then gunicorn
-# keeps none alive (it keeps worker_connections - threads): each request pays a new
-# connection. Measured at 1,000,000 entries (bench/README.md, same machine, medians of
-# 3 rounds): with the cap every cached page served 650-770 req/s at p99 32-46 ms,
-# where without it half of them ran on one process (340-360 req/s, p99 50-66 ms); but
-# first renders of entry pages had a p99 of 221 ms against 134, and the ceiling app
-# lost 11 %. Neither wins outright, so the default stays gunicorn's. Behind the proxy,
-# which opens a connection per request, the cap costs nothing more and spreads the load.
+# Each process listens on a socket of its own (SO_REUSEPORT), and the kernel hands
+# each new connection to one of them by a hash of its addresses. On one shared
+# socket, whichever process woke first accepted: a burst of kept-alive connections
+# could all settle on one process, which then served them alone while the others
+# idled (measured at 1,000,000 entries, 2 processes, 8 connections: about half the
+# runs at half speed). With a socket each, every run spread them: the same entry
+# page served again 1,322-1,396 req/s at p99 16-20 ms, against 508-1,371 and
+# 16-28 ms (bench/README.md). Only on TCP addresses gunicorn binds itself (a Unix
+# socket's path, or sockets handed over by systemd or an upgrade, exist once: see
+# on_starting); DANKHEO_REUSE_PORT=0 turns it off. When a process stops, the
+# connections waiting in its own queue are dropped, so a restart under load may
+# refuse a few.
+reuse_port = _flag("DANKHEO_REUSE_PORT", True)
+# How many connections a process holds at once (gunicorn's default: 1,000). Before
+# each process had its own socket (above), kept-alive connections could settle on
+# one process; DANKHEO_WORKER_CONNECTIONS equal to the threads also spreads them,
+# but then gunicorn keeps none alive (it keeps worker_connections - threads): each
+# request pays a new connection. Measured at 1,000,000 entries (bench/README.md,
+# third session, shared socket): with the cap every cached page served 650-770
+# req/s at p99 32-46 ms, where without it half of them ran on one process; but
+# first renders of entry pages had a p99 of 221 ms against 134. Behind the proxy,
+# which opens a connection per request, the cap costs nothing more.
 worker_connections = _int("DANKHEO_WORKER_CONNECTIONS", 1000)
 timeout = _int("DANKHEO_TIMEOUT", 120)
 # On restart, let running downloads finish before the old workers are stopped.
@@ -80,11 +96,7 @@ forwarded_allow_ips = os.environ.get(
 # opens; the workers are forked from it, so none of them pays the import (seconds) or
 # the first render of the public pages. DANKHEO_PRELOAD=0 imports in each worker
 # instead (what `kill -HUP` needs to pick up new code without a full restart).
-preload_app = os.environ.get("DANKHEO_PRELOAD", "1").strip().lower() not in (
-    "0",
-    "false",
-    "no",
-)
+preload_app = _flag("DANKHEO_PRELOAD", True)
 
 #: Pages requested once in the arbiter before the workers fork.
 WARM_PATHS = ("/", "/showcase", "/stats")
@@ -136,29 +148,47 @@ def _warm(server) -> None:
                 engine.dispose()
 
 
+def own_sockets_possible(server) -> bool:
+    """Whether each process may bind a socket of its own: only TCP addresses that
+    gunicorn binds itself, on a given port (port 0 would give each its own)."""
+    handed_over = os.environ.get("LISTEN_FDS") or os.environ.get("GUNICORN_FD")
+    return not handed_over and all(
+        not a.startswith(("unix:", "fd://")) and not a.endswith(":0")
+        for a in server.cfg.bind
+    )
+
+
+def _freeze() -> None:
+    """What the import and the warm-up left in memory lives as long as the process:
+    collected once, then moved out of the collector's reach, so no worker walks it
+    again in every full collection (measured: 3.8 M of about 14 M instructions per
+    first render of an entry's page) and the collector no longer writes to the pages
+    the workers share with the arbiter. What of it later becomes garbage in a cycle
+    (a template or statement evicted from a cache) is not reclaimed: at most that
+    frozen set."""
+    gc.collect()
+    gc.freeze()
+
+
 def on_starting(server) -> None:
     """Mask passwords, tokens and contact details in gunicorn's own lines too (an
-    access line carries the query string); the workers inherit the filters. With the
-    app preloaded, warm it before the port opens."""
+    access line carries the query string); the workers inherit the filters. A socket
+    per process only where it can be had. With the app preloaded, warm it before
+    the port opens."""
+    if server.cfg.reuse_port and not own_sockets_possible(server):
+        server.cfg.set("reuse_port", False)
+    if server.cfg.reuse_port:  # gunicorn's own line names no socket then
+        server.log.info("Each process listens at: %s", ", ".join(server.cfg.bind))
     for name in ("gunicorn.access", "gunicorn.error"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
     if preload_app:
         _warm(server)
-        # What the import and the warm-up left in memory lives as long as the
-        # process: collected once, then moved out of the collector's reach, so no
-        # worker walks it again in every full collection (measured: 3.8 M of about
-        # 14 M instructions per first render of an entry's page) and the collector
-        # no longer writes to the pages the workers share with the arbiter. What of
-        # it later becomes garbage in a cycle (a template or statement evicted from a
-        # cache) is not reclaimed: at most that frozen set.
-        gc.collect()
-        gc.freeze()
+        _freeze()
 
 
 def post_worker_init(worker) -> None:
     """Without preloading, each worker imported the app itself: frozen there."""
     if not preload_app:
-        gc.collect()
-        gc.freeze()
+        _freeze()

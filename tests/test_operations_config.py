@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import logging
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -370,6 +374,122 @@ def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
         r"\d\d:\d\d,\d{3} WARNING dankheo\.probe: probe password=\*\*\*", errors
     )
     assert "hunter2" not in errors and "abc123" not in access
+
+
+PID_APP = """
+import os
+from dankheo import create_app
+
+app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "{db}"}})
+
+
+@app.get("/_pid")
+def pid():
+    return str(os.getpid())
+"""
+
+
+def test_kept_alive_connections_spread_over_the_processes(tmp_path):
+    """Each process listens on a socket of its own, so a burst of kept-alive
+    connections opened at once lands on every process, not on whichever was running
+    (16 connections: all on one of 2 processes by chance once in 32,768 runs)."""
+    pytest.importorskip("gunicorn")
+    (tmp_path / "pid_app.py").write_text(
+        PID_APP.format(db=f"sqlite:///{tmp_path}/g.sqlite3")
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DANKHEO_")},
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
+        "DANKHEO_BIND": f"127.0.0.1:{port}",
+        "DANKHEO_WORKERS": "2",
+        "DANKHEO_THREADS": "2",
+    }
+    err = tmp_path / "stderr"
+    with err.open("w") as stderr:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--no-control-socket",
+                "pid_app:app",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    connections: list[http.client.HTTPConnection] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(re.findall(r"Booting worker", err.read_text())) < 2:
+            assert server.poll() is None, err.read_text()
+            assert time.monotonic() < deadline, err.read_text()
+            time.sleep(0.1)  # polling a child process's output, not a race
+        assert "Each process listens at: 127.0.0.1:" in err.read_text()
+        workers = [
+            int(pid)
+            for pid in re.findall(r"Booting worker with pid: (\d+)", err.read_text())
+        ]
+        answered: set[int] = set()
+        while answered != set(workers):  # each binds its socket as it starts
+            assert time.monotonic() < deadline, err.read_text()
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_pid") as resp,
+            ):
+                answered.add(int(resp.read()))
+        # One process held still while the connections arrive: on a shared socket
+        # the other accepts them all; with a socket each, the kernel has queued
+        # about half of them for the one held still, which answers once resumed.
+        os.kill(workers[1], signal.SIGSTOP)
+        try:
+            connections = [
+                http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                for _ in range(16)
+            ]
+            for conn in connections:
+                conn.connect()
+                conn.request("GET", "/_pid")
+            time.sleep(0.5)  # the running process takes what it can
+        finally:
+            os.kill(workers[1], signal.SIGCONT)
+        pids = {int(conn.getresponse().read()) for conn in connections}
+        assert pids == set(workers)
+    finally:
+        for conn in connections:
+            conn.close()
+        server.terminate()
+        server.wait(30)
+
+
+def test_a_socket_per_process_only_where_gunicorn_binds_tcp(monkeypatch):
+    """A Unix socket's path, port 0 and sockets handed over (systemd, an upgrade)
+    exist once: there the processes share the arbiter's socket."""
+    import runpy
+    from types import SimpleNamespace
+
+    monkeypatch.delenv("LISTEN_FDS", raising=False)
+    monkeypatch.delenv("GUNICORN_FD", raising=False)
+    monkeypatch.delenv("DANKHEO_REUSE_PORT", raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["reuse_port"] is True
+
+    def possible(*bind: str) -> bool:
+        server = SimpleNamespace(cfg=SimpleNamespace(bind=list(bind)))
+        return conf["own_sockets_possible"](server)
+
+    assert possible("127.0.0.1:8000", "[::1]:8000")
+    assert not possible("127.0.0.1:8000", "unix:/run/dankheo.sock")
+    assert not possible("fd://3")
+    assert not possible("127.0.0.1:0")
+    monkeypatch.setenv("LISTEN_FDS", "1")
+    assert not possible("127.0.0.1:8000")
+    monkeypatch.setenv("DANKHEO_REUSE_PORT", "0")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["reuse_port"] is False
 
 
 # --- lock files -----------------------------------------------------------------------

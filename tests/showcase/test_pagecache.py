@@ -202,7 +202,7 @@ def test_gunicorn_warms_an_entry_page_before_the_workers_fork(app, db, publish):
     app.jinja_env.cache.clear()
     server = SimpleNamespace(
         app=SimpleNamespace(wsgi=lambda: app),
-        cfg=SimpleNamespace(bind=["127.0.0.1:8000"]),
+        cfg=SimpleNamespace(bind=["127.0.0.1:8000"], reuse_port=False),
         log=logging.getLogger("test.gunicorn"),
     )
     conf["_warm"](server)
@@ -227,7 +227,7 @@ def test_gunicorn_freezes_what_the_warm_up_left_before_the_workers_fork(
     warmed: list[str] = []
     server = SimpleNamespace(
         app=SimpleNamespace(wsgi=lambda: warmed.append("app") or app),
-        cfg=SimpleNamespace(bind=["127.0.0.1:8000"]),
+        cfg=SimpleNamespace(bind=["127.0.0.1:8000"], reuse_port=False),
         log=logging.getLogger("test.gunicorn"),
     )
     app.jinja_env.cache.clear()
