@@ -319,23 +319,24 @@ def probe():
 """
 
 
-def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
-    """gunicorn -c gunicorn.conf.py: access lines on stdout, the app's own lines on
-    stderr in our format, and neither carries the secret."""
-    pytest.importorskip("gunicorn")
+def _gunicorn(tmp_path: Path, source: str, *, bind: str, workers: int):
+    """gunicorn -c gunicorn.conf.py serving ``source``'s app (on a SQLite file in
+    ``tmp_path``), its output in ``tmp_path``/stdout and stderr."""
     (tmp_path / "probe_app.py").write_text(
-        PROBE_APP.format(db=f"sqlite:///{tmp_path}/g.sqlite3")
+        source.format(db=f"sqlite:///{tmp_path}/g.sqlite3")
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DANKHEO_")},
         "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
-        "DANKHEO_BIND": "127.0.0.1:0",
-        "DANKHEO_WORKERS": "1",
+        "DANKHEO_BIND": bind,
+        "DANKHEO_WORKERS": str(workers),
         "DANKHEO_THREADS": "2",
     }
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        server = subprocess.Popen(
+    with (
+        (tmp_path / "stdout").open("w") as stdout,
+        (tmp_path / "stderr").open("w") as stderr,
+    ):
+        return subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "-c",
@@ -348,6 +349,14 @@ def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
             stdout=stdout,
             stderr=stderr,
         )
+
+
+def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
+    """gunicorn -c gunicorn.conf.py: access lines on stdout, the app's own lines on
+    stderr in our format, and neither carries the secret."""
+    pytest.importorskip("gunicorn")
+    server = _gunicorn(tmp_path, PROBE_APP, bind="127.0.0.1:0", workers=1)
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
     try:
         deadline = time.monotonic() + 60
         port = None
@@ -394,34 +403,11 @@ def test_kept_alive_connections_spread_over_the_processes(tmp_path):
     connections opened at once lands on every process, not on whichever was running
     (16 connections: all on one of 2 processes by chance once in 32,768 runs)."""
     pytest.importorskip("gunicorn")
-    (tmp_path / "pid_app.py").write_text(
-        PID_APP.format(db=f"sqlite:///{tmp_path}/g.sqlite3")
-    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DANKHEO_")},
-        "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
-        "DANKHEO_BIND": f"127.0.0.1:{port}",
-        "DANKHEO_WORKERS": "2",
-        "DANKHEO_THREADS": "2",
-    }
+    server = _gunicorn(tmp_path, PID_APP, bind=f"127.0.0.1:{port}", workers=2)
     err = tmp_path / "stderr"
-    with err.open("w") as stderr:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "--no-control-socket",
-                "pid_app:app",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
     connections: list[http.client.HTTPConnection] = []
     try:
         deadline = time.monotonic() + 60
