@@ -136,6 +136,12 @@ _DECIDED = (
         RuleSnapshot.rule,
         RuleSnapshot.rubric,
         RuleSnapshot.backfilled,
+        # Members of the round's council at the session (those not eligible
+        # stood aside): counted here, not in a statement of their own.
+        select(func.count(Attendance.id))
+        .where(Attendance.round_id == Round.id)
+        .scalar_subquery()
+        .label("members"),
     )
     .join(Round, Round.id == StageResult.round_id)
     .join(Council, Council.id == StageResult.council_id)
@@ -149,27 +155,11 @@ _DECIDED = (
     )
     .order_by(Stage.position, StageResult.decided_at)
 )
-_MEMBERS = (
-    select(Attendance.round_id, func.count(Attendance.id))
-    .where(Attendance.round_id.in_(bindparam("rounds", expanding=True)))
-    .group_by(Attendance.round_id)
-)
-
-
 def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
-    """The stages ``exemplar`` passed, in order, each with how it was decided (two
-    queries)."""
+    """The stages ``exemplar`` passed, in order, each with how it was decided (one
+    query)."""
     exemplar_id = exemplar if isinstance(exemplar, int) else exemplar.id
     rows = db.session.execute(_DECIDED, {"id": exemplar_id}).all()
-    members: dict[int, int] = (
-        dict(
-            db.session.execute(
-                _MEMBERS, {"rounds": [row.round_id for row in rows]}
-            ).all()
-        )
-        if rows
-        else {}
-    )
     out: list[StageDecision] = []
     seen: set[int] = set()
     for row in rows:
@@ -193,7 +183,7 @@ def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
                 backfilled=row.snapshot_id is None or row.backfilled,
                 eligible=row.eligible,
                 present=row.votes,
-                recused=max(members.get(row.round_id, row.eligible) - row.eligible, 0),
+                recused=max(row.members - row.eligible, 0) if row.members else 0,
                 approvals=row.approvals,
                 rejections=row.rejections,
                 abstentions=row.abstentions,

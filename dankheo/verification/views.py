@@ -36,7 +36,7 @@ SPLITS_PER_PAGE = 50
 
 @bp.app_template_global("decision_record")
 def decision_record_helper(exemplar: Any) -> list[record.StageDecision]:
-    """The public decision record of ``exemplar`` (two queries, counts only)."""
+    """The public decision record of ``exemplar`` (one query, counts only)."""
     return record.decision_record(exemplar)
 
 
