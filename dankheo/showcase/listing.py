@@ -312,7 +312,6 @@ def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
         f.sort != "relevance" and bool(f.q) and count_public(f) > RELEVANCE_LIMIT
     )
     (key, ident), descending = _sort_columns(f)
-    order = (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
     after = decode_cursor(f.sort, cursor)
     past: list[ColumnElement[bool]] = []
     if after is not None:
@@ -329,11 +328,12 @@ def public_page(f: Filters, cursor: str | None = None, size: int = 25) -> Page:
 
     rows: list[Row[Any]] | None = None
     if many_hits and dialect() == "sqlite" and f.sort != "score":
-        # (Scores have no index to walk.) The walk's last row to check by text: the one TEXT_WALK_ROWS along the
-        # order without the search (an index walk, no row's text read).
+        # (Scores have no index to walk.) The walk's last row to check by text: the
+        # one TEXT_WALK_ROWS along the order without the search (an index walk, no
+        # row's text read; the order is never relevance here, see many_hits).
         walk = select(key, ident).where(*filter_conditions(replace(f, q="")), *past)
         last = db.session.execute(
-            walk.order_by(*order).offset(TEXT_WALK_ROWS - 1).limit(1)
+            ordered(walk, f).offset(TEXT_WALK_ROWS - 1).limit(1)
         ).first()
         if last is None:
             rows = page(search.TEXT)  # the whole rest of the walk is short
