@@ -144,10 +144,9 @@ def _init_extensions(app: Flask) -> None:
     sqla = extensions.db
     sqla.init_app(app)
     with app.app_context():
-        if sqla.engine.dialect.name == "sqlite":
-            dbmod.configure_sqlite(sqla.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-        elif sqla.engine.dialect.name == "postgresql":
-            dbmod.configure_postgresql(sqla.engine)
+        dbmod.configure_engine(
+            sqla.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        )
     migrate.init_app(
         app, sqla, directory=str(ROOT / "migrations"), render_as_batch=True
     )

@@ -10,7 +10,7 @@ connection of its own, with no application, request or session to set up
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.selectable import Select
 
 from . import spreadsheets
-from .db import configure_postgresql, configure_sqlite, write_intent
+from .db import configure_engine, write_intent
 from .spreadsheets import CHUNK
 from .spreadsheets_sql import (
     BATCH,
@@ -39,8 +39,8 @@ from .spreadsheets_sql import (
 
 class CsvExport:
     """The file's bytes in chunks of about 64 KiB (BOM and header first, unless
-    ``header`` is None: a later part of a file written in parts); ``rows`` counts the
-    rows written so far."""
+    ``header`` is None: a later part of a file written in parts); ``rows`` is the
+    number of rows written, once they all are."""
 
     def __init__(
         self,
@@ -83,10 +83,19 @@ class CsvExport:
             fmt_bytes = literal(sep.join(fmt).encode("latin-1"), LargeBinary)
             line = func.printf(fmt_bytes, *args)
             stmt = self.stmt.with_only_columns(cast(line, LargeBinary))
-        compiled = stmt.compile(dialect=self.engine.dialect)
+        dialect = self.engine.dialect
+        compiled = stmt.compile(dialect=dialect)
         state = compiled.construct_expanded_state()
+        # Each value as its type hands it to the driver (an aware datetime as
+        # SQLite's stored text, say), as executing the statement would.
+        processors = {
+            compiled.escaped_bind_names.get(name, name): process
+            for name, bind in compiled.binds.items()
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))
+        }
+        processors.update(state.processors)  # the items of expanded IN lists
         params = {
-            name: state.processors[name](value) if name in state.processors else value
+            name: _picklable(processors[name](value) if name in processors else value)
             for name, value in state.parameters.items()
         }
         if state.positiontup is not None:
@@ -109,10 +118,44 @@ class CsvExport:
             self.rows = query.rows
 
 
+def _picklable(value: Any) -> Any:
+    """A driver's binary wrapper as the bytes it holds (taken alike)."""
+    return value.tobytes() if isinstance(value, memoryview) else value
+
+
+@dataclass(frozen=True)
+class Database:
+    """How a reader in another process connects to the app's database: its address,
+    SQLite's busy timeout and the driver's connection arguments, as the app's engine
+    has them. Picklable."""
+
+    url: str
+    busy_timeout_ms: int
+    connect_args: dict[str, Any]
+
+    @classmethod
+    def of(cls, engine: Engine, config: Mapping[str, Any]) -> Database:
+        options = config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        return cls(
+            engine.url.render_as_string(hide_password=False),
+            int(config["SQLITE_BUSY_TIMEOUT_MS"]),
+            dict(options.get("connect_args") or {}),
+        )
+
+    def engine(self) -> Engine:
+        """An engine of one connection at a time, configured as the app's."""
+        engine = create_engine(
+            self.url, poolclass=NullPool, connect_args=self.connect_args
+        )
+        configure_engine(engine, busy_timeout_ms=self.busy_timeout_ms)
+        return engine
+
+
 @dataclass
 class CsvQuery:
     """One file's (or part's) statement as its driver runs it, and what writing its
-    rows needs; ``rows`` counts the rows written so far. Picklable."""
+    rows needs; ``rows`` counts the rows written so far. Picklable: a reader in
+    another process runs it on ``Database.engine()``."""
 
     dialect: str
     sql: str
@@ -141,21 +184,6 @@ class CsvQuery:
             # Resumed in another context (a streamed response): nothing to restore.
             with contextlib.suppress(ValueError):
                 write_intent.reset(token)
-
-    def write_to(self, url: str, path: str) -> None:
-        """Write the bytes into the file at ``path``, read on a connection of its own
-        to the database at ``url`` (in a reader's process)."""
-        engine = create_engine(url, poolclass=NullPool)
-        if engine.dialect.name == "postgresql":
-            configure_postgresql(engine)
-        else:
-            configure_sqlite(engine, busy_timeout_ms=5000)
-        try:
-            with open(path, "wb") as target:
-                for chunk in self.run(engine):
-                    target.write(chunk)
-        finally:
-            engine.dispose()
 
     def _postgresql(self, raw: Any) -> Iterator[bytes]:
         with raw.cursor() as cur:

@@ -117,6 +117,15 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+def configure_engine(engine: Engine, *, busy_timeout_ms: int) -> None:
+    """What every engine of the app's database needs, by dialect (the app's own, and
+    a reader process's: :mod:`dankheo.csv_export`)."""
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine, busy_timeout_ms)
+    elif engine.dialect.name == "postgresql":
+        configure_postgresql(engine)
+
+
 def configure_postgresql(engine: Engine) -> None:
     """Every session in UTC, as the values are stored: SQL that takes a timestamp
     apart (``extract(year …)``, a cast to date) then reads it as Python does, whatever

@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,7 +33,7 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from .. import spreadsheets, tallies
-from ..csv_export import CsvQuery
+from ..csv_export import CsvQuery, Database
 from ..db import utcnow, write_intent
 from ..extensions import db
 from ..files import OPEN_DATA, FileStore, send_stored, store_for
@@ -176,7 +177,7 @@ def write_csv(out: IO[bytes]) -> int:
         for chunk in parts[0]:
             out.write(chunk)
         return parts[0].rows
-    url = db.engine.url.render_as_string(hide_password=False)
+    database = Database.of(db.engine, current_app.config)
     spawn = multiprocessing.get_context("spawn")
     readers: list[Any] = []
     scratch = tempfile.mkdtemp(prefix="dankheo-open-data-")
@@ -184,7 +185,7 @@ def write_csv(out: IO[bytes]) -> int:
         paths = [os.path.join(scratch, f"part-{i}.csv") for i in range(len(parts))]
         for part, path in zip(parts[1:], paths[1:], strict=True):
             reader = spawn.Process(
-                target=write_part, args=(url, part.query(), path), daemon=True
+                target=write_part, args=(database, part.query(), path), daemon=True
             )
             reader.start()
             readers.append(reader)
@@ -212,14 +213,25 @@ def write_csv(out: IO[bytes]) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def write_part(url: str, query: CsvQuery, path: str) -> None:
+def write_part(database: Database, query: CsvQuery, path: str) -> None:
     """A reader's whole life: ``query`` into ``path``, its row count beside it
-    (``.rows``), or what went wrong (``.error``, exit code 1)."""
+    (``.rows``), or what went wrong (``.error``, exit code 1). It leaves Ctrl-C to
+    the build's process, which stops it, and stops by itself if that process is
+    gone (killed): nobody would read its part."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    engine = database.engine()
     try:
-        query.write_to(url, path)
+        with open(path, "wb") as target:
+            for chunk in query.run(engine):
+                if parent is not None and not parent.is_alive():
+                    raise SystemExit("open-data CSV: the build's process is gone")
+                target.write(chunk)
     except BaseException as exc:
         Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        engine.dispose()
     Path(path + ".rows").write_text(str(query.rows))
 
 

@@ -16,13 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from dankheo import csv_export, spreadsheets, spreadsheets_sql
 from dankheo.appraisal.models import Commendation
 from dankheo.registry.models import Exemplar
 from dankheo.showcase import exports, opendata
 from dankheo.showcase.listing import Filters, count_public
+from dankheo.showcase.search import public_condition as search_public
 
 MARKS = (
     "àáảãạ ăằắẳẵặ âầấẩẫậ đ èéẻẽẹ êềếểễệ ìíỉĩị òóỏõọ ôồốổỗộ ơờớởỡợ ùúủũụ ưừứửữự ỳýỷỹỵ"
@@ -279,12 +280,18 @@ def test_readers_are_started_from_a_process_running_threads(
     written: dict[str, bytes] = {}
     busy = threading.Event()
 
+    failed: list[BaseException] = []
+
     def build():
-        with app.test_request_context("/"):
-            out = io.BytesIO()
-            opendata.write_csv(out)
-            written["file"] = out.getvalue()
-        busy.set()
+        try:
+            with app.test_request_context("/"):
+                out = io.BytesIO()
+                opendata.write_csv(out)
+                written["file"] = out.getvalue()
+        except BaseException as exc:  # raised again below, in the test's thread
+            failed.append(exc)
+        finally:
+            busy.set()
 
     other = threading.Thread(target=busy.wait, daemon=True)
     other.start()
@@ -292,10 +299,39 @@ def test_readers_are_started_from_a_process_running_threads(
     worker.start()
     worker.join(timeout=120)
     busy.set()
+    if failed:
+        raise failed[0]
     expected_readers = 1 if app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://" else 3
     assert len(started) == expected_readers - 1
     with app.test_request_context("/"):
         assert written["file"] == _python_file(Filters(), True)
+
+
+def test_a_query_hands_the_driver_each_value_as_its_type_does(app, publish, make, db):
+    """A reader in another process runs the statement's text with its values: an
+    aware moment reaches the driver as the column stores it (SQLite keeps UTC text
+    with microseconds), so the rows published up to a row's own moment include it."""
+    _fixture(publish, make, db)
+    moment = UTC_TIMES[0]
+    with app.test_request_context("/"):
+        expected = db.session.scalar(
+            select(func.count())
+            .select_from(Exemplar)
+            .where(search_public(), Exemplar.published_at <= moment)
+        )
+        at_moment = db.session.scalar(
+            select(func.count()).where(Exemplar.published_at == moment)
+        )
+        part = exports.export_csv(Filters(), by_id=True).part(
+            Exemplar.published_at <= moment
+        )
+        query = part.query()
+        engine = csv_export.Database.of(db.engine, app.config).engine()
+        try:
+            data = b"".join(query.run(engine))
+        finally:
+            engine.dispose()
+    assert at_moment > 0 and query.rows == expected == len(_table(data))
 
 
 def test_the_sql_rules_come_from_the_python_ones():
