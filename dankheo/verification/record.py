@@ -155,6 +155,8 @@ _DECIDED = (
     )
     .order_by(Stage.position, StageResult.decided_at)
 )
+
+
 def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
     """The stages ``exemplar`` passed, in order, each with how it was decided (one
     query)."""
@@ -183,7 +185,7 @@ def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
                 backfilled=row.snapshot_id is None or row.backfilled,
                 eligible=row.eligible,
                 present=row.votes,
-                recused=max(row.members - row.eligible, 0) if row.members else 0,
+                recused=max(row.members - row.eligible, 0),
                 approvals=row.approvals,
                 rejections=row.rejections,
                 abstentions=row.abstentions,
