@@ -6,11 +6,18 @@ host; the README's "Running in production" section lists the variables.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
+import signal
+import socket
+import sys
 
+from gunicorn.util import parse_address
+
+from dankheo.config import env_flag
 from dankheo.logconfig import RedactingFilter, parse_level
 
 
@@ -20,8 +27,8 @@ def _int(name: str, default: int) -> int:
 
 
 def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    return value not in ("0", "false", "no") if value else default
+    value = os.environ.get(name, "").strip()
+    return env_flag(value) if value else default
 
 
 bind = os.environ.get("DANKHEO_BIND", "127.0.0.1:8000").split(",")
@@ -50,15 +57,18 @@ worker_class = "gthread"
 # page served again 1,322-1,396 req/s at p99 16-20 ms, against 508-1,371 and
 # 16-28 ms (bench/README.md). Only on TCP addresses gunicorn binds itself (a Unix
 # socket's path, or sockets handed over by systemd or an upgrade, exist once: see
-# on_starting); DANKHEO_REUSE_PORT=0 turns it off. When a process stops, the
-# connections waiting in its own queue are dropped, so a restart under load may
-# refuse a few.
+# on_starting and on_reload); DANKHEO_REUSE_PORT=0 turns it off (a binary upgrade
+# with USR2 needs it off). The kernel lets any process of the same user join a
+# port's group, so on_starting first checks that nothing listens there; a stopping
+# process leaves the group at once (post_worker_init), so no new connection waits in
+# its queue while it finishes what it holds.
 reuse_port = _flag("DANKHEO_REUSE_PORT", True)
-# How many connections a process holds at once (gunicorn's default: 1,000). Before
-# each process had its own socket (above), kept-alive connections could settle on
-# one process; DANKHEO_WORKER_CONNECTIONS equal to the threads also spreads them,
-# but then gunicorn keeps none alive (it keeps worker_connections - threads): each
-# request pays a new connection. Measured at 1,000,000 entries (bench/README.md,
+# How many connections a process holds at once (gunicorn's default: 1,000). On a
+# shared socket (DANKHEO_REUSE_PORT=0), DANKHEO_WORKER_CONNECTIONS equal to the
+# threads leaves new connections to the other processes, but then gunicorn keeps
+# none alive (it keeps worker_connections - threads): each request pays a new
+# connection. With a socket each, a process at its cap leaves them waiting in its
+# own queue instead. Measured at 1,000,000 entries (bench/README.md,
 # third session, shared socket): with the cap every cached page served 650-770
 # req/s at p99 32-46 ms, where without it half of them ran on one process; but
 # first renders of entry pages had a p99 of 221 ms against 134. Behind the proxy,
@@ -158,6 +168,50 @@ def own_sockets_possible(server) -> bool:
     )
 
 
+def _in_use(address: str) -> str | None:
+    """Why ``address`` cannot be listened at (another process listens there, or the
+    port is not ours to take), or None. Asked without SO_REUSEPORT, which would let
+    this server share it with another of the same user."""
+    host, port = parse_address(address)
+    family, kind, proto, _name, where = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(where)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
+def on_reload(server) -> None:
+    """A HUP reads this file again, which turns reuse_port back on, and on_starting
+    is not called: the processes keep sharing the sockets the arbiter holds."""
+    if server.LISTENERS or not own_sockets_possible(server):
+        server.cfg.set("reuse_port", False)
+
+
+def _leave_the_port_first(worker) -> None:
+    """With a socket of its own, a process told to stop (SIGTERM: a restart, a HUP)
+    leaves the port's group at once, so new connections go to the other processes
+    while it finishes the requests it holds; otherwise the kernel would keep queueing
+    some for it until it closes its socket, then drop them. Written for gunicorn's
+    gthread worker: it stops accepting for good, then the socket is shut down (still
+    open, so the worker's own cleanup closes it as usual)."""
+    handle_exit = worker.handle_exit
+
+    def leave(sig, frame) -> None:
+        worker.worker_connections = 0  # its loop never accepts again
+        worker.set_accept_enabled(False)
+        for listener in worker.sockets:
+            with contextlib.suppress(OSError):
+                listener.sock.shutdown(socket.SHUT_RDWR)
+        handle_exit(sig, frame)
+
+    signal.signal(signal.SIGTERM, leave)
+
+
 def _freeze() -> None:
     """What the import and the warm-up left in memory lives as long as the process:
     collected once, then moved out of the collector's reach, so no worker walks it
@@ -177,7 +231,12 @@ def on_starting(server) -> None:
     the port opens."""
     if server.cfg.reuse_port and not own_sockets_possible(server):
         server.cfg.set("reuse_port", False)
-    if server.cfg.reuse_port:  # gunicorn's own line names no socket then
+    if server.cfg.reuse_port:
+        for address in server.cfg.bind:
+            if reason := _in_use(address):
+                server.log.error("Cannot listen at %s: %s", address, reason)
+                sys.exit(1)
+        # gunicorn's own line names no socket then.
         server.log.info("Each process listens at: %s", ", ".join(server.cfg.bind))
     for name in ("gunicorn.access", "gunicorn.error"):
         logger = logging.getLogger(name)
@@ -189,6 +248,9 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Without preloading, each worker imported the app itself: frozen there."""
+    """Without preloading, each worker imported the app itself: frozen there. With a
+    socket of its own, it leaves the port first when told to stop."""
     if not preload_app:
         _freeze()
+    if worker.cfg.reuse_port and hasattr(worker, "set_accept_enabled"):
+        _leave_the_port_first(worker)

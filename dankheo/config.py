@@ -141,6 +141,11 @@ ENV_FLAGS = {
 }
 
 
+def env_flag(value: str) -> bool:
+    """A DANKHEO_* switch's value: on for 1, true, yes or on (any case)."""
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def apply_env(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> None:
     """Copy the DANKHEO_* variables that are set (and not empty) into ``config``."""
     for env, key in ENV_KEYS.items():
@@ -148,7 +153,7 @@ def apply_env(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> N
             config[key] = environ[env]
     for env, key in ENV_FLAGS.items():
         if environ.get(env):
-            config[key] = environ[env].strip().lower() in ("1", "true", "yes", "on")
+            config[key] = env_flag(environ[env])
     for env, key in ENV_INTS.items():
         if environ.get(env):
             try:

@@ -387,6 +387,7 @@ def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
 
 PID_APP = """
 import os
+import time
 from dankheo import create_app
 
 app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "{db}"}})
@@ -395,20 +396,29 @@ app = create_app({{"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "{db}"}})
 @app.get("/_pid")
 def pid():
     return str(os.getpid())
+
+
+@app.get("/_slow")
+def slow():
+    time.sleep(3)
+    return str(os.getpid())
 """
 
 
-def test_kept_alive_connections_spread_over_the_processes(tmp_path):
-    """Each process listens on a socket of its own, so a burst of kept-alive
-    connections opened at once lands on every process, not on whichever was running
-    (16 connections: all on one of 2 processes by chance once in 32,768 runs)."""
-    pytest.importorskip("gunicorn")
+def _free_tcp_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    """gunicorn with the repository's settings, 2 processes on a fixed port, both
+    answering: (port, [pid, pid]). Stopped at the end, killed if it lingers."""
+    pytest.importorskip("gunicorn")
+    port = _free_tcp_port()
     server = _gunicorn(tmp_path, PID_APP, bind=f"127.0.0.1:{port}", workers=2)
     err = tmp_path / "stderr"
-    connections: list[http.client.HTTPConnection] = []
     try:
         deadline = time.monotonic() + 60
         while len(re.findall(r"Booting worker", err.read_text())) < 2:
@@ -428,15 +438,36 @@ def test_kept_alive_connections_spread_over_the_processes(tmp_path):
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/_pid") as resp,
             ):
                 answered.add(int(resp.read()))
+        yield port, workers
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(30)
+
+
+def _connections(port: int, n: int) -> list[http.client.HTTPConnection]:
+    return [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(n)]
+
+
+def test_connections_spread_over_the_processes(two_workers):
+    """Each process listens on a socket of its own, so a burst of connections lands
+    on every process, not on whichever is running (with 16 connections, the one held
+    still gets none by chance once in 65,536 runs)."""
+    port, workers = two_workers
+    connections = _connections(port, 16)
+    try:
         # One process held still while the connections arrive: on a shared socket
         # the other accepts them all; with a socket each, the kernel has queued
         # about half of them for the one held still, which answers once resumed.
         os.kill(workers[1], signal.SIGSTOP)
         try:
-            connections = [
-                http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                for _ in range(16)
-            ]
             for conn in connections:
                 conn.connect()
                 conn.request("GET", "/_pid")
@@ -448,8 +479,63 @@ def test_kept_alive_connections_spread_over_the_processes(tmp_path):
     finally:
         for conn in connections:
             conn.close()
-        server.terminate()
-        server.wait(30)
+
+
+def test_a_stopping_process_leaves_the_port_to_the_others(two_workers):
+    """A process told to stop finishes its request, and no new connection waits in
+    its queue meanwhile (the kernel would drop those when it closes): every one is
+    answered by the other process."""
+    port, workers = two_workers
+    slow = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connections = _connections(port, 16)
+    try:
+        slow.request("GET", "/_slow")
+        time.sleep(0.5)  # the slow request is in a process now
+        busy = next(pid for pid in workers if _holds_a_connection(pid, port))
+        os.kill(busy, signal.SIGTERM)
+        time.sleep(0.3)
+        for conn in connections:
+            conn.request("GET", "/_pid")
+        pids = {int(conn.getresponse().read()) for conn in connections}
+        assert pids == set(workers) - {busy}
+        assert int(slow.getresponse().read()) == busy
+    finally:
+        for conn in (slow, *connections):
+            conn.close()
+
+
+def _holds_a_connection(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds an established TCP connection on ``port``."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01" and fields[9] in inodes:
+            return True
+    return False
+
+
+def test_a_port_another_process_listens_at_is_not_shared(tmp_path):
+    """SO_REUSEPORT would let this server join a port another process of the same
+    user listens at, and split its traffic; it refuses to start instead."""
+    pytest.importorskip("gunicorn")
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        server = _gunicorn(tmp_path, PID_APP, bind=f"127.0.0.1:{port}", workers=1)
+        try:
+            assert server.wait(60) == 1
+        finally:
+            if server.poll() is None:
+                _stop(server)
+    assert "Cannot listen at 127.0.0.1:" in (tmp_path / "stderr").read_text()
 
 
 def test_a_socket_per_process_only_where_gunicorn_binds_tcp(monkeypatch):
@@ -474,6 +560,17 @@ def test_a_socket_per_process_only_where_gunicorn_binds_tcp(monkeypatch):
     assert not possible("127.0.0.1:0")
     monkeypatch.setenv("LISTEN_FDS", "1")
     assert not possible("127.0.0.1:8000")
+    monkeypatch.delenv("LISTEN_FDS")
+    # A HUP reads the file again (reuse_port on) without on_starting: the processes
+    # keep the arbiter's sockets.
+    settings = {"reuse_port": True}
+    for listeners, expected in (([], True), ([object()], False)):
+        settings["reuse_port"] = True
+        cfg = SimpleNamespace(
+            bind=["127.0.0.1:8000"], set=settings.__setitem__, reuse_port=True
+        )
+        conf["on_reload"](SimpleNamespace(cfg=cfg, LISTENERS=listeners))
+        assert settings["reuse_port"] is expected
     monkeypatch.setenv("DANKHEO_REUSE_PORT", "0")
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["reuse_port"] is False
 
