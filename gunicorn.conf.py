@@ -11,11 +11,10 @@ import gc
 import logging
 import multiprocessing
 import os
-import signal
 import socket
 import sys
 
-from gunicorn.util import parse_address
+from gunicorn.util import is_ipv6, parse_address
 
 from dankheo.config import env_flag
 from dankheo.logconfig import RedactingFilter, parse_level
@@ -60,8 +59,8 @@ worker_class = "gthread"
 # on_starting and on_reload); DANKHEO_REUSE_PORT=0 turns it off (a binary upgrade
 # with USR2 needs it off). The kernel lets any process of the same user join a
 # port's group, so on_starting first checks that nothing listens there; a stopping
-# process leaves the group at once (post_worker_init), so no new connection waits in
-# its queue while it finishes what it holds.
+# process leaves the group when its loop ends, within a second (post_worker_init),
+# so no new connection waits in its queue while it finishes what it holds.
 reuse_port = _flag("DANKHEO_REUSE_PORT", True)
 # How many connections a process holds at once (gunicorn's default: 1,000). On a
 # shared socket (DANKHEO_REUSE_PORT=0), DANKHEO_WORKER_CONNECTIONS equal to the
@@ -171,17 +170,18 @@ def own_sockets_possible(server) -> bool:
 def _in_use(address: str) -> str | None:
     """Why ``address`` cannot be listened at (another process listens there, or the
     port is not ours to take), or None. Asked without SO_REUSEPORT, which would let
-    this server share it with another of the same user."""
+    this server share it with another of the same user; in the address family
+    gunicorn binds it in (IPv4 unless the host is an IPv6 address)."""
     host, port = parse_address(address)
-    family, kind, proto, _name, where = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM
-    )[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(where)
-        except OSError as exc:
-            return exc.strerror or str(exc)
+    family = socket.AF_INET6 if is_ipv6(host) else socket.AF_INET
+    try:
+        found = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+        for family, kind, proto, _name, where in found:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(where)
+    except OSError as exc:
+        return exc.strerror or str(exc)
     return None
 
 
@@ -193,23 +193,35 @@ def on_reload(server) -> None:
 
 
 def _leave_the_port_first(worker) -> None:
-    """With a socket of its own, a process told to stop (SIGTERM: a restart, a HUP)
-    leaves the port's group at once, so new connections go to the other processes
-    while it finishes the requests it holds; otherwise the kernel would keep queueing
-    some for it until it closes its socket, then drop them. Written for gunicorn's
-    gthread worker: it stops accepting for good, then the socket is shut down (still
-    open, so the worker's own cleanup closes it as usual)."""
-    handle_exit = worker.handle_exit
+    """With a socket of its own, a process that stops (SIGTERM: a restart, a HUP)
+    leaves the port's group as soon as its loop ends, so new connections go to the
+    other processes while it finishes the requests it holds; otherwise the kernel
+    would keep queueing some for it until it closes its socket, then reset them.
 
-    def leave(sig, frame) -> None:
-        worker.worker_connections = 0  # its loop never accepts again
-        worker.set_accept_enabled(False)
+    Written for gunicorn's gthread worker, whose loop, once it ends, stops accepting
+    with ``set_accept_enabled(False)``: there (the main thread, no event pending) the
+    connections already queued are accepted and served, then the socket is shut
+    down, which takes it out of the group; the worker's cleanup closes it as usual.
+    Not in a signal handler: the loop could accept on the shut-down socket after it."""
+    enable = worker.set_accept_enabled
+    left = False
+
+    def set_accept_enabled(enabled: bool) -> None:
+        nonlocal left
+        enable(enabled)
+        if enabled or worker.alive or left:
+            return
+        left = True
         for listener in worker.sockets:
+            while True:  # what the kernel queued for it: accepted, then served
+                before = worker.nr_conns
+                worker.accept(listener)
+                if worker.nr_conns == before:
+                    break
             with contextlib.suppress(OSError):
                 listener.sock.shutdown(socket.SHUT_RDWR)
-        handle_exit(sig, frame)
 
-    signal.signal(signal.SIGTERM, leave)
+    worker.set_accept_enabled = set_accept_enabled
 
 
 def _freeze() -> None:
@@ -235,6 +247,8 @@ def on_starting(server) -> None:
         for address in server.cfg.bind:
             if reason := _in_use(address):
                 server.log.error("Cannot listen at %s: %s", address, reason)
+                if server.pidfile is not None:
+                    server.pidfile.unlink()
                 sys.exit(1)
         # gunicorn's own line names no socket then.
         server.log.info("Each process listens at: %s", ", ".join(server.cfg.bind))

@@ -142,11 +142,14 @@ def _ms(text: str) -> float:
 
 
 def rotation_script(paths: list[str]) -> str:
-    """A wrk script asking for ``paths`` in turn (each connection its own turn)."""
+    """A wrk script asking for ``paths`` in turn (one turn shared by the connections
+    of wrk's one thread), from a random place each run."""
     script = Path(tempfile.mkdtemp(prefix="dankheo-wrk-")) / "rotate.lua"
     listed = ",\n".join(f'  "{p}"' for p in paths)
     script.write_text(
         f"paths = {{\n{listed}\n}}\n"
+        # Seeded per run: unseeded, every round would start at the same entry.
+        "math.randomseed(os.time())\n"
         "i = math.random(#paths)\n"
         "request = function()\n"
         "  i = i % #paths + 1\n"

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, request, request_started, url_for
@@ -331,6 +332,7 @@ def _gunicorn(tmp_path: Path, source: str, *, bind: str, workers: int):
         "DANKHEO_BIND": bind,
         "DANKHEO_WORKERS": str(workers),
         "DANKHEO_THREADS": "2",
+        "DANKHEO_GRACEFUL_TIMEOUT": "10",
     }
     with (
         (tmp_path / "stdout").open("w") as stdout,
@@ -348,7 +350,17 @@ def _gunicorn(tmp_path: Path, source: str, *, bind: str, workers: int):
             env=env,
             stdout=stdout,
             stderr=stderr,
+            start_new_session=True,  # its workers killed with it if it lingers
         )
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(30)
 
 
 def test_gunicorn_conf_serves_and_keeps_the_app_log(tmp_path):
@@ -400,7 +412,7 @@ def pid():
 
 @app.get("/_slow")
 def slow():
-    time.sleep(3)
+    time.sleep(5)
     return str(os.getpid())
 """
 
@@ -435,21 +447,14 @@ def two_workers(tmp_path):
             assert time.monotonic() < deadline, err.read_text()
             with (
                 contextlib.suppress(OSError),
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_pid") as resp,
+                urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/_pid", timeout=5
+                ) as resp,
             ):
                 answered.add(int(resp.read()))
         yield port, workers
     finally:
         _stop(server)
-
-
-def _stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(30)
 
 
 def _connections(port: int, n: int) -> list[http.client.HTTPConnection]:
@@ -458,8 +463,8 @@ def _connections(port: int, n: int) -> list[http.client.HTTPConnection]:
 
 def test_connections_spread_over_the_processes(two_workers):
     """Each process listens on a socket of its own, so a burst of connections lands
-    on every process, not on whichever is running (with 16 connections, the one held
-    still gets none by chance once in 65,536 runs)."""
+    on every process, not on whichever is running (with 16 connections, all on one
+    process by chance once in 32,768 runs)."""
     port, workers = two_workers
     connections = _connections(port, 16)
     try:
@@ -482,18 +487,18 @@ def test_connections_spread_over_the_processes(two_workers):
 
 
 def test_a_stopping_process_leaves_the_port_to_the_others(two_workers):
-    """A process told to stop finishes its request, and no new connection waits in
-    its queue meanwhile (the kernel would drop those when it closes): every one is
-    answered by the other process."""
+    """A process told to stop finishes its request, and once its loop has ended no
+    new connection waits in its queue (the kernel would reset those when it closes):
+    every one is answered by the other process."""
     port, workers = two_workers
     slow = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connections = _connections(port, 16)
     try:
         slow.request("GET", "/_slow")
-        time.sleep(0.5)  # the slow request is in a process now
-        busy = next(pid for pid in workers if _holds_a_connection(pid, port))
+        busy = _wait_for(lambda: _holding(workers, port, "01"), "the slow request")
         os.kill(busy, signal.SIGTERM)
-        time.sleep(0.3)
+        # Its loop ends within a second (its poll's timeout); then it leaves.
+        _wait_for(lambda: busy not in _holding(workers, port, "0A"), "leaving")
         for conn in connections:
             conn.request("GET", "/_pid")
         pids = {int(conn.getresponse().read()) for conn in connections}
@@ -504,20 +509,39 @@ def test_a_stopping_process_leaves_the_port_to_the_others(two_workers):
             conn.close()
 
 
-def _holds_a_connection(pid: int, port: int) -> bool:
-    """Whether process ``pid`` holds an established TCP connection on ``port``."""
+def _wait_for(found: Any, what: str, seconds: float = 4) -> Any:
+    """``found()`` once it is truthy, polled (a child process's state, not a race)."""
+    deadline = time.monotonic() + seconds
+    while not (value := found()):
+        assert time.monotonic() < deadline, f"no {what} after {seconds} s"
+        time.sleep(0.05)
+    return value
+
+
+def _holding(workers: list[int], port: int, state: str) -> Any:
+    """The one of ``workers`` holding a TCP socket on ``port`` in ``state`` (as in
+    /proc/net/tcp: 01 established, 0A listening), or None; for a single pid, the
+    set of those of ``workers`` that do. IPv4 only (the fixture binds 127.0.0.1)."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    inodes = {
+        row[9]
+        for row in rows
+        if int(row[1].split(":")[1], 16) == port and row[3] == state
+    }
+    holders = {pid for pid in workers if _socket_inodes(pid) & inodes}
+    if state == "01":
+        return next(iter(holders)) if len(holders) == 1 else None
+    return holders
+
+
+def _socket_inodes(pid: int) -> set[str]:
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         with contextlib.suppress(OSError):
             target = os.readlink(fd)
             if target.startswith("socket:["):
                 inodes.add(target[8:-1])
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:
-            return True
-    return False
+    return inodes
 
 
 def test_a_port_another_process_listens_at_is_not_shared(tmp_path):

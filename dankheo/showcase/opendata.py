@@ -13,6 +13,7 @@ and meanwhile streams the list. ``flask build-open-data`` builds them at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -217,21 +218,26 @@ def write_part(database: Database, query: CsvQuery, path: str) -> None:
     """A reader's whole life: ``query`` into ``path``, its row count beside it
     (``.rows``), or what went wrong (``.error``, exit code 1). It leaves Ctrl-C to
     the build's process, which stops it, and stops by itself if that process is
-    gone (killed): nobody would read its part."""
+    gone (killed): nobody would read its part, which it removes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
-    engine = database.engine()
+    engine = None
     try:
+        engine = database.engine()
         with open(path, "wb") as target:
             for chunk in query.run(engine):
                 if parent is not None and not parent.is_alive():
+                    target.close()
+                    Path(path).unlink()
                     raise SystemExit("open-data CSV: the build's process is gone")
                 target.write(chunk)
     except BaseException as exc:
-        Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}")
+        with contextlib.suppress(OSError):  # the scratch folder may be gone too
+            Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
     Path(path + ".rows").write_text(str(query.rows))
 
 
