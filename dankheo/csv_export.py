@@ -9,7 +9,6 @@ connection of its own, with no application, request or session to set up
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.selectable import Select
 
 from . import spreadsheets
-from .db import configure_engine, write_intent
+from .db import configure_engine, transaction_intent
 from .spreadsheets import CHUNK
 from .spreadsheets_sql import (
     BATCH,
@@ -169,21 +168,15 @@ class CsvQuery:
         if self.header is not None:
             yield "".join(spreadsheets.csv_chunks(self.header, [])).encode()
         # Read-only: a deferred transaction on SQLite (see showcase.exports.stream_rows).
-        token = write_intent.set(False)
-        try:
-            with engine.connect() as conn:
-                conn.begin()  # as a reader: BEGIN (deferred) on SQLite
-                raw = conn.connection.driver_connection
-                assert raw is not None
-                if self.dialect == "postgresql":
-                    yield from self._postgresql(raw)
-                else:
-                    yield from self._sqlite(raw)
-                conn.rollback()
-        finally:
-            # Resumed in another context (a streamed response): nothing to restore.
-            with contextlib.suppress(ValueError):
-                write_intent.reset(token)
+        with transaction_intent(write=False), engine.connect() as conn:
+            conn.begin()  # as a reader: BEGIN (deferred) on SQLite
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            if self.dialect == "postgresql":
+                yield from self._postgresql(raw)
+            else:
+                yield from self._sqlite(raw)
+            conn.rollback()
 
     def _postgresql(self, raw: Any) -> Iterator[bytes]:
         with raw.cursor() as cur:

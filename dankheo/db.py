@@ -9,6 +9,7 @@ code states its own with :func:`transaction_intent`.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,13 +43,16 @@ def transaction_intent(*, write: bool) -> Iterator[None]:
     Only a transaction that begins inside the block is affected: one already open keeps
     the kind it began as. The intent in force before is restored when the block ends,
     normally or by an exception, so blocks nest (a read that writes one step inside a
-    ``write=True`` block of its own).
+    ``write=True`` block of its own). A block in a generator may end in another
+    context (a streamed response read after the view returned): there it has nothing
+    to restore.
     """
     token = write_intent.set(write)
     try:
         yield
     finally:
-        write_intent.reset(token)
+        with contextlib.suppress(ValueError):  # ended in another context
+            write_intent.reset(token)
 
 
 class Base(DeclarativeBase):

@@ -3,6 +3,8 @@ the intent in force before comes back however the block ends."""
 
 from __future__ import annotations
 
+import contextvars
+
 import pytest
 from sqlalchemy import create_engine, event
 
@@ -35,6 +37,20 @@ def test_blocks_nest():
                 assert write_intent.get() is False
             assert write_intent.get() is True
         assert write_intent.get() is False
+
+
+def test_a_generator_block_may_end_in_another_context():
+    """A streamed download reads a generator after the view returned, in another
+    context: its block ends there with nothing to restore, and no error."""
+
+    def rows():
+        with transaction_intent(write=False):
+            yield write_intent.get()
+
+    stream = rows()
+    assert contextvars.copy_context().run(next, stream) is False
+    contextvars.copy_context().run(stream.close)  # ends in another context
+    assert write_intent.get() is True
 
 
 def test_sqlite_begins_readers_deferred_and_writers_immediate(tmp_path):

@@ -24,7 +24,7 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..db import table_of, utcnow, write_intent
+from ..db import table_of, transaction_intent, utcnow
 from ..extensions import db
 from .base import FileInfo, blocks
 from .models import StoredFileChunk, StoredFileRow
@@ -200,8 +200,7 @@ def _stream(engine: Engine, file_id: int, size: int) -> Generator[bytes, None, N
     """The committed chunks, on a connection of its own in one statement (needs no
     application context: a download reads it after the view has returned). Raises
     :class:`FileReplaced` unless exactly ``size`` bytes came back."""
-    token = write_intent.set(False)
-    try:
+    with transaction_intent(write=False):
         read = 0
         with engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=1).execute(
@@ -212,8 +211,3 @@ def _stream(engine: Engine, file_id: int, size: int) -> Generator[bytes, None, N
                 yield bytes(data)
         if read != size:
             raise FileReplaced(f"stored file {file_id}: {read} of {size} bytes")
-    finally:
-        # Closed in another context (a download read after the view returned): nothing
-        # to restore there, hence no ``transaction_intent`` block.
-        with contextlib.suppress(ValueError):
-            write_intent.reset(token)

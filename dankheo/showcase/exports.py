@@ -8,7 +8,6 @@ list is a prebuilt file (:mod:`.opendata`)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlalchemy.engine import Engine
 from .. import csv_export, spreadsheets
 from ..appraisal.models import Commendation
 from ..campaigns.models import Campaign, CommendationForm, Field
-from ..db import write_intent
+from ..db import transaction_intent
 from ..domain.enums import ExemplarKind
 from ..domain.metrics import METRIC_KEYS, METRICS
 from ..domain.workflow import State
@@ -244,14 +243,8 @@ def stream_rows(
     no application context: a streamed response runs it after the view has returned.
     The connection is read-only (a deferred transaction on SQLite) and is released when
     the download ends or is abandoned."""
-    token = write_intent.set(False)
-    try:
-        with engine.connect() as conn:
-            result = conn.execution_options(
-                stream_results=True, yield_per=batch
-            ).execute(stmt)
-            yield from result
-    finally:
-        # Resumed in another context (a streamed response): nothing to restore there.
-        with contextlib.suppress(ValueError):
-            write_intent.reset(token)
+    with transaction_intent(write=False), engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(
+            stmt
+        )
+        yield from result

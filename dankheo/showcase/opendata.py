@@ -35,7 +35,7 @@ from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from .. import spreadsheets, tallies
 from ..csv_export import CsvQuery, Database
-from ..db import utcnow, write_intent
+from ..db import transaction_intent, utcnow
 from ..extensions import db
 from ..files import OPEN_DATA, FileStore, send_stored, store_for
 from .exports import CSV_NAME, XLSX_NAME, export_header, export_rows, full_csv_parts
@@ -94,14 +94,12 @@ def build() -> BuildState:
     transaction; only the store's writes run in a (short) write transaction, so on
     SQLite a build of minutes never holds the write lock other writers wait for."""
     with tempfile.TemporaryFile() as csv_tmp, tempfile.TemporaryFile() as xlsx_tmp:
-        token = write_intent.set(False)
-        try:
-            version, built_at, rows = _write_files(csv_tmp, xlsx_tmp)
-        finally:
-            db.session.rollback()  # nothing was written: this ends the read
-            write_intent.reset(token)
-        token = write_intent.set(True)
-        try:
+        with transaction_intent(write=False):
+            try:
+                version, built_at, rows = _write_files(csv_tmp, xlsx_tmp)
+            finally:
+                db.session.rollback()  # nothing was written: this ends the read
+        with transaction_intent(write=True):
             target = store()
             target.put(CSV_NAME, csv_tmp)
             target.put(XLSX_NAME, xlsx_tmp)
@@ -111,8 +109,6 @@ def build() -> BuildState:
                 "rows": rows,
             }
             target.put(STATE_NAME, json.dumps(payload).encode())
-        finally:
-            write_intent.reset(token)
     log.info("open-data files built: %s rows at tally version %s", rows, version)
     return BuildState(version, built_at, rows)
 
@@ -248,20 +244,19 @@ def build_if_due(app: Flask, *, force: bool = False) -> BuildState | None:
 
     def work() -> BuildState | None:
         # The checks only read: no write lock until the build stores its files.
-        token = write_intent.set(False)
-        try:
-            state = read_state()
-            if not force:
-                if not is_stale(state):
-                    return None
-                wait = timedelta(
-                    seconds=float(app.config["OPEN_DATA_DEBOUNCE_SECONDS"])
-                )
-                if state is not None and utcnow() - state.built_at < wait:
-                    return None  # the next periodic check builds it
-        finally:
-            db.session.rollback()
-            write_intent.reset(token)
+        with transaction_intent(write=False):
+            try:
+                state = read_state()
+                if not force:
+                    if not is_stale(state):
+                        return None
+                    wait = timedelta(
+                        seconds=float(app.config["OPEN_DATA_DEBOUNCE_SECONDS"])
+                    )
+                    if state is not None and utcnow() - state.built_at < wait:
+                        return None  # the next periodic check builds it
+            finally:
+                db.session.rollback()
         return build()
 
     return run_in_app(app, work)
