@@ -6,7 +6,7 @@ from flask import url_for
 
 from ..errors import NotFound
 from ..objections.queries import entry_public_objections
-from ..showcase import listing
+from ..showcase import entry
 from ..verification.record import decision_record
 from .blueprint import bp
 from .objection_schemas import DecisionAnswer, ObjectionInfo
@@ -29,9 +29,10 @@ def exemplar_decisions(id: int) -> DecisionAnswer:
     Chỉ có số lượng, không bao giờ có ai biểu quyết thế nào. Kèm các phản ánh, kiến
     nghị về hồ sơ: ngày tiếp nhận, trạng thái, kết quả — không có người gửi.
     """
-    e = listing.get_public(id)
-    if e is None:
+    found = entry.find(id)
+    if found is None:
         raise NotFound()
+    e = found.exemplar
     return DecisionAnswer(
         id=e.id,
         name=e.name,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from ..errors import NotFound
-from ..showcase import listing, story
+from ..showcase import entry, listing
 from ..showcase.listing import Filters
+from ..verification.record import decision_record
 from .blueprint import bp
 from .schemas import ExemplarDetail, ExemplarPage, ExemplarQuery, ExemplarSummary
 from .spec import operation
@@ -54,12 +55,7 @@ def exemplars(query: ExemplarQuery) -> ExemplarPage:
 )
 def exemplar(id: int) -> ExemplarDetail:
     """Một mô hình, điển hình công khai"""
-    e = listing.get_public(id)
-    if e is None:
+    found = entry.find(id)
+    if found is None:
         raise NotFound()
-    return ExemplarDetail.of_public(
-        e,
-        story.passed_stages(e),
-        story.commendation_of(e),
-        listing.public_photos(e),
-    )
+    return ExemplarDetail.of_public(found, decision_record(found.exemplar))

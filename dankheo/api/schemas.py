@@ -32,14 +32,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..appraisal.models import Commendation
 from ..campaigns.models import Campaign
 from ..domain.enums import CampaignStatus, ExemplarKind, UnitTier
 from ..domain.metrics import METRIC_KEYS
 from ..domain.workflow import PUBLIC_STATES
-from ..registry.models import Attachment, Exemplar
+from ..registry.models import Exemplar
+from ..showcase.entry import PublicEntry
 from ..showcase.listing import MAX_ID, MAX_PAGE_SIZE, MAX_TEXT, SORTS, decode_cursor
-from ..showcase.story import PassedStage
 from ..verification.record import StageDecision
 
 #: Any character of Unicode's "control" category (C0, DEL, C1), NUL included.
@@ -269,12 +268,9 @@ class ExemplarDetail(ExemplarSummary):
 
     @classmethod
     def of_public(
-        cls,
-        e: Exemplar,
-        stages: list[PassedStage],
-        commendation: Commendation | None,
-        photos: list[Attachment],
+        cls, found: PublicEntry, decisions: list[StageDecision]
     ) -> ExemplarDetail:
+        e, commendation = found.exemplar, found.commendation
         story: dict[str, Any] = {
             name: getattr(e, name) or ""
             for name in (
@@ -299,7 +295,8 @@ class ExemplarDetail(ExemplarSummary):
                 else None
             ),
             stages=[
-                StagePassed(name=s.name, label=s.label, passed_at=s.at) for s in stages
+                StagePassed(name=d.stage, label=d.pass_label, passed_at=d.decided_at)
+                for d in decisions
             ],
             commendation=(
                 CommendationInfo(
@@ -313,10 +310,10 @@ class ExemplarDetail(ExemplarSummary):
             ),
             photos=[
                 Photo(
-                    id=p.id,
-                    url=url_for("showcase.photo", attachment_id=p.id, _external=True),
+                    id=i,
+                    url=url_for("showcase.photo", attachment_id=i, _external=True),
                 )
-                for p in photos
+                for i in found.photo_ids
             ],
         )
 

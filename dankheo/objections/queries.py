@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, exists, or_, select
+from sqlalchemy.orm import QueryableAttribute, defer, joinedload
 
 from .. import clock
 from ..campaigns.models import Campaign
@@ -29,6 +29,10 @@ from ..units.queries import subtree_condition
 from .models import Objection
 
 RECOMMENDED = "recommended"
+#: A list in force (not yet annulled or superseded).
+_LIST_IN_FORCE = IssuedList.status == str(IssueStatus.ISSUED)
+#: An objection anyone may know of: received (confirmed), whatever came of it.
+_RECEIVED = Objection.state.in_([str(s) for s in PUBLIC_STATES])
 
 
 def is_recommended_list(issued: IssuedList) -> bool:
@@ -83,7 +87,7 @@ _IN_FORCE = (
     .join(Campaign, Campaign.id == IssuedList.campaign_id)
     .where(
         IssuedList.campaign_id == bindparam("campaign"),
-        IssuedList.status == str(IssueStatus.ISSUED),
+        _LIST_IN_FORCE,
     )
     .order_by(IssuedList.issued_on.desc(), IssuedList.id.desc())
 )
@@ -223,7 +227,7 @@ _PUBLIC = (
         Objection.outcome,
         Objection.decided_at,
     )
-    .where(Objection.state.in_([str(s) for s in PUBLIC_STATES]))
+    .where(_RECEIVED)
     .order_by(Objection.received_at, Objection.id)
 )
 
@@ -239,6 +243,40 @@ def public_objections(*, issued_list_id: int) -> dict[int, list[PublicObjection]
     for o in _public(db.session.execute(stmt)):
         out[o.exemplar_id].append(o)
     return dict(out)
+
+
+@dataclass(frozen=True)
+class EntryObjections:
+    """What an entry's public page says about objections: those received about it,
+    and the list open for them that holds it, if any."""
+
+    received: list[PublicObjection]
+    open: OpenList | None
+
+
+NO_OBJECTIONS = EntryObjections([], None)
+
+
+def objections_to_show(
+    exemplar_id: ColumnElement[int] | QueryableAttribute[int],
+    campaign_id: ColumnElement[int] | QueryableAttribute[int],
+) -> ColumnElement[bool]:
+    """SQL, next to an entry's own columns: true when its page may have something to
+    say about objections (one received about it, or a list of its campaign in force,
+    whose window may be open for it); when false, :func:`entry_objections` would find
+    nothing."""
+    return or_(
+        exists().where(Objection.exemplar_id == exemplar_id, _RECEIVED),
+        exists().where(IssuedList.campaign_id == campaign_id, _LIST_IN_FORCE),
+    )
+
+
+def entry_objections(exemplar: Exemplar) -> EntryObjections:
+    """For an entry's public page: its received objections (no objector) and the
+    list whose window is open for it, if any (two queries)."""
+    return EntryObjections(
+        entry_public_objections(exemplar.id), open_list_for_entry(exemplar)
+    )
 
 
 def entry_public_objections(exemplar_id: int) -> list[PublicObjection]:

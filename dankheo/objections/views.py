@@ -34,10 +34,8 @@ from .forms import ConfirmForm, ObjectionForm
 from .operations import check_window, confirm_objection, lodge_objection
 from .queries import (
     entries_of,
-    entry_public_objections,
     is_recommended_list,
     lists_taking_objections,
-    open_list_for_entry,
     public_objections,
     window_of,
 )
@@ -141,16 +139,8 @@ def confirm(token: str) -> ResponseReturnValue:
     return redirect(url_for("verify.show", digest=objection.issued_list.digest), 303)
 
 
-# --- what the public pages show (template globals: the lists and showcase packages do
-# not import this one) ------------------------------------------------------------------
-
-
-@bp.app_template_global("entry_objections")
-def entry_objections(exemplar: Exemplar) -> dict[str, Any]:
-    """For an entry's public page: its objections (no objector) and the list whose
-    window is open for it, if any (two queries)."""
-    items = entry_public_objections(exemplar.id)
-    return {"items": items, "open": open_list_for_entry(exemplar)}
+# --- what an issued list's public page shows (a template global: the lists package
+# does not import this one) -------------------------------------------------------------
 
 
 @bp.app_template_global("list_objections")

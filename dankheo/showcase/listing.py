@@ -1,6 +1,6 @@
 """The public list: what the visitor asked for (:class:`Filters`), the SQL conditions
-for it, the order and its keyset cursors, one page, one entry and its photos (the
-downloads' rows are in :mod:`.exports`).
+for it, the order and its keyset cursors, one page (an entry is
+:mod:`.entry`, the downloads' rows are :mod:`.exports`).
 
 Every query here starts from :func:`dankheo.showcase.search.public_condition`, so only
 recommended, commended and replicated entries are ever listed, counted or exported.
@@ -23,13 +23,12 @@ from sqlalchemy import (
     Row,
     Select,
     TextClause,
-    bindparam,
     func,
     literal,
     select,
     tuple_,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..campaigns.models import Campaign, CommendationForm, Field
@@ -37,7 +36,7 @@ from ..domain.enums import ExemplarKind
 from ..domain.tally import Outcome
 from ..domain.text import search_terms
 from ..extensions import db
-from ..registry.models import Attachment, Exemplar
+from ..registry.models import Exemplar
 from ..units.models import Unit
 from . import counts, search
 from .search import public_condition
@@ -56,8 +55,6 @@ MAX_PAGE_SIZE = 100
 MAX_TEXT = 200
 #: Row ids are 32-bit on every database.
 MAX_ID = 2**31 - 1
-#: Only these are ever served as a photo of a public entry.
-PUBLIC_IMAGE_TYPES = ("image/jpeg", "image/png")
 
 
 #: A select of any columns.
@@ -373,52 +370,3 @@ def count_public(f: Filters) -> int:
 
 def recent_public(limit: int = 6) -> list[Exemplar]:
     return list(db.session.scalars(public_exemplars(Filters()).limit(limit)))
-
-
-#: Built once: an entry's page is mostly a first render (a million entries, each seldom
-#: asked twice), and building a statement anew costs a fifth of the page.
-_ONE_PUBLIC = (
-    select(Exemplar)
-    .where(Exemplar.id == bindparam("id"), public_condition())
-    # One row: its unit, campaign and field in the same statement.
-    .options(
-        joinedload(Exemplar.unit),
-        joinedload(Exemplar.campaign),
-        joinedload(Exemplar.field),
-    )
-)
-_PHOTOS = (
-    select(Attachment)
-    .where(
-        Attachment.exemplar_id == bindparam("id"),
-        Attachment.is_public.is_(True),
-        Attachment.content_type.in_(PUBLIC_IMAGE_TYPES),
-    )
-    .order_by(Attachment.id)
-)
-
-
-def get_public(exemplar_id: int) -> Exemplar | None:
-    """The exemplar when it is public, with what the detail page shows."""
-    return db.session.scalar(_ONE_PUBLIC, {"id": exemplar_id})
-
-
-def public_photos(exemplar: Exemplar) -> list[Attachment]:
-    """Photos marked public of a public exemplar (nothing else is ever shown)."""
-    if not exemplar.is_public:
-        return []
-    return list(db.session.scalars(_PHOTOS, {"id": exemplar.id}))
-
-
-def public_photo(attachment_id: int) -> Attachment | None:
-    """A photo that may be served: public, an image, and its exemplar public."""
-    return db.session.scalar(
-        select(Attachment)
-        .join(Exemplar, Exemplar.id == Attachment.exemplar_id)
-        .where(
-            Attachment.id == attachment_id,
-            Attachment.is_public.is_(True),
-            Attachment.content_type.in_(PUBLIC_IMAGE_TYPES),
-            public_condition(),
-        )
-    )

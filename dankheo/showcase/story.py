@@ -1,22 +1,16 @@
 """What the public pages tell about a campaign and an exemplar, shaped for templates and
-exports: the funnel as steps, statistics tables, the stages an exemplar passed and its
-commendation. Only public facts: labels, dates, counts, decision numbers."""
+exports: the funnel as steps, statistics tables, an exemplar's summary. Only public
+facts: labels, dates, counts. (What one entry's page reads is :mod:`.entry`.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
-from ..appraisal.models import RESULT_IN_FORCE, Commendation, StageResult
 from ..appraisal.queries import campaign_funnel
-from ..campaigns.models import Campaign, Stage
+from ..campaigns.models import Campaign
 from ..domain import N_
-from ..domain.tally import Outcome
-from ..extensions import db
 from ..registry.models import Exemplar
 
 
@@ -130,56 +124,6 @@ def stats_table(key: str, rows) -> Table:
 
 def stats_max(table: Table) -> int:
     return max((row[1] for row in table.rows), default=0)
-
-
-@dataclass
-class PassedStage:
-    name: str
-    label: str
-    at: datetime
-    average_score: float | None = None
-
-
-#: Built once (an entry's page is mostly a first render: see ``listing.get_public``).
-_PASSED = (
-    select(
-        StageResult.stage_id,
-        Stage.name,
-        Stage.pass_label,
-        StageResult.decided_at,
-        StageResult.average_score,
-    )
-    .join(Stage, Stage.id == StageResult.stage_id)
-    .where(
-        StageResult.exemplar_id == bindparam("id"),
-        StageResult.outcome == Outcome.PASSED.value,
-        RESULT_IN_FORCE,
-    )
-    .order_by(Stage.position, StageResult.decided_at)
-)
-_COMMENDATION = (
-    select(Commendation)
-    .where(Commendation.exemplar_id == bindparam("id"))
-    .options(joinedload(Commendation.form))
-    .order_by(Commendation.id.desc())
-    .limit(1)
-)
-
-
-def passed_stages(exemplar: Exemplar) -> list[PassedStage]:
-    """The stages the exemplar passed, in order, with the label each earned and when
-    (the council's average score is shown, never a member's)."""
-    seen: dict[int, PassedStage] = {}
-    for stage_id, name, label, at, score in db.session.execute(
-        _PASSED, {"id": exemplar.id}
-    ):
-        seen.setdefault(stage_id, PassedStage(name, label, at, score))
-    return list(seen.values())
-
-
-def commendation_of(exemplar: Exemplar) -> Commendation | None:
-    """The commendation decision of a commended (or replicated) exemplar, else None."""
-    return db.session.scalar(_COMMENDATION, {"id": exemplar.id})
 
 
 def summary(exemplar: Exemplar, length: int = 240) -> str:

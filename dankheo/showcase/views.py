@@ -30,8 +30,8 @@ from ..campaigns.models import Campaign
 from ..domain import N_
 from ..domain.enums import ExemplarKind
 from ..registry.uploads import send_attachment
-from ..units.history import unit_name_in_year
-from . import exports, facets, listing, opendata, pagecache, statistics, story
+from ..verification.record import decision_record
+from . import entry, exports, facets, listing, opendata, pagecache, statistics, story
 from .commands import register_commands
 from .highlight import highlight
 from .listing import Filters
@@ -120,20 +120,22 @@ SORT_LABELS = {
 @bp.get("/showcase/<int:id>", defaults={"slug": ""})
 @bp.get("/showcase/<int:id>-<slug>")
 def detail(id: int, slug: str):
-    exemplar = listing.get_public(id)
-    if exemplar is None:
+    found = entry.find(id)
+    if found is None:
         abort(404)
+    exemplar = found.exemplar
     if slug != exemplar.slug:
         return redirect(url_for(".detail", id=id, slug=exemplar.slug), 301)
     return render_template(
         "showcase/detail.html",
         exemplar=exemplar,
-        stages=story.passed_stages(exemplar),
-        commendation=story.commendation_of(exemplar),
-        photos=listing.public_photos(exemplar),
+        unit_name=found.unit_name,
+        commendation=found.commendation,
+        photo_ids=found.photo_ids,
+        decisions=decision_record(exemplar),
+        objections=found.objections(),
         metrics=exemplar.metric_values(),
         description=story.summary(exemplar),
-        unit_name=unit_name_in_year(exemplar.unit_id, exemplar.campaign.year),
     )
 
 
@@ -141,7 +143,7 @@ def detail(id: int, slug: str):
 def photo(attachment_id: int):
     """A public photo of a public exemplar; publicness is checked again on every request,
     and the bytes are only ever served as the sniffed image type, never as HTML."""
-    attachment = listing.public_photo(attachment_id)
+    attachment = entry.public_photo(attachment_id)
     if attachment is None:
         abort(404)
     return send_attachment(attachment, inline=True, cache="public, max-age=3600")

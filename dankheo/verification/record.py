@@ -104,6 +104,8 @@ class StageDecision:
     outcome: str
     round_number: int
     round_id: int
+    #: When the result was recorded (the round's close, or a correction's date).
+    decided_at: datetime
 
     @property
     def outcome_label(self) -> str:
@@ -114,7 +116,7 @@ def _local_date(at: datetime) -> date:
     return at.astimezone(local_tz()).date()
 
 
-#: Built once: every entry's public page asks (see ``showcase.listing.get_public``).
+#: Built once: every entry's public page asks (see :mod:`dankheo.showcase.entry`).
 #: Columns, not rows of five tables: the page shows a dozen values of each.
 _DECIDED = (
     select(
@@ -125,6 +127,7 @@ _DECIDED = (
         StageResult.abstentions,
         StageResult.average_score,
         StageResult.outcome,
+        StageResult.decided_at,
         Round.id.label("round_id"),
         Round.number.label("round_number"),
         Round.closed_at,
@@ -159,7 +162,7 @@ _DECIDED = (
 
 def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
     """The stages ``exemplar`` passed, in order, each with how it was decided (one
-    query)."""
+    query): the timeline of its public page and the API's stages passed too."""
     exemplar_id = exemplar if isinstance(exemplar, int) else exemplar.id
     rows = db.session.execute(_DECIDED, {"id": exemplar_id}).all()
     out: list[StageDecision] = []
@@ -194,6 +197,7 @@ def decision_record(exemplar: Exemplar | int) -> list[StageDecision]:
                 outcome=row.outcome,
                 round_number=row.round_number,
                 round_id=row.round_id,
+                decided_at=row.decided_at,
             )
         )
     return out

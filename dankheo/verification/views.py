@@ -1,9 +1,6 @@
 """The secretariat's verification pages: per council, the fairness measures of its
 closed rounds, and the what-if preview of a round under a changed rule; an XLSX of the
 severity and agreement table. Every page is a GET and changes nothing.
-
-The public decision record is a template helper (:func:`decision_record`) used by the
-showcase's detail page, so the showcase view stays as it is.
 """
 
 from __future__ import annotations
@@ -32,12 +29,6 @@ bp = Blueprint("verification", __name__, url_prefix="/verification")
 
 COUNCILS_PER_PAGE = 20
 SPLITS_PER_PAGE = 50
-
-
-@bp.app_template_global("decision_record")
-def decision_record_helper(exemplar: Any) -> list[record.StageDecision]:
-    """The public decision record of ``exemplar`` (one query, counts only)."""
-    return record.decision_record(exemplar)
 
 
 class ListPagination(Pagination):

@@ -13,7 +13,6 @@ from dankheo.domain.workflow import Action, State
 from dankheo.lists.queries import ListFilters, ListType, plan_list
 from dankheo.registry.models import Exemplar, History
 from dankheo.secretariat.corrections import correct_pass
-from dankheo.showcase import story
 from dankheo.verification.record import decision_record
 from dankheo.verification.replay import replay_campaign
 
@@ -70,7 +69,6 @@ def test_corrected_pass_is_no_longer_the_outcome(make, db, login_as):
     # Nowhere is the corrected pass the current outcome any more.
     assert campaign_funnel(sc.campaign)["stages"][0]["passed"] == 1
     assert passed_stages([e.id]) == {}
-    assert story.passed_stages(e) == []
     assert decision_record(e) == []
     assert _stage_list(sc) == {keep.id}
     assert closing.seats_used(council) == 1
