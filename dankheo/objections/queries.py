@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, exists, or_, select
@@ -20,7 +20,13 @@ from sqlalchemy.orm import QueryableAttribute, defer, joinedload
 
 from .. import clock
 from ..campaigns.models import Campaign
-from ..domain.objections import PUBLIC_STATES, ObjectionState, Window, window
+from ..domain.objections import (
+    MAX_WINDOW_DAYS,
+    PUBLIC_STATES,
+    ObjectionState,
+    Window,
+    window,
+)
 from ..domain.proof import IssueStatus
 from ..extensions import db
 from ..lists.models import IssuedList
@@ -73,7 +79,7 @@ class OpenList:
         return self.window.is_open(today)
 
 
-#: Built once: every entry's public page asks (see ``showcase.listing.get_public``).
+#: Built once: entry pages ask (see :mod:`dankheo.showcase.entry`).
 #: Columns only, on the connection: a list's content (every row) is read once per
 #: process, and only while its window is open.
 _IN_FORCE = (
@@ -250,11 +256,16 @@ class EntryObjections:
     """What an entry's public page says about objections: those received about it,
     and the list open for them that holds it, if any."""
 
-    received: list[PublicObjection]
+    received: Sequence[PublicObjection]
     open: OpenList | None
 
 
-NO_OBJECTIONS = EntryObjections([], None)
+NO_OBJECTIONS = EntryObjections((), None)
+
+
+def _window_may_be_open_from() -> date:
+    """The earliest issue date of a list whose window may be open today."""
+    return clock.today() - timedelta(days=MAX_WINDOW_DAYS)
 
 
 def objections_to_show(
@@ -262,18 +273,29 @@ def objections_to_show(
     campaign_id: ColumnElement[int] | QueryableAttribute[int],
 ) -> ColumnElement[bool]:
     """SQL, next to an entry's own columns: true when its page may have something to
-    say about objections (one received about it, or a list of its campaign in force,
-    whose window may be open for it); when false, :func:`entry_objections` would find
-    nothing."""
+    say about objections: one received about it, or a recommended list of its campaign
+    in force whose window may be open today (issued at most the longest window ago).
+    When false, :func:`entry_objections` would find nothing; when true, it may still
+    find nothing (the entry is not on that list, or the list's window is shorter)."""
     return or_(
         exists().where(Objection.exemplar_id == exemplar_id, _RECEIVED),
-        exists().where(IssuedList.campaign_id == campaign_id, _LIST_IN_FORCE),
+        exists().where(
+            IssuedList.campaign_id == campaign_id,
+            _LIST_IN_FORCE,
+            IssuedList.filters["list_type"].as_string() == RECOMMENDED,
+            IssuedList.issued_on.between(
+                # Read when the statement runs: the statement is built once.
+                bindparam("window_from", callable_=_window_may_be_open_from),
+                bindparam("today", callable_=clock.today),
+            ),
+        ),
     )
 
 
 def entry_objections(exemplar: Exemplar) -> EntryObjections:
     """For an entry's public page: its received objections (no objector) and the
-    list whose window is open for it, if any (two queries)."""
+    list whose window is open for it, if any (two statements; the first time in a
+    process that a list is asked about, also its rows)."""
     return EntryObjections(
         entry_public_objections(exemplar.id), open_list_for_entry(exemplar)
     )
@@ -281,7 +303,7 @@ def entry_objections(exemplar: Exemplar) -> EntryObjections:
 
 def entry_public_objections(exemplar_id: int) -> list[PublicObjection]:
     """The received objections of one entry, oldest first (one query, built once:
-    every entry's public page asks)."""
+    entry pages ask)."""
     rows = db.session.connection().execute(_PUBLIC_OF_ENTRY, {"id": exemplar_id})
     return list(_public(rows))
 

@@ -42,11 +42,14 @@ PUBLIC_PHOTO = (
 
 @dataclass(frozen=True)
 class PublicEntry:
+    """A public entry and what its page shows besides its own columns."""
+
     exemplar: Exemplar
     #: The name its unit had at the end of the campaign's year (it may since have
     #: been renamed or merged).
     unit_name: str
-    #: Its latest commendation decision (a correction is a new one), if commended.
+    #: Its latest commendation decision (annulled ones too: the page shows them
+    #: struck through), if it was commended.
     commendation: Commendation | None
     photo_ids: tuple[int, ...]
     #: Objections received about it, or a list of its campaign in force whose window
@@ -54,8 +57,8 @@ class PublicEntry:
     objections_to_show: bool
 
     def objections(self) -> EntryObjections:
-        """Its received objections and the list open for it, if any (at most two
-        statements, none when there is nothing to show)."""
+        """Its received objections and the list open for it, if any (none read when
+        the entry's statement said there is nothing to show)."""
         if not self.objections_to_show:
             return NO_OBJECTIONS
         return entry_objections(self.exemplar)

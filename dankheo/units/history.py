@@ -7,19 +7,10 @@ force now. So the name at ``when`` is the name of the earliest version that ende
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
-from sqlalchemy import ColumnElement, Integer, bindparam, extract, func, select
+from sqlalchemy import ColumnElement, extract, func, select
 from sqlalchemy.orm import QueryableAttribute
 
-from ..extensions import db
 from .models import Unit, UnitVersion
-
-
-def end_of_year(year: int) -> datetime:
-    """The last instant of ``year`` (UTC): records of a campaign year use the name then
-    in force (a unit renamed in July 2025 shows its 2024 name on 2024's records)."""
-    return datetime.combine(datetime(year, 12, 31), time.max, tzinfo=UTC)
 
 
 def _name_when(
@@ -44,23 +35,6 @@ def _name_when(
         .scalar_subquery()
     )
     return func.coalesce(earlier, current)
-
-
-_NAME_AT = select(
-    _name_when(
-        bindparam("unit", type_=Integer), UnitVersion.valid_to > bindparam("when")
-    )
-)
-
-
-def unit_name_at(unit_id: int, when: datetime) -> str | None:
-    """The name of unit ``unit_id`` in force at ``when`` (None for an unknown unit;
-    one statement, built once: every entry's page asks)."""
-    return db.session.scalar(_NAME_AT, {"unit": unit_id, "when": when})
-
-
-def unit_name_in_year(unit_id: int, year: int) -> str | None:
-    return unit_name_at(unit_id, end_of_year(year))
 
 
 def unit_name_at_column(

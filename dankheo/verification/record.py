@@ -104,7 +104,7 @@ class StageDecision:
     outcome: str
     round_number: int
     round_id: int
-    #: When the result was recorded (the round's close, or a correction's date).
+    #: When the result was recorded: the round's close.
     decided_at: datetime
 
     @property
@@ -116,7 +116,7 @@ def _local_date(at: datetime) -> date:
     return at.astimezone(local_tz()).date()
 
 
-#: Built once: every entry's public page asks (see :mod:`dankheo.showcase.entry`).
+#: Built once: every entry's public page asks (:mod:`dankheo.showcase.views`).
 #: Columns, not rows of five tables: the page shows a dozen values of each.
 _DECIDED = (
     select(

@@ -15,12 +15,15 @@ from sqlalchemy import select
 from dankheo import clock
 from dankheo.audit.models import AuditRecord
 from dankheo.audit.verify import verify_all
+from dankheo.db import simulated_clock
 from dankheo.domain.enums import Role, UnitTier
+from dankheo.domain.objections import MAX_WINDOW_DAYS
 from dankheo.extensions import limiter
 from dankheo.notifications.models import Notification
 from dankheo.objections import queries
 from dankheo.objections.models import Objection
 from dankheo.registry.models import Exemplar, History
+from dankheo.showcase import entry
 from tests.conftest import recorded_statements
 from tests.notifications.conftest import link_in, text_of
 
@@ -519,11 +522,61 @@ def test_the_entry_page_invites_objections_only_while_the_window_is_open(
     page = anonymous.get(f"/showcase/{road.id}-{road.slug}").get_data(as_text=True)
     assert "/objections/lists/" not in page
     assert "Đã tiếp nhận" in page  # the objection stays on the record
-    # An annulled list still shows the objections it received, without the form.
+    # An annulled list still shows the objections it received, without the form;
+    # so does the entry's page, with no list of its campaign in force.
     record.status = "annulled"
     db.session.commit()
     page = anonymous.get(f"/verify/{record.digest}").get_data(as_text=True)
     assert "Đã tiếp nhận" in page and "/objections/lists/" not in page
+    page = anonymous.get(f"/showcase/{road.id}-{road.slug}").get_data(as_text=True)
+    assert "Đã tiếp nhận" in page and "/objections/lists/" not in page
+
+
+def _objection_reads(statements: list[str]) -> list[str]:
+    """The statements reading an entry's objections or its campaign's lists in force
+    (not the entry's own statement, which only asks whether there are any)."""
+    return [
+        s
+        for s in statements
+        if s.startswith(
+            (
+                "SELECT objections.exemplar_id, objections.received_at",
+                "SELECT issued_lists.id, issued_lists.digest, issued_lists.filters",
+            )
+        )
+    ]
+
+
+def test_entry_pages_read_objections_only_while_some_may_show(
+    issued, app, db, province, monkeypatch
+):
+    """An entry page reads objections and lists only when one was received about
+    the entry or a recommended list of its campaign in force may still take them
+    (it read both on every page); the window's bound is today's, read when the page
+    is asked for, not when the statement was built."""
+    monkeypatch.setitem(app.config, "SHOWCASE_CACHE_SECONDS", 0)
+    _admin, record = issued
+    road = db.session.get(Exemplar, province.entries["road"].id)
+    road.published_at = record.issued_at
+    record.issued_on = clock.today() - timedelta(days=10)
+    db.session.commit()
+    path = f"/showcase/{road.id}-{road.slug}"
+    anonymous = app.test_client()
+    with recorded_statements(db.engine) as seen:
+        page = anonymous.get(path).get_data(as_text=True)
+    assert _objection_reads(seen) and "/objections/lists/" in page
+    # A hundred days on, no window of that list can be open.
+    assert entry.find(road.id).objections_to_show
+    later = clock.now() + timedelta(days=MAX_WINDOW_DAYS + 10)
+    with simulated_clock(later, timedelta(0)):
+        assert not entry.find(road.id).objections_to_show
+    # Issued longer ago than the longest window: nothing read.
+    record.issued_on = clock.today() - timedelta(days=MAX_WINDOW_DAYS + 1)
+    db.session.commit()
+    with recorded_statements(db.engine) as seen:
+        page = anonymous.get(path).get_data(as_text=True)
+    assert not _objection_reads(seen), seen
+    assert road.name in page and "/objections/lists/" not in page
 
 
 def test_entry_pages_read_an_open_lists_rows_once(issued, app, db, province):
